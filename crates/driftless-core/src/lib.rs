@@ -1,0 +1,25 @@
+//! Shared types of Driftless, the few that every stage needs.
+//!
+//! This crate is I/O-free: it names objects ([`ObjectKey`], [`GroupKind`]),
+//! carries rendered objects with where they came from ([`Manifest`],
+//! [`Provenance`]), lists the well-known annotations ([`annotations`]) and the
+//! status vocabularies ([`Health`], [`SyncStatus`]).
+//!
+//! ```
+//! use driftless_core::{Manifest, Provenance};
+//! let obj = serde_json::json!({
+//!     "apiVersion": "apps/v1", "kind": "Deployment",
+//!     "metadata": {"name": "web", "namespace": "shop"}
+//! });
+//! let m = Manifest::new(obj, Provenance::file("deploy.yaml", 0, 1)).unwrap();
+//! assert_eq!(m.key().to_string(), "apps/Deployment:shop/web");
+//! ```
+
+pub mod annotations;
+mod key;
+mod manifest;
+mod status;
+
+pub use key::{GroupKind, ObjectKey};
+pub use manifest::{Manifest, ManifestError, Provenance};
+pub use status::{Health, HealthStatus, SyncStatus};

@@ -1,0 +1,1 @@
+//! Desired-versus-live comparison.

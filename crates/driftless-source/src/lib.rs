@@ -1,0 +1,1 @@
+//! Git sources: repository cache, revision resolution, tree views.
