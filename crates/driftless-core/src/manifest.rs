@@ -77,9 +77,9 @@ impl Manifest {
             serde_json::Value::Object(m) => m,
             other => return Err(ManifestError::NotAnObject(provenance, type_name(other))),
         };
-        let text = |v: Option<&serde_json::Value>| {
+        fn text(v: Option<&serde_json::Value>) -> Option<&str> {
             v.and_then(|v| v.as_str()).filter(|s| !s.is_empty())
-        };
+        }
         if text(map.get("apiVersion")).is_none() {
             return Err(ManifestError::MissingField(provenance, "apiVersion"));
         }
