@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Makes sure every tool the test suite needs is on this machine.
+# Idempotent; safe on a fresh CI machine (runs as root there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v git >/dev/null || need_apt+=(git)
+command -v kubectl >/dev/null || echo "warning: kubectl not on PATH; simulator tests that drive kubectl will fail" >&2
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# The real helm (test oracle only) and kubectl 1.35, from ../shared.
+shared="${DRIFTLESS_SHARED:-$(cd .. && pwd)/shared}"
+if [ -f "$shared/tools/install-helm.sh" ]; then
+  mkdir -p .tools
+  bash "$shared/tools/install-helm.sh" "$(pwd)/.tools" >/dev/null
+else
+  echo "warning: $shared/tools/install-helm.sh not found; Helm oracle tests will report that they cannot run" >&2
+fi
