@@ -12,7 +12,7 @@ fn main() -> anyhow::Result<()> {
                 .args(["bench", "--workspace"])
                 .status()?;
             anyhow::ensure!(status.success(), "cargo bench failed");
-            println!("criterion reports: target/criterion/report/index.html");
+            println!("criterion results: target/criterion/");
             Ok(())
         }
         _ => {
