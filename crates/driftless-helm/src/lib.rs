@@ -1,1 +1,9 @@
-//! Native Helm rendering.
+//! Native Helm rendering: charts, values, Helm's template objects and
+//! `helm template`'s output, without the `helm` binary.
+
+pub mod chart;
+pub mod error;
+pub mod values;
+
+pub use chart::{Chart, ChartFile, ChartFs, DirEntry, DirFs, MemFs, load_chart};
+pub use error::HelmError;

@@ -1,0 +1,49 @@
+//! Helm-compatible YAML: the emitter behind `toYaml` and the YAML 1.1
+//! reader behind `fromYaml` (and values files).
+//!
+//! Helm goes through `sigs.k8s.io/yaml`, which converts between YAML and
+//! JSON with go-yaml v2. The consequences reproduced here:
+//! - output keys are sorted in go-yaml's natural order (`a2` before `a10`);
+//! - strings that would read back as another type are quoted (`"yes"`,
+//!   `"1.0"`, `"2001-12-14"`, `""`), multi-line strings use literal blocks
+//!   (`|`, `|-`, `|+`, `|2-`), long lines are folded at 80 columns;
+//! - numbers print as after a JSON round trip (`1e+06` → `1000000`,
+//!   `0.000001` → `1e-06`);
+//! - reading uses YAML 1.1 scalars (`yes`/`on` are booleans, `0777` octal).
+//!
+//! ```
+//! use serde_json::json;
+//! assert_eq!(driftless_helm::yaml::to_yaml(&json!({"port": 80, "on": "on"})).unwrap(),
+//!            "\"on\": \"on\"\nport: 80");
+//! ```
+
+pub mod emit;
+pub mod gofloat;
+pub mod resolve;
+pub mod sort;
+
+pub use emit::{UnsupportedValue, to_yaml_document};
+
+/// Helm's `toYaml`: the document without its final newline. Fails on
+/// values JSON cannot hold (NaN, infinities), where Helm's `toYaml` gives
+/// `""` and `mustToYaml` an error.
+pub fn to_yaml(v: &serde_json::Value) -> Result<String, UnsupportedValue> {
+    check_finite(v)?;
+    let mut s = to_yaml_document(v);
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    Ok(s)
+}
+
+fn check_finite(v: &serde_json::Value) -> Result<(), UnsupportedValue> {
+    match v {
+        serde_json::Value::Number(n) => emit::number_text(n).map(|_| ()),
+        serde_json::Value::Array(a) => a.iter().try_for_each(check_finite),
+        serde_json::Value::Object(o) => o.values().try_for_each(check_finite),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
