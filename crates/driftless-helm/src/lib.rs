@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod error;
 pub mod values;
+pub mod yaml;
 
 pub use chart::{Chart, ChartFile, ChartFs, DirEntry, DirFs, MemFs, load_chart};
 pub use error::HelmError;

@@ -1,0 +1,78 @@
+//! Errors of chart loading, values processing and rendering.
+//!
+//! Display texts follow Helm's wording (without the CLI's `Error: ` prefix),
+//! so that a message from Driftless and one from `helm template` can be
+//! compared.
+
+use std::io;
+
+/// Any error of the Helm renderer.
+#[derive(Debug, thiserror::Error)]
+pub enum HelmError {
+    /// A chart file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path relative to the chart root (or the file system root).
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// `Chart.yaml` is absent.
+    #[error("Chart.yaml file is missing")]
+    MissingChartYaml,
+    /// A chart file is malformed (Chart.yaml, values.yaml, an archive...).
+    #[error("{0}")]
+    InvalidChart(String),
+    /// `Chart.yaml` fails Helm's validation (`validation: ...`).
+    #[error("validation: {0}")]
+    Validation(String),
+    /// A dependency listed in `Chart.yaml` has no chart under `charts/`.
+    #[error(
+        "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {0}"
+    )]
+    MissingDependencies(String),
+    /// A values file or `--set` expression is invalid.
+    #[error("{0}")]
+    Values(String),
+    /// The values do not satisfy a chart's `values.schema.json`.
+    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    Schema(String),
+    /// A template does not parse (`parse error at (file:line): msg`).
+    #[error("parse error at ({location}): {message}")]
+    Parse {
+        /// `file:line`.
+        location: String,
+        /// Go's message.
+        message: String,
+    },
+    /// A template failed while executing.
+    #[error("{0}")]
+    Exec(String),
+    /// A rendered document is not valid YAML.
+    #[error("YAML parse error on {file}: {message}")]
+    Yaml {
+        /// Template path, e.g. `chart/templates/x.yaml`.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A rendered document is not a Kubernetes object.
+    #[error("{0}")]
+    Manifest(#[from] driftless_core::ManifestError),
+    /// `--show-only` named a template that produced nothing.
+    #[error("could not find template {0} in chart")]
+    ShowOnly(String),
+    /// The `helm` binary engine failed.
+    #[error("{0}")]
+    Binary(String),
+}
+
+impl HelmError {
+    pub(crate) fn io(path: impl Into<String>, source: io::Error) -> HelmError {
+        HelmError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

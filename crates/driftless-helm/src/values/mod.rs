@@ -1,0 +1,144 @@
+//! Values: parsing, `--set` expressions, coalescing with chart defaults,
+//! dependency conditions/tags/import-values and schema validation.
+
+pub mod coalesce;
+pub mod deps;
+pub mod strvals;
+
+use serde_json::{Map, Value as Json};
+use serde_yaml_ng::Value as Yaml;
+
+/// A values tree (`map[string]interface{}` in Helm). Numbers read from
+/// YAML or JSON are floats (Helm decodes them through JSON into
+/// `float64`); `--set` integers are integers.
+pub type Values = Map<String, Json>;
+
+/// Converts parsed YAML to values the way Helm's YAML loader does: numbers
+/// become floats, non-string keys become their string form, merge keys
+/// (`<<`) are applied.
+///
+/// ```
+/// use driftless_helm::values::yaml_to_json;
+/// let y: serde_yaml_ng::Value = serde_yaml_ng::from_str("a: 1\n2: x").unwrap();
+/// let j = yaml_to_json(y);
+/// assert!(j["a"].is_f64());
+/// assert_eq!(j["2"], "x");
+/// ```
+pub fn yaml_to_json(mut y: Yaml) -> Json {
+    let _ = y.apply_merge();
+    convert(y)
+}
+
+fn convert(y: Yaml) -> Json {
+    match y {
+        Yaml::Null => Json::Null,
+        Yaml::Bool(b) => Json::Bool(b),
+        Yaml::Number(n) => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+        }
+        Yaml::String(s) => Json::String(s),
+        Yaml::Sequence(s) => Json::Array(s.into_iter().map(convert).collect()),
+        Yaml::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                out.insert(key_string(&k), convert(v));
+            }
+            Json::Object(out)
+        }
+        Yaml::Tagged(t) => convert(t.value),
+    }
+}
+
+fn key_string(k: &Yaml) -> String {
+    match k {
+        Yaml::String(s) => s.clone(),
+        Yaml::Number(n) => n.to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Null => "null".into(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
+    }
+}
+
+/// Parses a values file. Empty files give empty values; anything but a map
+/// at the top is an error with Go's wording.
+pub fn parse_values(data: &[u8]) -> Result<Values, String> {
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let text = std::str::from_utf8(data).map_err(|e| e.to_string())?;
+    if text.trim().is_empty() {
+        return Ok(Values::new());
+    }
+    let y: Yaml = serde_yaml_ng::from_str(text).map_err(|e| format!("error converting YAML to JSON: {}", yaml_error_text(&e)))?;
+    match yaml_to_json(y) {
+        Json::Object(m) => Ok(m),
+        Json::Null => Ok(Values::new()),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// Go's `encoding/json` name of a JSON value's kind, for error messages.
+pub(crate) fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "bool",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+/// A YAML error in go-yaml's wording: `yaml: line N: problem`.
+pub fn yaml_error_text(e: &serde_yaml_ng::Error) -> String {
+    let full = e.to_string();
+    // serde_yaml_ng: "<problem> at line L column C[, while ...]".
+    let problem = full.split(" at line ").next().unwrap_or(&full);
+    let problem = problem.split(", while ").next().unwrap_or(problem);
+    match e.location() {
+        Some(loc) => format!("yaml: line {}: {}", loc.line(), problem),
+        None => format!("yaml: {problem}"),
+    }
+}
+
+/// The sub-table at a dotted path (`a.b.c`), as Helm's `Values.Table`.
+pub fn table<'a>(v: &'a Values, path: &str) -> Option<&'a Values> {
+    let mut cur = v;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        cur = cur.get(part)?.as_object()?;
+    }
+    Some(cur)
+}
+
+/// The non-table value at a dotted path, as Helm's `Values.PathValue`.
+pub fn path_value<'a>(v: &'a Values, path: &str) -> Option<&'a Json> {
+    if path.is_empty() {
+        return None;
+    }
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((p, k)) => (table(v, p)?, k),
+        None => (v, path),
+    };
+    parent.get(key).filter(|x| !x.is_object())
+}
+
+/// Builds `{a: {b: {c: data}}}` for path `a.b.c` (Helm's `pathToMap`;
+/// `.` or empty means the root).
+pub fn path_to_map(path: &str, data: Values) -> Values {
+    if path == "." || path.is_empty() {
+        return data;
+    }
+    let parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
+    let mut cur = data;
+    for p in parts.iter().rev() {
+        let mut m = Values::new();
+        m.insert((*p).to_string(), Json::Object(cur));
+        cur = m;
+    }
+    cur
+}
