@@ -1,0 +1,2 @@
+//! Criterion bench: executing a moderate template (filled in below).
+fn main() {}

@@ -1,0 +1,303 @@
+//! Go's dynamic values as templates see them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::func::Function;
+
+/// A dynamically typed value, modelled on what Go templates see through
+/// `interface{}` when rendering Helm charts.
+///
+/// Cloning is cheap: strings, lists and maps are reference counted.
+///
+/// ```
+/// use driftless_gotmpl::Value;
+/// let v = Value::from_json(&serde_json::json!({"b": [1, 2.5], "a": null}));
+/// assert_eq!(v.to_string(), "map[a:<nil> b:[1 2.5]]");
+/// assert_eq!(Value::Float(1e6).to_string(), "1e+06");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// Go's *invalid* `reflect.Value`: no value at all. This is what a missing
+    /// map key yields (with `missingkey=default`) and what a nil result of a
+    /// pipeline command becomes; it prints as `<no value>`. Functions never
+    /// receive it as an argument: the engine passes [`Value::Nil`] instead.
+    #[default]
+    NoValue,
+    /// A nil `interface{}` (YAML/JSON `null`); prints as `<nil>`.
+    Nil,
+    /// Go `bool`.
+    Bool(bool),
+    /// Go `int` / `int64`.
+    Int(i64),
+    /// Go `uint64`.
+    Uint(u64),
+    /// Go `float64`.
+    Float(f64),
+    /// Go `string`.
+    String(Arc<str>),
+    /// Go `[]byte`; prints as a list of numbers with `%v`, as text with `%s`.
+    Bytes(Arc<[u8]>),
+    /// Go `[]interface{}`.
+    List(Arc<Vec<Value>>),
+    /// Go `map[string]interface{}`; iteration is in sorted key order as Go's
+    /// templates and `fmt` do.
+    Map(Arc<BTreeMap<String, Value>>),
+    /// A typed Go struct (pointer) with fields and methods, e.g. Helm's
+    /// `.Release`, `.Files` or `.Capabilities`.
+    Object(Arc<dyn Object>),
+    /// A Go func value, usable with the `call` builtin.
+    Func(Function),
+}
+
+/// A Go struct-like value: named fields and methods, looked up by
+/// `.Name` in templates.
+///
+/// Go looks up a method first, then a field; the engine does the same with
+/// [`Object::method`] then [`Object::field`].
+pub trait Object: Send + Sync + fmt::Debug {
+    /// The Go type name used in error messages, e.g. `*chart.Metadata`.
+    fn type_name(&self) -> String;
+    /// The value of field `name`, or `None` if the type has no such field.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Method `name`, or `None` if the type has no such method. Methods are
+    /// called with the arguments given in the template (`.Files.Get "x"`).
+    fn method(&self, _name: &str) -> Option<Function> {
+        None
+    }
+    /// Go's `%v` formatting of the value (default `{...}` of nothing).
+    fn fmt_go(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{}")
+    }
+    /// A plain data view of the object (e.g. for `toYaml`), if it has one.
+    fn to_value(&self) -> Option<Value> {
+        None
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn string(s: impl Into<Arc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// A list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
+    /// A map value.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(entries))
+    }
+
+    /// An empty map.
+    pub fn empty_map() -> Value {
+        Value::Map(Arc::new(BTreeMap::new()))
+    }
+
+    /// Go template truthiness: false for no value, nil, false, zero numbers,
+    /// and empty strings, lists and maps. Objects and funcs are true.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::NoValue | Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Uint(u) => *u != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(_) | Value::Func(_) => true,
+        }
+    }
+
+    /// True for [`Value::Nil`] and [`Value::NoValue`].
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil | Value::NoValue)
+    }
+
+    /// The string inside a [`Value::String`].
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The map inside a [`Value::Map`].
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The items of a [`Value::List`].
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Go's type name of the value as `%T` and error messages show it
+    /// (`int`, `float64`, `string`, `[]interface {}`,
+    /// `map[string]interface {}`, `<nil>` ...).
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::NoValue | Value::Nil => "<nil>".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Uint(_) => "uint64".into(),
+            Value::Float(_) => "float64".into(),
+            Value::String(_) => "string".into(),
+            Value::Bytes(_) => "[]uint8".into(),
+            Value::List(_) => "[]interface {}".into(),
+            Value::Map(_) => "map[string]interface {}".into(),
+            Value::Object(o) => o.type_name(),
+            Value::Func(f) => f.type_name(),
+        }
+    }
+
+    /// Converts JSON to a value: integers stay [`Value::Int`] (or
+    /// [`Value::Uint`] above `i64::MAX`), other numbers become
+    /// [`Value::Float`], `null` becomes [`Value::Nil`].
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Value::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Value::Uint(u)
+                } else {
+                    Value::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            serde_json::Value::String(s) => Value::string(s.as_str()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Converts to JSON. Nil and no value become `null`, bytes become a
+    /// string (lossy UTF-8), objects use [`Object::to_value`] (else `null`),
+    /// funcs become `null`. Non-finite floats become `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Uint(u) => J::from(*u),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.to_string()),
+            Value::Bytes(b) => J::String(String::from_utf8_lossy(b).into_owned()),
+            Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Object(o) => o.to_value().map_or(J::Null, |v| v.to_json()),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// Structural equality (like Go's `reflect.DeepEqual` on plain data);
+    /// objects and funcs compare by identity.
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::NoValue, Value::NoValue) | (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Uint(a), Value::Uint(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            (Value::Func(a), Value::Func(b)) => a.ptr_eq(b),
+            _ => false,
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    fn from(j: &serde_json::Value) -> Value {
+        Value::from_json(j)
+    }
+}
+impl From<serde_json::Value> for Value {
+    fn from(j: serde_json::Value) -> Value {
+        Value::from_json(&j)
+    }
+}
+impl From<&Value> for serde_json::Value {
+    fn from(v: &Value) -> serde_json::Value {
+        v.to_json()
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int(i.into())
+    }
+}
+impl From<usize> for Value {
+    fn from(i: usize) -> Value {
+        Value::Int(i64::try_from(i).unwrap_or(i64::MAX))
+    }
+}
+impl From<u64> for Value {
+    fn from(u: u64) -> Value {
+        Value::Uint(u)
+    }
+}
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.into())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s.into())
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(l: Vec<Value>) -> Value {
+        Value::list(l)
+    }
+}
+impl From<BTreeMap<String, Value>> for Value {
+    fn from(m: BTreeMap<String, Value>) -> Value {
+        Value::map(m)
+    }
+}
+
+impl fmt::Display for Value {
+    /// Go's `fmt.Print` / `%v` formatting.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::fmt::write_v(f, self, false)
+    }
+}
