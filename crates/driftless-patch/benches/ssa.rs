@@ -1,0 +1,41 @@
+//! Server-side apply throughput: a Deployment applied onto a live Deployment.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use driftless_patch::schema::Schema;
+use driftless_patch::ssa::{ApplyOptions, apply_with};
+use serde_json::json;
+use std::hint::black_box;
+
+fn deployment(image: &str, replicas: u32) -> serde_json::Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web", "tier": "frontend"}},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [
+                    {"name": "web", "image": image,
+                     "ports": [{"containerPort": 80}, {"containerPort": 443}],
+                     "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                     "resources": {"limits": {"cpu": "1", "memory": "256Mi"}}},
+                    {"name": "sidecar", "image": "busybox", "args": ["sleep", "infinity"]}
+                ]}
+            }
+        }
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
+    let opts = ApplyOptions { manager: "driftless", force: false, time: Some("2024-01-01T00:00:00Z"), subresource: None };
+    let live = apply_with(None, &deployment("nginx:1.27", 2), &opts, ty).map(|r| r.object);
+    let applied = deployment("nginx:1.28", 3);
+    c.bench_function("ssa_deployment_onto_live", |b| {
+        b.iter(|| apply_with(live.as_ref().ok(), black_box(&applied), &opts, ty))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,1 @@
+//! Typed walks over JSON values: field sets, comparison, merge and removal.
