@@ -1,1 +1,242 @@
-//! Health assessment.
+//! Health assessment of Kubernetes objects, with the rules Argo CD uses.
+//!
+//! [`assess`] judges one live object and returns `None` for kinds that have no
+//! notion of health (ConfigMap, Secret, RBAC…). The built-in rules follow
+//! Argo CD's gitops-engine (`pkg/health`) and its bundled resource
+//! customizations, including their messages; see `docs/health.md`.
+//! [`HealthRegistry`] lets callers add or replace per-kind checks, and
+//! [`aggregate`] folds many statuses into one, worst first.
+//!
+//! ```
+//! use driftless_core::HealthStatus;
+//! let deploy = serde_json::json!({
+//!     "apiVersion": "apps/v1", "kind": "Deployment",
+//!     "metadata": {"name": "web", "generation": 2},
+//!     "spec": {"replicas": 3},
+//!     "status": {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 1}
+//! });
+//! let h = driftless_health::assess(&deploy).unwrap();
+//! assert_eq!(h.status, HealthStatus::Progressing);
+//! assert_eq!(h.message, "Waiting for rollout to finish: 1 of 3 updated replicas are available...");
+//!
+//! let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+//! assert!(driftless_health::assess(&cm).is_none());
+//! ```
+
+mod batch;
+mod fields;
+mod network;
+mod other;
+mod pod;
+mod workloads;
+
+pub use driftless_core::{Health, HealthStatus};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The built-in per-kind checks, usable on their own.
+pub mod checks {
+    pub use crate::batch::{cron_job, job};
+    pub use crate::network::{ingress, pvc, service};
+    pub use crate::other::{api_service, application, crd, generic, hpa};
+    pub use crate::pod::pod;
+    pub use crate::workloads::{daemon_set, deployment, replica_set, stateful_set};
+}
+
+/// A per-kind health check: `None` means "no health for this object".
+pub type HealthCheck = Arc<dyn Fn(&Value) -> Option<Health> + Send + Sync>;
+
+/// Per-kind health checks, keyed by API group and kind.
+///
+/// ```
+/// use driftless_health::{Health, HealthRegistry, HealthStatus};
+/// let mut reg = HealthRegistry::new();
+/// reg.register("example.com", "Widget", |obj| {
+///     let ok = obj.pointer("/status/ok").and_then(|v| v.as_bool())?;
+///     Some(if ok { Health::healthy() } else { Health::new(HealthStatus::Degraded, "not ok") })
+/// });
+/// let w = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
+///     "metadata": {"name": "w"}, "status": {"ok": false}});
+/// assert_eq!(reg.assess(&w).unwrap().status, HealthStatus::Degraded);
+/// ```
+#[derive(Clone)]
+pub struct HealthRegistry {
+    checks: HashMap<(String, String), HealthCheck>,
+    generic: bool,
+}
+
+impl std::fmt::Debug for HealthRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut kinds: Vec<_> = self.checks.keys().collect();
+        kinds.sort();
+        f.debug_struct("HealthRegistry")
+            .field("kinds", &kinds)
+            .field("generic", &self.generic)
+            .finish()
+    }
+}
+
+impl Default for HealthRegistry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HealthRegistry {
+    /// A registry with every built-in check and the generic conditions check.
+    pub fn new() -> Self {
+        let mut r = Self::empty();
+        type Check = fn(&Value) -> Option<Health>;
+        let builtins: &[(&[&str], &str, Check)] = &[
+            (&["apps", "extensions"], "Deployment", checks::deployment),
+            (&["apps"], "StatefulSet", checks::stateful_set),
+            (&["apps", "extensions"], "DaemonSet", checks::daemon_set),
+            (&["apps", "extensions"], "ReplicaSet", checks::replica_set),
+            (&[""], "Pod", checks::pod),
+            (&[""], "Service", checks::service),
+            (&[""], "PersistentVolumeClaim", checks::pvc),
+            (&["batch"], "Job", checks::job),
+            (&["batch"], "CronJob", checks::cron_job),
+            (
+                &["networking.k8s.io", "extensions"],
+                "Ingress",
+                checks::ingress,
+            ),
+            (&["autoscaling"], "HorizontalPodAutoscaler", checks::hpa),
+            (
+                &["apiregistration.k8s.io"],
+                "APIService",
+                checks::api_service,
+            ),
+            (
+                &["apiextensions.k8s.io"],
+                "CustomResourceDefinition",
+                checks::crd,
+            ),
+            (&["argoproj.io"], "Application", checks::application),
+        ];
+        for (groups, kind, check) in builtins {
+            for group in *groups {
+                r.register(group, kind, *check);
+            }
+        }
+        r.generic = true;
+        r
+    }
+
+    /// A registry with no checks at all (not even the generic one).
+    pub fn empty() -> Self {
+        HealthRegistry {
+            checks: HashMap::new(),
+            generic: false,
+        }
+    }
+
+    /// Adds or replaces the check for `group` (empty for core) and `kind`.
+    pub fn register<F>(&mut self, group: &str, kind: &str, check: F) -> &mut Self
+    where
+        F: Fn(&Value) -> Option<Health> + Send + Sync + 'static,
+    {
+        self.checks
+            .insert((group.to_string(), kind.to_string()), Arc::new(check));
+        self
+    }
+
+    /// Turns the generic `status.conditions` check for unknown kinds on or off.
+    pub fn set_generic(&mut self, on: bool) -> &mut Self {
+        self.generic = on;
+        self
+    }
+
+    /// The health of one live object, `None` when its kind has no health.
+    ///
+    /// An object being deleted (`metadata.deletionTimestamp` set, hooks
+    /// excepted) is Progressing with "Pending deletion", as in Argo CD.
+    pub fn assess(&self, obj: &Value) -> Option<Health> {
+        if fields::at(obj, "/metadata/deletionTimestamp").is_some() && !is_hook(obj) {
+            return Some(Health::new(HealthStatus::Progressing, "Pending deletion"));
+        }
+        let api_version = fields::text(obj, "/apiVersion");
+        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let kind = fields::text(obj, "/kind");
+        match self.checks.get(&(group.to_string(), kind.to_string())) {
+            Some(check) => check(obj),
+            None if self.generic => checks::generic(obj),
+            None => None,
+        }
+    }
+
+    /// Like [`HealthRegistry::assess`], with `None` (not found) as Missing.
+    pub fn assess_live(&self, obj: Option<&Value>) -> Option<Health> {
+        match obj {
+            Some(o) => self.assess(o),
+            None => Some(Health::new(HealthStatus::Missing, "")),
+        }
+    }
+}
+
+fn is_hook(obj: &Value) -> bool {
+    let ann = |k: &str| {
+        obj.pointer("/metadata/annotations")
+            .and_then(|a| a.get(k))
+            .is_some()
+    };
+    ann(driftless_core::annotations::HOOK) || ann(driftless_core::annotations::HELM_HOOK)
+}
+
+fn default_registry() -> &'static HealthRegistry {
+    static REG: OnceLock<HealthRegistry> = OnceLock::new();
+    REG.get_or_init(HealthRegistry::new)
+}
+
+/// The health of one live object with the built-in rules; `None` for kinds
+/// without health (ConfigMap, Secret, ServiceAccount, …).
+pub fn assess(obj: &Value) -> Option<Health> {
+    default_registry().assess(obj)
+}
+
+/// [`assess`] for an object that may not exist: `None` gives Missing.
+///
+/// ```
+/// use driftless_core::HealthStatus;
+/// assert_eq!(driftless_health::assess_live(None).unwrap().status, HealthStatus::Missing);
+/// ```
+pub fn assess_live(obj: Option<&Value>) -> Option<Health> {
+    default_registry().assess_live(obj)
+}
+
+/// The worst of many statuses in Argo CD's order (Healthy < Suspended <
+/// Progressing < Missing < Degraded < Unknown); Healthy when empty.
+///
+/// ```
+/// use driftless_core::HealthStatus::*;
+/// assert_eq!(driftless_health::aggregate([Healthy, Progressing, Suspended]), Progressing);
+/// assert_eq!(driftless_health::aggregate([Degraded, Missing]), Degraded);
+/// assert_eq!(driftless_health::aggregate([]), Healthy);
+/// ```
+pub fn aggregate(statuses: impl IntoIterator<Item = HealthStatus>) -> HealthStatus {
+    statuses
+        .into_iter()
+        .fold(HealthStatus::Healthy, |worst, s| {
+            if s.is_worse_than(worst) { s } else { worst }
+        })
+}
+
+/// Parses a health status word (`Healthy`, `Progressing`, …).
+///
+/// ```
+/// assert_eq!(driftless_health::parse_status("Degraded"), Some(driftless_core::HealthStatus::Degraded));
+/// assert_eq!(driftless_health::parse_status("Fine"), None);
+/// ```
+pub fn parse_status(s: &str) -> Option<HealthStatus> {
+    Some(match s {
+        "Healthy" => HealthStatus::Healthy,
+        "Suspended" => HealthStatus::Suspended,
+        "Progressing" => HealthStatus::Progressing,
+        "Unknown" => HealthStatus::Unknown,
+        "Degraded" => HealthStatus::Degraded,
+        "Missing" => HealthStatus::Missing,
+        _ => return None,
+    })
+}

@@ -1,0 +1,164 @@
+//! HorizontalPodAutoscaler, APIService, CustomResourceDefinition, Argo CD
+//! Application and the generic `status.conditions` check.
+
+use crate::fields::{at, int, list, text};
+use driftless_core::{Health, HealthStatus};
+use serde_json::Value;
+
+/// HorizontalPodAutoscaler (v1 conditions annotation or v2 `status.conditions`).
+pub fn hpa(obj: &Value) -> Option<Health> {
+    let from_annotation: Vec<Value>;
+    let conditions: &[Value] = match at(
+        obj,
+        "/metadata/annotations/autoscaling.alpha.kubernetes.io~1conditions",
+    )
+    .and_then(Value::as_str)
+    {
+        Some(json) => match serde_json::from_str::<Vec<Value>>(json) {
+            Ok(v) => {
+                from_annotation = v;
+                &from_annotation
+            }
+            Err(e) => {
+                return Some(Health::new(
+                    HealthStatus::Unknown,
+                    format!("invalid autoscaling.alpha.kubernetes.io/conditions annotation: {e}"),
+                ));
+            }
+        },
+        None => list(obj, "/status/conditions"),
+    };
+    const DEGRADED: [(&str, &str); 4] = [
+        ("AbleToScale", "FailedGetScale"),
+        ("AbleToScale", "FailedUpdateScale"),
+        ("ScalingActive", "FailedGetResourceMetric"),
+        ("ScalingActive", "InvalidSelector"),
+    ];
+    for c in conditions {
+        let (kind, reason, msg) = (text(c, "/type"), text(c, "/reason"), text(c, "/message"));
+        if DEGRADED.contains(&(kind, reason)) {
+            return Some(Health::new(HealthStatus::Degraded, msg));
+        }
+        if matches!(kind, "AbleToScale" | "ScalingLimited") && text(c, "/status") == "True" {
+            return Some(Health::new(HealthStatus::Healthy, msg));
+        }
+    }
+    Some(Health::new(
+        HealthStatus::Progressing,
+        "Waiting to Autoscale",
+    ))
+}
+
+/// APIService: the `Available` condition decides.
+pub fn api_service(obj: &Value) -> Option<Health> {
+    for c in list(obj, "/status/conditions") {
+        if text(c, "/type") == "Available" {
+            let msg = format!("{}: {}", text(c, "/reason"), text(c, "/message"));
+            let status = if text(c, "/status") == "True" {
+                HealthStatus::Healthy
+            } else {
+                HealthStatus::Progressing
+            };
+            return Some(Health::new(status, msg));
+        }
+    }
+    Some(Health::new(
+        HealthStatus::Progressing,
+        "Waiting to be processed",
+    ))
+}
+
+/// CustomResourceDefinition: Established, NamesAccepted, NonStructuralSchema, Terminating.
+pub fn crd(obj: &Value) -> Option<Health> {
+    if at(obj, "/metadata/deletionTimestamp").is_some() {
+        return Some(Health::new(HealthStatus::Progressing, "CRD is terminating"));
+    }
+    let conditions = list(obj, "/status/conditions");
+    if conditions.is_empty() {
+        return Some(Health::new(
+            HealthStatus::Progressing,
+            "Status conditions not found",
+        ));
+    }
+    let (mut established, mut terminating, mut names_rejected, mut violations) =
+        (false, false, false, false);
+    let mut msg = "";
+    for c in conditions {
+        let status = text(c, "/status");
+        let hit = match text(c, "/type") {
+            "Terminating" if status == "True" => &mut terminating,
+            "NamesAccepted" if status == "False" => &mut names_rejected,
+            "Established" if status == "True" => &mut established,
+            "NonStructuralSchema" if status == "True" => &mut violations,
+            _ => continue,
+        };
+        *hit = true;
+        msg = text(c, "/message");
+    }
+    Some(if terminating {
+        Health::new(
+            HealthStatus::Progressing,
+            format!("CRD is terminating: {msg}"),
+        )
+    } else if names_rejected {
+        Health::new(
+            HealthStatus::Degraded,
+            format!("CRD names have not been accepted: {msg}"),
+        )
+    } else if !established {
+        Health::new(HealthStatus::Degraded, "CRD is not established")
+    } else if violations {
+        Health::new(
+            HealthStatus::Degraded,
+            format!("Schema violations found: {msg}"),
+        )
+    } else {
+        Health::new(HealthStatus::Healthy, "CRD is healthy")
+    })
+}
+
+/// Argo CD `Application`: its own `status.health`, Progressing until reported.
+pub fn application(obj: &Value) -> Option<Health> {
+    let status = match text(obj, "/status/health/status") {
+        "" => return Some(Health::new(HealthStatus::Progressing, "")),
+        s => crate::parse_status(s).unwrap_or(HealthStatus::Unknown),
+    };
+    Some(Health::new(status, text(obj, "/status/health/message")))
+}
+
+/// Generic check for kinds without a rule of their own.
+///
+/// Looks at `status.conditions` for `Ready`, else `Available`:
+/// `True` → Healthy; `Unknown` → Progressing; `False` → Progressing when the
+/// reason says the object is still working (contains `Progress`, `Reconcil`,
+/// `Pending`, `Creating` or `Waiting`), Degraded otherwise. A
+/// `status.observedGeneration` behind `metadata.generation` is Progressing.
+/// Objects with neither condition have no health (`None`).
+pub fn generic(obj: &Value) -> Option<Health> {
+    let cond = crate::fields::condition(obj, "/status/conditions", "Ready")
+        .or_else(|| crate::fields::condition(obj, "/status/conditions", "Available"))?;
+    if let Some(observed) = crate::fields::opt_int(obj, "/status/observedGeneration")
+        && int(obj, "/metadata/generation") > observed
+    {
+        return Some(Health::new(
+            HealthStatus::Progressing,
+            "Waiting for the controller to observe the latest generation",
+        ));
+    }
+    let msg = text(cond, "/message");
+    let reason = text(cond, "/reason");
+    let status = match text(cond, "/status") {
+        "True" => HealthStatus::Healthy,
+        "False" => {
+            const BUSY: [&str; 5] = ["Progress", "Reconcil", "Pending", "Creating", "Waiting"];
+            if BUSY.iter().any(|w| reason.contains(w)) {
+                HealthStatus::Progressing
+            } else {
+                HealthStatus::Degraded
+            }
+        }
+        _ => HealthStatus::Progressing,
+    };
+    let msg = if msg.is_empty() { reason } else { msg };
+    Some(Health::new(status, msg))
+}
