@@ -1,1 +1,23 @@
-//! Cluster I/O: apply plans.
+//! Cluster I/O of Driftless: discovery, server-side apply, wave execution with health waits,
+//! hooks, retries and prune, through `kube`.
+//!
+//! ```
+//! use driftless_apply::{SyncOptions, tracking_id};
+//! use driftless_core::ObjectKey;
+//! let opts = SyncOptions::parse(["CreateNamespace=true"]).unwrap();
+//! assert!(opts.server_side_apply && opts.create_namespace);
+//! let key = ObjectKey::new("v1", "ConfigMap", Some("web"), "settings");
+//! assert_eq!(tracking_id("web", &key), "web:/ConfigMap:web/settings");
+//! ```
+
+mod cluster;
+mod error;
+mod options;
+mod retry;
+mod tracking;
+
+pub use cluster::{Cluster, Resolved, WriteMode};
+pub use error::ApplyError;
+pub use options::{OptionError, Propagation, SyncOptions};
+pub use retry::{RetryPolicy, transient};
+pub use tracking::{TrackingMethod, mark, owner_of, parse_tracking_id, tracking_id};
