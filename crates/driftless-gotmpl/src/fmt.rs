@@ -37,7 +37,7 @@ pub(crate) fn write_v(w: &mut dyn Write, v: &Value, _plus: bool) -> fmt::Result 
         }
         Value::Map(m) => {
             w.write_str("map[")?;
-            for (i, (k, x)) in m.iter().enumerate() {
+            for (i, (k, x)) in m.entries().iter().enumerate() {
                 if i > 0 {
                     w.write_char(' ')?;
                 }

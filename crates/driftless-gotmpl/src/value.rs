@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::func::Function;
+use crate::map::Map;
 
 /// A dynamically typed value, modelled on what Go templates see through
 /// `interface{}` when rendering Helm charts.
@@ -41,9 +42,9 @@ pub enum Value {
     Bytes(Arc<[u8]>),
     /// Go `[]interface{}`.
     List(Arc<Vec<Value>>),
-    /// Go `map[string]interface{}`; iteration is in sorted key order as Go's
-    /// templates and `fmt` do.
-    Map(Arc<BTreeMap<String, Value>>),
+    /// Go `map[string]interface{}`: a shared mutable reference (see [`Map`]);
+    /// iteration is in sorted key order as Go's templates and `fmt` do.
+    Map(Map),
     /// A typed Go struct (pointer) with fields and methods, e.g. Helm's
     /// `.Release`, `.Files` or `.Capabilities`.
     Object(Arc<dyn Object>),
@@ -89,12 +90,22 @@ impl Value {
 
     /// A map value.
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Arc::new(entries))
+        Value::Map(Map::from_btree(entries))
     }
 
-    /// An empty map.
+    /// A new empty map.
     pub fn empty_map() -> Value {
-        Value::Map(Arc::new(BTreeMap::new()))
+        Value::Map(Map::new())
+    }
+
+    /// A copy in which maps and lists are copied recursively (Sprig's
+    /// `deepCopy`); other values are shared.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => Value::Map(m.deep_copy()),
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            v => v.clone(),
+        }
     }
 
     /// Go template truthiness: false for no value, nil, false, zero numbers,
@@ -128,7 +139,7 @@ impl Value {
     }
 
     /// The map inside a [`Value::Map`].
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&Map> {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
@@ -202,7 +213,9 @@ impl Value {
             Value::String(s) => J::String(s.to_string()),
             Value::Bytes(b) => J::String(String::from_utf8_lossy(b).into_owned()),
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => J::Object(m.with(|m| {
+                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+            })),
             Value::Object(o) => o.to_value().map_or(J::Null, |v| v.to_json()),
         }
     }
@@ -287,6 +300,11 @@ impl From<String> for Value {
 impl From<Vec<Value>> for Value {
     fn from(l: Vec<Value>) -> Value {
         Value::list(l)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::Map(m)
     }
 }
 impl From<BTreeMap<String, Value>> for Value {
