@@ -1,0 +1,167 @@
+//! The read-only file system the renderer reads sources through.
+//!
+//! Paths are relative to the repository root, `/`-separated, with no leading
+//! `/`; the root itself is `""`. Implementations never follow symlinks: the
+//! renderer resolves them itself so it can refuse links leaving the root.
+
+use std::path::{Path, PathBuf};
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular (or executable) file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link (not followed).
+    Symlink,
+    /// Something else (a Git submodule, a device, …); ignored by the renderer.
+    Other,
+}
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// File name (no `/`).
+    pub name: String,
+    /// What it is, symlinks not followed.
+    pub kind: EntryKind,
+}
+
+/// Why a source file system call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FsError {
+    /// The path does not exist.
+    #[error("{0}: no such file or directory")]
+    NotFound(String),
+    /// The file is larger than the limit the caller gave.
+    #[error("{path}: file is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Any other failure of the backend (I/O, corrupt object, …).
+    #[error("{path}: {message}")]
+    Other {
+        /// The path concerned.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// A read-only tree of files: a Git commit's tree or a plain directory.
+///
+/// ```
+/// use driftless_render::{DirFs, EntryKind, SourceFs};
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("a.yaml"), "x: 1").unwrap();
+/// let fs = DirFs::new(dir.path());
+/// assert_eq!(fs.kind("a.yaml").unwrap(), Some(EntryKind::File));
+/// assert_eq!(fs.read_file("a.yaml", 100).unwrap(), b"x: 1");
+/// ```
+pub trait SourceFs {
+    /// What `path` is, without following a symlink at `path`; `None` when absent.
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError>;
+    /// The entries of directory `path`, sorted by name (byte order).
+    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError>;
+    /// The contents of file `path`; [`FsError::TooLarge`] when over `limit` bytes.
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError>;
+    /// The target of symlink `path`, as stored.
+    fn read_link(&self, path: &str) -> Result<String, FsError>;
+}
+
+/// A plain directory on disk as a [`SourceFs`] (symlinks are reported, not followed).
+#[derive(Debug, Clone)]
+pub struct DirFs {
+    root: PathBuf,
+}
+
+impl DirFs {
+    /// A view of the directory `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirFs { root: root.into() }
+    }
+
+    /// The directory on disk.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn full(&self, path: &str) -> PathBuf {
+        if path.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(path)
+        }
+    }
+}
+
+fn io_err(path: &str, e: std::io::Error) -> FsError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        FsError::NotFound(path.to_string())
+    } else {
+        FsError::Other {
+            path: path.to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn kind_of(ft: std::fs::FileType) -> EntryKind {
+    if ft.is_symlink() {
+        EntryKind::Symlink
+    } else if ft.is_dir() {
+        EntryKind::Dir
+    } else if ft.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    }
+}
+
+impl SourceFs for DirFs {
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError> {
+        match std::fs::symlink_metadata(self.full(path)) {
+            Ok(m) => Ok(Some(kind_of(m.file_type()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(path, e)),
+        }
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(self.full(path)).map_err(|e| io_err(path, e))? {
+            let entry = entry.map_err(|e| io_err(path, e))?;
+            let kind = kind_of(entry.file_type().map_err(|e| io_err(path, e))?);
+            let name = entry.file_name().to_string_lossy().into_owned();
+            out.push(DirEntry { name, kind });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
+        let full = self.full(path);
+        let size = std::fs::symlink_metadata(&full)
+            .map_err(|e| io_err(path, e))?
+            .len();
+        if size > limit {
+            return Err(FsError::TooLarge {
+                path: path.to_string(),
+                size,
+                limit,
+            });
+        }
+        std::fs::read(full).map_err(|e| io_err(path, e))
+    }
+
+    fn read_link(&self, path: &str) -> Result<String, FsError> {
+        let target = std::fs::read_link(self.full(path)).map_err(|e| io_err(path, e))?;
+        Ok(target.to_string_lossy().into_owned())
+    }
+}

@@ -1,0 +1,139 @@
+//! Fetching a remote into a cached bare repository with gix.
+
+use crate::cache::FetchOutcome;
+use crate::revision::REMOTE_HEAD;
+use crate::url::redact_str;
+use crate::{Credentials, RepoUrl, SourceError};
+use gix::remote::Direction;
+use std::sync::atomic::AtomicBool;
+
+/// The refspecs of a cache: a mirror of branches and tags, plus the remote's HEAD.
+fn refspecs() -> [String; 3] {
+    [
+        "+refs/heads/*:refs/heads/*".to_string(),
+        "+refs/tags/*:refs/tags/*".to_string(),
+        format!("+HEAD:{REMOTE_HEAD}"),
+    ]
+}
+
+/// Why a fetch failed, classified for recovery.
+#[derive(Debug)]
+pub(crate) enum FetchError {
+    /// The local object store or refs are damaged.
+    Corrupt(String),
+    /// The server asked for credentials we do not have, or refused ours.
+    Auth,
+    /// Network or remote failure.
+    Unreachable(String),
+    /// Anything else.
+    Other(String),
+}
+
+impl FetchError {
+    pub(crate) fn into_source_error(self, url: &RepoUrl, revision: &str) -> SourceError {
+        let url = url.to_string();
+        let revision = Some(revision.to_string());
+        match self {
+            FetchError::Corrupt(message) => SourceError::Git {
+                url,
+                revision,
+                message,
+            },
+            FetchError::Auth => SourceError::AuthRefused { url, revision },
+            FetchError::Unreachable(message) => SourceError::Unreachable {
+                url,
+                revision,
+                message,
+            },
+            FetchError::Other(message) => SourceError::Git {
+                url,
+                revision,
+                message,
+            },
+        }
+    }
+}
+
+/// Fetches all branches, tags and HEAD of `url`. When every remote tip is
+/// already present, gix stops after listing refs: nothing is downloaded.
+pub(crate) fn fetch(
+    repo: &gix::Repository,
+    url: &RepoUrl,
+    creds: &Credentials,
+) -> Result<FetchOutcome, FetchError> {
+    let mut repo = repo.clone();
+    if let Some(cmd) = creds.ssh_command() {
+        repo.config_snapshot_mut()
+            .set_value(&gix::config::tree::Core::SSH_COMMAND, cmd.as_str())
+            .map_err(|e| FetchError::Other(e.to_string()))?;
+    }
+    let asked = std::cell::Cell::new(false);
+    let result = (|| -> Result<FetchOutcome, gix::Error> {
+        let remote = repo
+            .remote_at_without_url_rewrite(url.gix_url().clone())?
+            .with_fetch_tags(gix::remote::fetch::Tags::None)
+            .with_refspecs(refspecs().iter().map(String::as_str), Direction::Fetch)?;
+        let identity = creds.http_identity();
+        let conn = remote
+            .connect(Direction::Fetch)?
+            .with_credentials(|action| {
+                use gix::credentials::helper::Action;
+                match action {
+                    Action::Get(ctx) => {
+                        asked.set(true);
+                        Ok(identity.clone().map(|(username, password)| {
+                            gix::credentials::protocol::Outcome {
+                                identity: gix::sec::identity::Account {
+                                    username,
+                                    password,
+                                    oauth_refresh_token: None,
+                                },
+                                next: ctx.into(),
+                            }
+                        }))
+                    }
+                    Action::Store(_) | Action::Erase(_) => Ok(None),
+                }
+            });
+        let outcome = conn
+            .prepare_fetch(gix::progress::Discard, Default::default())?
+            .receive(gix::progress::Discard, &AtomicBool::new(false))?;
+        Ok(match outcome.status {
+            gix::remote::fetch::Status::Change { .. } => FetchOutcome::Downloaded,
+            gix::remote::fetch::Status::NoPackReceived { .. } => FetchOutcome::UpToDate,
+        })
+    })();
+    result.map_err(|e| classify(&e, asked.get()))
+}
+
+fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
+    use gix::error::Class;
+    let text = redact_str(&format!("{e:#}"));
+    let lower = text.to_lowercase();
+    let class = e.dominant_class();
+    if matches!(class, Some(Class::Unauthenticated | Class::PermissionDenied))
+        || lower.contains("401")
+        || lower.contains("403")
+        || lower.contains("authentication")
+        || (asked_for_credentials && lower.contains("credential"))
+    {
+        return FetchError::Auth;
+    }
+    if matches!(class, Some(Class::Corruption)) {
+        return FetchError::Corrupt(text);
+    }
+    if matches!(class, Some(Class::Retryable | Class::NotFound))
+        || lower.contains("connect")
+        || lower.contains("resolve")
+        || lower.contains("dns")
+        || lower.contains("timed out")
+        || lower.contains("404")
+        || lower.contains("not found")
+        || lower.contains("does not exist")
+        || lower.contains("does not appear to be a git repository")
+        || lower.contains("could not read from remote")
+    {
+        return FetchError::Unreachable(text);
+    }
+    FetchError::Other(text)
+}

@@ -1,0 +1,275 @@
+//! A read-only view of one commit's tree, without a work tree.
+
+use crate::SourceError;
+use gix::ObjectId;
+
+/// What a tree entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeEntryKind {
+    /// A file (executable or not).
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link; its target is the blob's content.
+    Symlink,
+    /// A submodule commit.
+    Submodule,
+}
+
+/// One entry of a directory of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// The file name.
+    pub name: String,
+    /// What it is.
+    pub kind: TreeEntryKind,
+}
+
+/// The files of one commit, read straight from the object store.
+///
+/// Paths are relative to the repository root with `/` separators; `""` is
+/// the root. Symlinks are reported, never followed. Two trees of the same
+/// repository (two revisions) can be read side by side.
+pub struct SourceTree {
+    repo: gix::Repository,
+    url: String,
+    commit: ObjectId,
+    tree: ObjectId,
+}
+
+impl std::fmt::Debug for SourceTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SourceTree({}@{})", self.url, self.commit)
+    }
+}
+
+impl SourceTree {
+    /// The tree of `commit` (hex id) in `repo`; `url` is used in errors.
+    pub(crate) fn new(repo: gix::Repository, url: String, commit: &str) -> Result<Self, SourceError> {
+        let err = |message: String| SourceError::Tree {
+            url: url.clone(),
+            commit: commit.to_string(),
+            path: String::new(),
+            message,
+        };
+        let oid = ObjectId::from_hex(commit.as_bytes()).map_err(|e| err(e.to_string()))?;
+        let tree = repo
+            .find_object(oid)
+            .map_err(|e| err(e.to_string()))?
+            .peel_to_commit()
+            .map_err(|e| err(e.to_string()))?
+            .tree_id()
+            .map_err(|e| err(e.to_string()))?
+            .detach();
+        Ok(SourceTree {
+            repo,
+            url,
+            commit: oid,
+            tree,
+        })
+    }
+
+    /// The commit id (hex).
+    pub fn commit(&self) -> String {
+        self.commit.to_hex().to_string()
+    }
+
+    /// The repository URL (without credentials).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn err(&self, path: &str, message: impl std::fmt::Display) -> SourceError {
+        SourceError::Tree {
+            url: self.url.clone(),
+            commit: self.commit.to_hex().to_string(),
+            path: path.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The id and mode of `path`, `None` when absent.
+    fn entry(&self, path: &str) -> Result<Option<(ObjectId, TreeEntryKind)>, SourceError> {
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            return Ok(Some((self.tree, TreeEntryKind::Dir)));
+        }
+        if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            return Err(self.err(path, "path is not normalized"));
+        }
+        let root = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| self.err(path, e))?;
+        let entry = root
+            .lookup_entry(path.split('/').map(|c| c.as_bytes()))
+            .map_err(|e| self.err(path, e))?;
+        Ok(entry.map(|e| (e.object_id(), kind_of(e.mode()))))
+    }
+
+    /// What `path` is (symlinks not followed), `None` when absent.
+    pub fn kind(&self, path: &str) -> Result<Option<TreeEntryKind>, SourceError> {
+        Ok(self.entry(path)?.map(|(_, k)| k))
+    }
+
+    /// True when `path` is a symlink.
+    pub fn is_symlink(&self, path: &str) -> Result<bool, SourceError> {
+        Ok(self.kind(path)? == Some(TreeEntryKind::Symlink))
+    }
+
+    /// The target of symlink `path`, as stored.
+    pub fn symlink_target(&self, path: &str) -> Result<String, SourceError> {
+        match self.entry(path)? {
+            Some((id, TreeEntryKind::Symlink)) => {
+                let blob = self.repo.find_blob(id).map_err(|e| self.err(path, e))?;
+                Ok(String::from_utf8_lossy(&blob.data).into_owned())
+            }
+            Some(_) => Err(self.err(path, "not a symlink")),
+            None => Err(self.err(path, "no such file or directory")),
+        }
+    }
+
+    /// The size in bytes of file `path`, read from the object header.
+    pub fn file_size(&self, path: &str) -> Result<u64, SourceError> {
+        match self.entry(path)? {
+            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => Ok(self
+                .repo
+                .find_header(id)
+                .map_err(|e| self.err(path, e))?
+                .size()),
+            Some(_) => Err(self.err(path, "not a file")),
+            None => Err(self.err(path, "no such file or directory")),
+        }
+    }
+
+    /// The contents of file `path` (a symlink's own content is its target).
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        match self.entry(path)? {
+            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => {
+                let blob = self.repo.find_blob(id).map_err(|e| self.err(path, e))?;
+                Ok(blob.detach().data)
+            }
+            Some(_) => Err(self.err(path, "is a directory")),
+            None => Err(self.err(path, "no such file or directory")),
+        }
+    }
+
+    /// The entries of directory `path`, sorted by name.
+    pub fn read_dir(&self, path: &str) -> Result<Vec<TreeEntry>, SourceError> {
+        let id = match self.entry(path)? {
+            Some((id, TreeEntryKind::Dir)) => id,
+            Some(_) => return Err(self.err(path, "not a directory")),
+            None => return Err(self.err(path, "no such file or directory")),
+        };
+        let tree = self.repo.find_tree(id).map_err(|e| self.err(path, e))?;
+        let mut out = Vec::new();
+        for entry in tree.iter() {
+            let entry = entry.map_err(|e| self.err(path, e))?;
+            out.push(TreeEntry {
+                name: entry.filename().to_string(),
+                kind: kind_of(entry.mode()),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Every path under directory `path`, depth first in name order, with its
+    /// kind (symlinks listed, not followed).
+    pub fn walk(&self, path: &str) -> Result<Vec<(String, TreeEntryKind)>, SourceError> {
+        let mut out = Vec::new();
+        self.walk_into(path.trim_matches('/'), &mut out)?;
+        Ok(out)
+    }
+
+    fn walk_into(
+        &self,
+        dir: &str,
+        out: &mut Vec<(String, TreeEntryKind)>,
+    ) -> Result<(), SourceError> {
+        for e in self.read_dir(dir)? {
+            let p = if dir.is_empty() {
+                e.name
+            } else {
+                format!("{dir}/{}", e.name)
+            };
+            out.push((p.clone(), e.kind));
+            if e.kind == TreeEntryKind::Dir {
+                self.walk_into(&p, out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_of(mode: gix::object::tree::EntryMode) -> TreeEntryKind {
+    if mode.is_tree() {
+        TreeEntryKind::Dir
+    } else if mode.is_link() {
+        TreeEntryKind::Symlink
+    } else if mode.is_commit() {
+        TreeEntryKind::Submodule
+    } else {
+        TreeEntryKind::File
+    }
+}
+
+/// The renderer reads through this: `SourceTree` is a [`driftless_render::SourceFs`].
+impl driftless_render::SourceFs for SourceTree {
+    fn kind(&self, path: &str) -> Result<Option<driftless_render::EntryKind>, driftless_render::FsError> {
+        use driftless_render::EntryKind as K;
+        Ok(SourceTree::kind(self, path)
+            .map_err(|e| fs_err(path, e))?
+            .map(|k| match k {
+                TreeEntryKind::File => K::File,
+                TreeEntryKind::Dir => K::Dir,
+                TreeEntryKind::Symlink => K::Symlink,
+                TreeEntryKind::Submodule => K::Other,
+            }))
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<driftless_render::DirEntry>, driftless_render::FsError> {
+        use driftless_render::EntryKind as K;
+        Ok(SourceTree::read_dir(self, path)
+            .map_err(|e| fs_err(path, e))?
+            .into_iter()
+            .map(|e| driftless_render::DirEntry {
+                name: e.name,
+                kind: match e.kind {
+                    TreeEntryKind::File => K::File,
+                    TreeEntryKind::Dir => K::Dir,
+                    TreeEntryKind::Symlink => K::Symlink,
+                    TreeEntryKind::Submodule => K::Other,
+                },
+            })
+            .collect())
+    }
+
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, driftless_render::FsError> {
+        let size = self.file_size(path).map_err(|e| fs_err(path, e))?;
+        if size > limit {
+            return Err(driftless_render::FsError::TooLarge {
+                path: path.to_string(),
+                size,
+                limit,
+            });
+        }
+        SourceTree::read_file(self, path).map_err(|e| fs_err(path, e))
+    }
+
+    fn read_link(&self, path: &str) -> Result<String, driftless_render::FsError> {
+        self.symlink_target(path).map_err(|e| fs_err(path, e))
+    }
+}
+
+fn fs_err(path: &str, e: SourceError) -> driftless_render::FsError {
+    match &e {
+        SourceError::Tree { message, .. } if message == "no such file or directory" => {
+            driftless_render::FsError::NotFound(path.to_string())
+        }
+        _ => driftless_render::FsError::Other {
+            path: path.to_string(),
+            message: e.to_string(),
+        },
+    }
+}
