@@ -547,7 +547,8 @@ fn cycle_error(g: &DiGraph<usize, ()>, drafts: &[Draft]) -> PlanError {
     let mut queue = std::collections::VecDeque::from([start]);
     let mut end = start;
     'bfs: while let Some(n) = queue.pop_front() {
-        for m in g.neighbors(n) {
+        // Follow dependencies (incoming edges) so the path reads "a needs b needs c".
+        for m in g.neighbors_directed(n, petgraph::Direction::Incoming) {
             if m == start {
                 end = n;
                 break 'bfs;
