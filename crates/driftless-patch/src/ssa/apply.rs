@@ -1,10 +1,15 @@
-//! The apply and update entry points.
+//! The apply and update entry points: structured-merge-diff's `Updater` plus the API server's
+//! field-manager layers (stripped metadata, manager identity, timestamps, `before-first-apply`,
+//! the cap on update managers, the `kubectl` last-applied annotation).
 
-use super::conflict::ApplyConflict;
-use super::fieldset::FieldSet;
-use super::managed_fields::ManagedFieldsError;
+use super::conflict::{ApplyConflict, Conflict};
+use super::fieldset::{FieldSet, Path, PathElement};
+use super::managed_fields::{
+    ManagedFieldsEntry, ManagedFieldsError, Operation, now_rfc3339, read_managed_fields, write_managed_fields,
+};
+use super::typed;
 use crate::schema::TypeRef;
-use serde_json::Value;
+use serde_json::{Value, json};
 use thiserror::Error;
 
 /// Why a server-side apply failed.
@@ -13,8 +18,9 @@ pub enum ApplyError {
     /// Another manager owns fields this apply would change (`409 Conflict`).
     #[error(transparent)]
     Conflict(#[from] ApplyConflict),
-    /// The applied configuration is not acceptable (`400 BadRequest` /  `422 Invalid` by the
-    /// server; the message names the field).
+    /// The applied configuration is not acceptable; the message names the field, e.g.
+    /// `.spec.foo: field not declared in schema` (the server answers `400 BadRequest` with
+    /// `failed to create typed patch object (<gvk>): <message>`).
     #[error("{0}")]
     Invalid(String),
     /// The live object's managedFields cannot be decoded.
@@ -27,16 +33,16 @@ impl ApplyError {
     pub fn http_status(&self) -> u16 {
         match self {
             ApplyError::Conflict(_) => 409,
-            ApplyError::Invalid(_) => 422,
+            ApplyError::Invalid(_) => 400,
             ApplyError::ManagedFields(_) => 500,
         }
     }
 }
 
 /// Parameters of a server-side apply.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ApplyOptions<'a> {
-    /// Field manager (`fieldManager` query parameter).
+    /// Field manager (`fieldManager` query parameter; required for apply).
     pub manager: &'a str,
     /// `force=true`: take ownership of conflicting fields.
     pub force: bool,
@@ -44,23 +50,27 @@ pub struct ApplyOptions<'a> {
     pub time: Option<&'a str>,
     /// Subresource being written (`status`), if any.
     pub subresource: Option<&'a str>,
+    /// Top-level fields whose changes this endpoint ignores (the API server's "reset fields"):
+    /// `["status"]` when applying to a resource with a status subresource, `["spec"]`... when
+    /// applying to `/status`. They are dropped from the applied configuration.
+    pub ignored_fields: &'a [&'a str],
 }
 
 /// The outcome of a successful apply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplyResult {
-    /// The new object, `metadata.managedFields` included. Server-set metadata
-    /// (uid, resourceVersion...) is carried over from the live object.
+    /// The new object, `metadata.managedFields` included. Fields the applied configuration
+    /// does not mention (uid, resourceVersion, status...) are kept from the live object.
     pub object: Value,
     /// Whether anything but managedFields changed.
     pub changed: bool,
 }
 
 /// Parameters of a non-apply write.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateOptions<'a> {
-    /// Field manager (`fieldManager` query parameter, or the server's default derived from
-    /// the user agent, e.g. `kubectl-client-side-apply`).
+    /// Field manager: the `fieldManager` query parameter, or what the API server derives from
+    /// the user agent (`kubectl-client-side-apply`, `kubectl-edit`, `kube-controller-manager`...).
     pub manager: &'a str,
     /// Time to record, RFC 3339 (the current time when `None`).
     pub time: Option<&'a str>,
@@ -68,9 +78,28 @@ pub struct UpdateOptions<'a> {
     pub subresource: Option<&'a str>,
 }
 
+/// Most `Update` entries kept; older ones are merged into `ancient-changes` (as the API server).
+const MAX_UPDATE_MANAGERS: usize = 10;
+/// Manager recorded for fields of objects that had no managedFields before their first apply.
+const BEFORE_FIRST_APPLY: &str = "before-first-apply";
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// Server-side apply of `applied` by `manager` onto `live` (`None` creates the object).
 ///
-/// See [`apply_with`] for the full set of options.
+/// ```
+/// use driftless_patch::{schema::Schema, ssa};
+/// use serde_json::json;
+/// let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
+/// let a = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+///                "metadata": {"name": "web"}, "spec": {"replicas": 2}});
+/// let live = ssa::apply(None, &a, "a", false, ty).unwrap().object;
+/// let b = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+///                "metadata": {"name": "web"}, "spec": {"replicas": 3}});
+/// let err = ssa::apply(Some(&live), &b, "b", false, ty).unwrap_err();
+/// assert_eq!(err.to_string(), "Apply failed with 1 conflict: conflict with \"a\": .spec.replicas");
+/// let forced = ssa::apply(Some(&live), &b, "b", true, ty).unwrap().object;
+/// assert_eq!(forced["spec"]["replicas"], 3);
+/// ```
 pub fn apply(
     live: Option<&Value>,
     applied: &Value,
@@ -78,47 +107,341 @@ pub fn apply(
     force: bool,
     ty: TypeRef<'_>,
 ) -> Result<ApplyResult, ApplyError> {
-    apply_with(live, applied, &ApplyOptions { manager, force, time: None, subresource: None }, ty)
+    apply_with(live, applied, &ApplyOptions { manager, force, ..ApplyOptions::default() }, ty)
 }
 
-/// Server-side apply with explicit options.
+/// Server-side apply with explicit options. See [`apply`].
 pub fn apply_with(
-    _live: Option<&Value>,
-    _applied: &Value,
-    _opts: &ApplyOptions<'_>,
-    _ty: TypeRef<'_>,
+    live: Option<&Value>,
+    applied: &Value,
+    opts: &ApplyOptions<'_>,
+    ty: TypeRef<'_>,
 ) -> Result<ApplyResult, ApplyError> {
-    Err(ApplyError::Invalid("server-side apply is not implemented yet".into()))
+    let Value::Object(applied_map) = applied else {
+        return Err(ApplyError::Invalid("the applied configuration must be an object".into()));
+    };
+    if applied.pointer("/metadata/managedFields").is_some_and(|m| !m.is_null()) {
+        return Err(ApplyError::Invalid("metadata.managedFields must be nil".into()));
+    }
+    let mut config = applied.clone();
+    if let Some(m) = config.as_object_mut() {
+        for f in opts.ignored_fields {
+            m.shift_remove(*f);
+        }
+    }
+    let time = opts.time.map(String::from).unwrap_or_else(now_rfc3339);
+    let api_version = applied_map.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+
+    let live_obj = live.map(strip_managed_fields).unwrap_or_else(|| json!({}));
+    let mut managers = match live {
+        Some(l) => read_managed_fields(l)?,
+        None => Vec::new(),
+    };
+    // An existing object nobody manages yet: its current fields go to `before-first-apply`.
+    if managers.is_empty() && live.is_some() {
+        let set = strip_meta(&typed::to_field_set(&live_obj, ty).unwrap_or_default());
+        if !set.is_empty() {
+            managers.push(ManagedFieldsEntry {
+                manager: BEFORE_FIRST_APPLY.into(),
+                operation: Operation::Update,
+                api_version: api_version.clone(),
+                time: Some(time.clone()),
+                fields: set,
+                subresource: opts.subresource.map(String::from),
+            });
+        }
+    }
+
+    let config_set = strip_meta(&typed::to_field_set(&config, ty).map_err(ApplyError::Invalid)?);
+    let me = ManagedFieldsEntry {
+        manager: opts.manager.to_string(),
+        operation: Operation::Apply,
+        api_version: api_version.clone(),
+        time: Some(time.clone()),
+        fields: config_set.clone(),
+        subresource: opts.subresource.map(String::from),
+    };
+    let last_set = managers.iter().find(|m| m.same_identity(&me)).map(|m| m.fields.clone());
+
+    let mut merged = typed::merge(&live_obj, &config, ty);
+    if let Some(last) = &last_set {
+        let mut owned = config_set.clone();
+        for m in managers.iter().filter(|m| !m.same_identity(&me)) {
+            owned.union_in_place(&m.fields);
+        }
+        let to_remove = typed::prune_set(last, &owned);
+        if !to_remove.is_empty() {
+            merged = typed::remove_items(&merged, &to_remove, ty);
+        }
+    }
+
+    let cmp = typed::compare(&live_obj, &merged, ty);
+    let changed_set = cmp.modified.union(&cmp.added);
+    let mut conflicts = Vec::new();
+    for m in managers.iter().filter(|m| !m.same_identity(&me)) {
+        for p in m.fields.intersection(&changed_set).paths() {
+            conflicts.push(Conflict { manager: m.display_name(), path: p });
+        }
+    }
+    if !conflicts.is_empty() && !opts.force {
+        if let Some(r) = upgrade_from_client_side_apply(live, &live_obj, &config, &conflicts, opts, ty) {
+            return r;
+        }
+        conflicts.sort_by(|a, b| a.manager.cmp(&b.manager).then_with(|| a.path.cmp(&b.path)));
+        return Err(ApplyError::Conflict(ApplyConflict { conflicts }));
+    }
+    for m in managers.iter_mut().filter(|m| !m.same_identity(&me)) {
+        m.fields = m.fields.difference(&changed_set).difference(&cmp.removed);
+    }
+    managers.retain(|m| !m.same_identity(&me) && !m.fields.is_empty());
+    if !me.fields.is_empty() {
+        managers.push(me);
+    }
+
+    let changed = !crate::json_patch::json_equal(&live_obj, &merged);
+    let mut object = merged;
+    if opts.manager == "kubectl" && has_last_applied(&object) {
+        set_last_applied(&mut object, applied);
+    }
+    write_managed_fields(&mut object, &managers);
+    Ok(ApplyResult { object, changed })
 }
 
-/// Records a non-apply write of `new` (replacing `old`; `None` for a create) by a manager:
-/// returns `new` with updated `metadata.managedFields`.
+/// kubectl's upgrade from client-side to server-side apply: when the manager `kubectl` conflicts
+/// only on fields whose live value still equals the `last-applied-configuration` annotation,
+/// the API server forces the apply (taking those fields over).
+fn upgrade_from_client_side_apply(
+    live: Option<&Value>,
+    live_obj: &Value,
+    config: &Value,
+    conflicts: &[Conflict],
+    opts: &ApplyOptions<'_>,
+    ty: TypeRef<'_>,
+) -> Option<Result<ApplyResult, ApplyError>> {
+    if opts.manager != "kubectl" || opts.force {
+        return None;
+    }
+    let text = live_obj.pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))?;
+    let last_applied: Value = serde_json::from_str(text.as_str()?).ok()?;
+    let la_set = typed::to_field_set(&last_applied, ty).ok()?;
+    let differs = typed::compare(&last_applied, live_obj, ty).modified;
+    let allowed = la_set.difference(&differs);
+    if conflicts.iter().all(|c| allowed.contains(&c.path.0)) {
+        let forced = ApplyOptions { force: true, ..opts.clone() };
+        return Some(apply_with(live, config, &forced, ty));
+    }
+    None
+}
+
+fn has_last_applied(obj: &Value) -> bool {
+    obj.pointer("/metadata/annotations").and_then(Value::as_object).is_some_and(|a| a.contains_key(LAST_APPLIED))
+}
+
+fn set_last_applied(obj: &mut Value, applied: &Value) {
+    let mut cfg = applied.clone();
+    if let Some(a) = cfg.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        a.shift_remove(LAST_APPLIED);
+        if a.is_empty()
+            && let Some(m) = cfg.pointer_mut("/metadata").and_then(Value::as_object_mut)
+        {
+            m.shift_remove("annotations");
+        }
+    }
+    if let Some(a) = obj.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        a.insert(LAST_APPLIED.into(), Value::String(format!("{cfg}\n")));
+    }
+}
+
+/// Records a non-apply write of `new` (replacing `old`; `None` for a create) by a manager and
+/// returns `new` with updated `metadata.managedFields`:
+///
+/// * the manager gains every field the write added or changed;
+/// * other managers lose the fields it changed or removed (entries left empty disappear);
+/// * managedFields sent in `new` replace the live ones when they differ (a client editing them);
+///   `[{}]` clears them;
+/// * an existing object without managedFields is not tracked (as the API server).
+///
+/// ```
+/// use driftless_patch::{schema::Schema, ssa};
+/// use serde_json::json;
+/// let ty = Schema::builtin().for_kind("", "v1", "ConfigMap").unwrap();
+/// let old = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+/// let opts = ssa::UpdateOptions { manager: "kubectl-create", ..Default::default() };
+/// let created = ssa::update(None, &old, &opts, ty).unwrap();
+/// let new = json!({"apiVersion": "v1", "kind": "ConfigMap",
+///                  "metadata": created["metadata"].clone(), "data": {"k": "v"}});
+/// let opts = ssa::UpdateOptions { manager: "kubectl-edit", ..Default::default() };
+/// let out = ssa::update(Some(&created), &new, &opts, ty).unwrap();
+/// let mf = ssa::read_managed_fields(&out).unwrap();
+/// assert_eq!(mf[0].manager, "kubectl-edit");
+/// assert_eq!(mf[0].fields.to_fields_v1(), json!({"f:data": {".": {}, "f:k": {}}}));
+/// ```
 pub fn update(
-    _old: Option<&Value>,
+    old: Option<&Value>,
     new: &Value,
-    _opts: &UpdateOptions<'_>,
-    _ty: TypeRef<'_>,
+    opts: &UpdateOptions<'_>,
+    ty: TypeRef<'_>,
 ) -> Result<Value, ManagedFieldsError> {
-    Ok(new.clone())
+    let time = opts.time.map(String::from).unwrap_or_else(now_rfc3339);
+    let api_version = new.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let live_managers = match old {
+        Some(o) => read_managed_fields(o)?,
+        None => Vec::new(),
+    };
+    let sent = new.pointer("/metadata/managedFields");
+    let reset = match sent {
+        Some(Value::Array(a)) => a.len() == 1 && a[0].as_object().is_some_and(|o| o.is_empty()),
+        _ => false,
+    };
+    let mut managers = if reset {
+        Vec::new()
+    } else {
+        match read_managed_fields(new) {
+            Ok(m) if !m.is_empty() && opts.subresource.is_none() => m,
+            _ => live_managers,
+        }
+    };
+    let old_obj = old.map(strip_managed_fields).unwrap_or_else(|| json!({}));
+    let mut new_obj = strip_managed_fields(new);
+    // Existing objects without managedFields are not tracked; creates always are.
+    if managers.is_empty() && old.is_some() {
+        return Ok(new_obj);
+    }
+    let cmp = typed::compare(&old_obj, &new_obj, ty);
+    let changed = strip_meta(&cmp.modified.union(&cmp.added));
+    for m in managers.iter_mut() {
+        m.fields = m.fields.difference(&changed).difference(&cmp.removed);
+    }
+    if !changed.is_empty() {
+        let me = ManagedFieldsEntry {
+            manager: opts.manager.to_string(),
+            operation: Operation::Update,
+            api_version,
+            time: Some(time),
+            fields: changed,
+            subresource: opts.subresource.map(String::from),
+        };
+        match managers.iter_mut().find(|m| m.same_identity(&me)) {
+            Some(prev) => {
+                prev.fields = prev.fields.union(&me.fields);
+                prev.time = me.time;
+            }
+            None => managers.push(me),
+        }
+    }
+    managers.retain(|m| !m.fields.is_empty());
+    cap_update_managers(&mut managers, opts.time);
+    write_managed_fields(&mut new_obj, &managers);
+    Ok(new_obj)
 }
 
-/// The set of fields an object sets (as server-side apply counts them).
-pub fn field_set(_obj: &Value, _ty: TypeRef<'_>) -> Result<FieldSet, ApplyError> {
-    Ok(FieldSet::new())
+/// Keeps at most [`MAX_UPDATE_MANAGERS`] Update entries, merging the oldest into `ancient-changes`.
+fn cap_update_managers(managers: &mut Vec<ManagedFieldsEntry>, time: Option<&str>) {
+    let updates = managers.iter().filter(|m| m.operation == Operation::Update).count();
+    if updates <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    let mut idx: Vec<usize> = (0..managers.len()).filter(|&i| managers[i].operation == Operation::Update).collect();
+    idx.sort_by(|&a, &b| managers[a].time.cmp(&managers[b].time));
+    let excess: Vec<usize> = idx.into_iter().take(updates - MAX_UPDATE_MANAGERS + 1).collect();
+    let mut ancient = FieldSet::new();
+    let mut api_version = String::new();
+    for &i in &excess {
+        ancient.union_in_place(&managers[i].fields);
+        api_version = managers[i].api_version.clone();
+    }
+    let mut i = 0;
+    managers.retain(|_| {
+        i += 1;
+        !excess.contains(&(i - 1))
+    });
+    managers.push(ManagedFieldsEntry {
+        manager: "ancient-changes".into(),
+        operation: Operation::Update,
+        api_version,
+        time: time.map(String::from),
+        fields: ancient,
+        subresource: None,
+    });
+}
+
+fn strip_managed_fields(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.shift_remove("managedFields");
+    }
+    o
+}
+
+/// Removes the fields the API server never attributes to a manager.
+fn strip_meta(set: &FieldSet) -> FieldSet {
+    let mut strip = FieldSet::new();
+    for f in ["apiVersion", "kind", "metadata"] {
+        strip.insert(&[PathElement::field(f)]);
+    }
+    for f in [
+        "name",
+        "namespace",
+        "creationTimestamp",
+        "selfLink",
+        "uid",
+        "clusterName",
+        "generation",
+        "managedFields",
+        "resourceVersion",
+    ] {
+        strip.insert(&Path::fields(&["metadata", f]).0);
+    }
+    set.difference(&strip)
+}
+
+/// The set of fields an object sets, as server-side apply counts them (list items by key,
+/// maps entry by entry, atomic values as one field).
+///
+/// ```
+/// use driftless_patch::{schema::Schema, ssa};
+/// let ty = Schema::builtin().for_kind("", "v1", "Pod").unwrap();
+/// let pod = serde_json::json!({"spec": {"containers": [{"name": "c", "image": "x"}]}});
+/// let paths: Vec<String> = ssa::field_set(&pod, ty).unwrap().paths().iter().map(|p| p.to_string()).collect();
+/// assert_eq!(paths, [".spec.containers[name=\"c\"]", ".spec.containers[name=\"c\"].image",
+///                    ".spec.containers[name=\"c\"].name"]);
+/// ```
+pub fn field_set(obj: &Value, ty: TypeRef<'_>) -> Result<FieldSet, ApplyError> {
+    typed::to_field_set(obj, ty).map_err(ApplyError::Invalid)
 }
 
 /// Removes the given fields (and everything below them) from an object.
-pub fn remove_fields(obj: &Value, _set: &FieldSet, _ty: TypeRef<'_>) -> Value {
-    obj.clone()
+pub fn remove_fields(obj: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
+    typed::remove_items(obj, set, ty)
 }
 
-/// Removes from `obj` the fields that the named managers own according to `managed_fields_of`
-/// (usually the live object).
+/// Removes from `obj` the fields that the named managers own according to the managedFields of
+/// `managed_fields_of` (usually the live object); fields also owned by another manager are
+/// removed too. Used to ignore differences in fields other controllers manage (Argo CD's
+/// `managedFieldsManagers`).
+///
+/// ```
+/// use driftless_patch::{schema::Schema, ssa};
+/// use serde_json::json;
+/// let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
+/// let live = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w",
+///   "managedFields": [{"manager": "hpa", "operation": "Update", "apiVersion": "apps/v1",
+///     "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+///   "spec": {"replicas": 5, "paused": false}});
+/// let out = ssa::remove_fields_owned_by(&live, &live, &["hpa"], ty).unwrap();
+/// assert_eq!(out["spec"], json!({"paused": false}));
+/// ```
 pub fn remove_fields_owned_by(
     obj: &Value,
-    _managed_fields_of: &Value,
-    _managers: &[&str],
-    _ty: TypeRef<'_>,
+    managed_fields_of: &Value,
+    managers: &[&str],
+    ty: TypeRef<'_>,
 ) -> Result<Value, ManagedFieldsError> {
-    Ok(obj.clone())
+    let mut set = FieldSet::new();
+    for m in read_managed_fields(managed_fields_of)? {
+        if managers.contains(&m.manager.as_str()) {
+            set.union_in_place(&m.fields);
+        }
+    }
+    Ok(typed::remove_items(obj, &set, ty))
 }

@@ -1,1 +1,411 @@
-//! Typed walks over JSON values: field sets, comparison, merge and removal.
+//! Typed walks over JSON values, following structured-merge-diff: field sets (`ToFieldSet`),
+//! comparison (`Compare`), merge (`Merge`) and removal (`RemoveItems`).
+
+use super::fieldset::{FieldSet, PathElement};
+use crate::json_patch::json_equal;
+use crate::schema::{ListType, Shape, TypeRef};
+use serde_json::{Map, Value};
+
+/// How a node is treated by the walks.
+enum Kind<'a> {
+    /// Compared and replaced as a whole (scalars, atomic lists and maps, mismatched shapes).
+    Leaf,
+    /// Fields or keys, each its own path element.
+    Fields,
+    /// Associative list (set or keyed) with its type.
+    Assoc(ListType, TypeRef<'a>),
+}
+
+fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
+    match (ty.shape(), v) {
+        (Shape::Struct | Shape::Map, Some(Value::Object(_)) | None) if !ty.is_atomic_map() => Kind::Fields,
+        (Shape::Untyped, Some(Value::Object(_))) => Kind::Fields,
+        (Shape::List, Some(Value::Array(_)) | None) => match ty.list_type() {
+            Some(lt @ (ListType::Set | ListType::Map(_))) => Kind::Assoc(lt, ty.items()),
+            _ => Kind::Leaf,
+        },
+        _ => Kind::Leaf,
+    }
+}
+
+/// The path element naming a list item, or an error naming what is wrong with it.
+pub(crate) fn item_element(lt: &ListType, item_ty: TypeRef<'_>, item: &Value) -> Result<PathElement, String> {
+    match lt {
+        ListType::Map(keys) if !keys.is_empty() => {
+            let Value::Object(m) = item else {
+                return Err(format!("expected an object in an associative list, got {item}"));
+            };
+            let mut kv = Vec::with_capacity(keys.len());
+            for k in keys {
+                let v = match m.get(k) {
+                    Some(v) => v.clone(),
+                    None => match item_ty.field(k).and_then(|f| f.default_value().cloned()) {
+                        Some(d) => d,
+                        None => {
+                            return Err(format!(
+                                "associative list with keys has an element that omits key field {k:?} (and doesn't have default value)"
+                            ));
+                        }
+                    },
+                };
+                kv.push((k.clone(), v));
+            }
+            kv.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(PathElement::Key(kv))
+        }
+        _ => match item {
+            Value::Object(_) | Value::Array(_) => {
+                Err(format!("associative list without keys has an element that's a map or list: {item}"))
+            }
+            v => Ok(PathElement::Value(v.clone())),
+        },
+    }
+}
+
+fn path_string(path: &[PathElement]) -> String {
+    path.iter().map(ToString::to_string).collect()
+}
+
+/// Indexes list items by path element; duplicates are reported.
+fn index_items<'v>(
+    lt: &ListType,
+    item_ty: TypeRef<'_>,
+    items: &'v [Value],
+    path: &[PathElement],
+) -> Result<Vec<(PathElement, &'v Value)>, String> {
+    let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
+    for item in items {
+        let pe = item_element(lt, item_ty, item).map_err(|e| format!("{}: {e}", path_string(path)))?;
+        if out.iter().any(|(p, _)| *p == pe) {
+            return Err(format!("{}: duplicate entries for key {pe}", path_string(path)));
+        }
+        out.push((pe, item));
+    }
+    Ok(out)
+}
+
+/// Like [`index_items`] but tolerant (live objects may hold duplicates): keeps the first.
+fn index_items_lenient<'v>(lt: &ListType, item_ty: TypeRef<'_>, items: &'v [Value]) -> Vec<(PathElement, &'v Value)> {
+    let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
+    for item in items {
+        if let Ok(pe) = item_element(lt, item_ty, item)
+            && !out.iter().any(|(p, _)| *p == pe)
+        {
+            out.push((pe, item));
+        }
+    }
+    out
+}
+
+/// `ToFieldSet`: the fields a value sets. Errors name the offending path
+/// (`.spec.foo: field not declared in schema`).
+pub(crate) fn to_field_set(v: &Value, ty: TypeRef<'_>) -> Result<FieldSet, String> {
+    let mut set = FieldSet::new();
+    let mut path = Vec::new();
+    walk_set(v, ty, &mut path, &mut set)?;
+    Ok(set)
+}
+
+fn walk_set(v: &Value, ty: TypeRef<'_>, path: &mut Vec<PathElement>, set: &mut FieldSet) -> Result<(), String> {
+    match kind(ty, Some(v)) {
+        Kind::Leaf => {
+            set.insert(path);
+        }
+        Kind::Fields => {
+            let Value::Object(m) = v else { return Ok(()) };
+            for (k, child) in m {
+                path.push(PathElement::Field(k.clone()));
+                let Some(cty) = ty.field(k) else {
+                    let msg = format!("{}: field not declared in schema", path_string(path));
+                    path.pop();
+                    return Err(msg);
+                };
+                walk_set(child, cty, path, set)?;
+                let empty_map = matches!(child, Value::Object(c) if c.is_empty());
+                if child.is_null() || empty_map || !ty.has_declared_field(k) {
+                    set.insert(path);
+                }
+                path.pop();
+            }
+        }
+        Kind::Assoc(lt, item_ty) => {
+            let Value::Array(items) = v else { return Ok(()) };
+            for (pe, item) in index_items(&lt, item_ty, items, path)? {
+                path.push(pe);
+                walk_set(item, item_ty, path, set)?;
+                set.insert(path);
+                path.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Result of [`compare`].
+#[derive(Debug, Default)]
+pub(crate) struct Comparison {
+    pub added: FieldSet,
+    pub modified: FieldSet,
+    pub removed: FieldSet,
+}
+
+/// `Compare`: which paths were added, modified or removed from `lhs` to `rhs`.
+pub(crate) fn compare(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Comparison {
+    let mut c = Comparison::default();
+    let mut path = Vec::new();
+    walk_compare(Some(lhs), Some(rhs), ty, &mut path, &mut c);
+    c
+}
+
+fn walk_compare(
+    lhs: Option<&Value>,
+    rhs: Option<&Value>,
+    ty: TypeRef<'_>,
+    path: &mut Vec<PathElement>,
+    c: &mut Comparison,
+) {
+    let lk = kind(ty, lhs);
+    let rk = kind(ty, rhs);
+    let structural = match (&lk, &rk) {
+        (Kind::Fields, Kind::Fields) => Some(true),
+        (Kind::Assoc(..), Kind::Assoc(..)) => Some(false),
+        _ => None,
+    };
+    match structural {
+        None => {
+            // Leaf rule.
+            match (lhs, rhs) {
+                (None, Some(_)) => c.added.insert(path),
+                (Some(_), None) => c.removed.insert(path),
+                (Some(l), Some(r)) if !json_equal(l, r) => c.modified.insert(path),
+                _ => {}
+            }
+            return;
+        }
+        Some(true) => {
+            let empty = Map::new();
+            let lm = lhs.and_then(Value::as_object).unwrap_or(&empty);
+            let rm = rhs.and_then(Value::as_object).unwrap_or(&empty);
+            for (k, lv) in lm {
+                let Some(cty) = ty.field(k) else { continue };
+                path.push(PathElement::Field(k.clone()));
+                walk_compare(Some(lv), rm.get(k), cty, path, c);
+                path.pop();
+            }
+            for (k, rv) in rm {
+                if lm.contains_key(k) {
+                    continue;
+                }
+                let Some(cty) = ty.field(k) else { continue };
+                path.push(PathElement::Field(k.clone()));
+                walk_compare(None, Some(rv), cty, path, c);
+                path.pop();
+            }
+        }
+        Some(false) => {
+            let Kind::Assoc(lt, item_ty) = lk else { return };
+            let empty = Vec::new();
+            let li = index_items_lenient(&lt, item_ty, lhs.and_then(Value::as_array).unwrap_or(&empty));
+            let ri = index_items_lenient(&lt, item_ty, rhs.and_then(Value::as_array).unwrap_or(&empty));
+            for (pe, lv) in &li {
+                let rv = ri.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
+                path.push(pe.clone());
+                walk_compare(Some(lv), rv, item_ty, path, c);
+                path.pop();
+            }
+            for (pe, rv) in &ri {
+                if li.iter().any(|(p, _)| p == pe) {
+                    continue;
+                }
+                path.push(pe.clone());
+                walk_compare(None, Some(rv), item_ty, path, c);
+                path.pop();
+            }
+        }
+    }
+    // Post-item hook for non-leaf nodes.
+    if !path.is_empty() {
+        match (lhs, rhs) {
+            (None, Some(_)) => c.added.insert(path),
+            (Some(_), None) => c.removed.insert(path),
+            _ => {}
+        }
+    }
+}
+
+/// `Merge`: applies `rhs` (an applied configuration) over `lhs` (the live object).
+pub(crate) fn merge(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Value {
+    match (kind(ty, Some(lhs)), kind(ty, Some(rhs))) {
+        (Kind::Fields, Kind::Fields) => {
+            let (Value::Object(lm), Value::Object(rm)) = (lhs, rhs) else { return rhs.clone() };
+            let mut out = lm.clone();
+            for (k, rv) in rm {
+                let merged = match (lm.get(k), ty.field(k)) {
+                    (Some(lv), Some(cty)) => merge(lv, rv, cty),
+                    _ => rv.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (Kind::Assoc(lt, item_ty), Kind::Assoc(..)) => {
+            let (Value::Array(la), Value::Array(ra)) = (lhs, rhs) else { return rhs.clone() };
+            Value::Array(merge_list(&lt, item_ty, la, ra))
+        }
+        _ => rhs.clone(),
+    }
+}
+
+/// Merges associative lists keeping structured-merge-diff's order: items only in `lhs` stay
+/// where they are, shared items follow `rhs` order, new `rhs` items go at their `rhs` position.
+fn merge_list(lt: &ListType, item_ty: TypeRef<'_>, la: &[Value], ra: &[Value]) -> Vec<Value> {
+    let lhs = index_items_lenient(lt, item_ty, la);
+    let rhs = index_items_lenient(lt, item_ty, ra);
+    let in_rhs = |pe: &PathElement| rhs.iter().any(|(p, _)| p == pe);
+    let lhs_get = |pe: &PathElement| lhs.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
+    let mut shared: std::collections::VecDeque<&PathElement> =
+        rhs.iter().map(|(p, _)| p).filter(|p| lhs_get(p).is_some()).collect();
+    let mut next_shared = shared.pop_front();
+    let mut done: Vec<&PathElement> = Vec::new();
+    let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
+    let merge_item = |pe: &PathElement, r: &Value| match lhs_get(pe) {
+        Some(l) => merge(l, r, item_ty),
+        None => r.clone(),
+    };
+    let (mut li, mut ri) = (0, 0);
+    while li < lhs.len() || ri < rhs.len() {
+        if li < lhs.len() && ri < rhs.len() {
+            let (lpe, _) = &lhs[li];
+            let (rpe, rv) = &rhs[ri];
+            if lpe == rpe {
+                out.push(merge_item(rpe, rv));
+                done.push(rpe);
+                li += 1;
+                ri += 1;
+                next_shared = shared.pop_front();
+                continue;
+            }
+            if in_rhs(lpe) && next_shared.is_some_and(|n| n != lpe) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < lhs.len() {
+            let (lpe, lv) = &lhs[li];
+            if !in_rhs(lpe) {
+                out.push((*lv).clone());
+                li += 1;
+                continue;
+            }
+            if done.contains(&lpe) {
+                li += 1;
+                continue;
+            }
+        }
+        if ri < rhs.len() {
+            let (rpe, rv) = &rhs[ri];
+            out.push(merge_item(rpe, rv));
+            done.push(rpe);
+            ri += 1;
+            if next_shared.is_some_and(|n| n == rpe) {
+                next_shared = shared.pop_front();
+            }
+        }
+    }
+    out
+}
+
+/// `RemoveItems`: removes every path of `set` (with everything below it) from `v`.
+/// Maps and lists emptied by the removal are dropped from their parent.
+pub(crate) fn remove_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
+    match kind(ty, Some(v)) {
+        Kind::Fields => {
+            let Value::Object(m) = v else { return v.clone() };
+            let mut out = Map::new();
+            for (k, child) in m {
+                let pe = PathElement::Field(k.clone());
+                if set.has_member(&pe) {
+                    continue;
+                }
+                match (set.child(&pe), ty.field(k)) {
+                    (Some(sub), Some(cty)) => {
+                        let nv = remove_items(child, sub, cty);
+                        if emptied(child, &nv, cty) {
+                            continue;
+                        }
+                        out.insert(k.clone(), nv);
+                    }
+                    _ => {
+                        out.insert(k.clone(), child.clone());
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Kind::Assoc(lt, item_ty) => {
+            let Value::Array(items) = v else { return v.clone() };
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item_element(&lt, item_ty, item) {
+                    Ok(pe) if set.has_member(&pe) => {}
+                    Ok(pe) => match set.child(&pe) {
+                        Some(sub) => out.push(remove_items(item, sub, item_ty)),
+                        None => out.push(item.clone()),
+                    },
+                    Err(_) => out.push(item.clone()),
+                }
+            }
+            Value::Array(out)
+        }
+        Kind::Leaf => v.clone(),
+    }
+}
+
+/// Whether removal turned a non-empty map or list into an empty one that should disappear.
+fn emptied(before: &Value, after: &Value, ty: TypeRef<'_>) -> bool {
+    let was_nonempty = match before {
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    };
+    let now_empty = match after {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    was_nonempty && now_empty && matches!(ty.shape(), Shape::Map | Shape::List | Shape::Untyped)
+}
+
+/// Paths of `last` to prune: not owned by anyone in `owned`, and (for nodes) with no owned
+/// path below them; owned descendants keep their parent, whose unowned children are pruned.
+pub(crate) fn prune_set(last: &FieldSet, owned: &FieldSet) -> FieldSet {
+    let mut out = FieldSet::new();
+    let mut path = Vec::new();
+    prune_walk(last, owned, &mut path, &mut out);
+    out
+}
+
+fn prune_walk(last: &FieldSet, owned: &FieldSet, path: &mut Vec<PathElement>, out: &mut FieldSet) {
+    for pe in last.elements() {
+        path.push(pe.clone());
+        let owned_here = owned.contains(path);
+        let owned_below = has_children_at(owned, path);
+        if last.has_member(pe) && !owned_here && !owned_below {
+            out.insert(path);
+        } else if let Some(sub) = last.child(pe) {
+            prune_walk(sub, owned, path, out);
+        }
+        path.pop();
+    }
+}
+
+fn has_children_at(set: &FieldSet, path: &[PathElement]) -> bool {
+    let mut cur = set;
+    for pe in path {
+        match cur.child(pe) {
+            Some(c) => cur = c,
+            None => return false,
+        }
+    }
+    !cur.is_empty()
+}
