@@ -54,14 +54,27 @@ pub(crate) struct List {
 
 #[derive(Debug)]
 pub(crate) enum Node {
-    Text { text: String },
-    Action { pos: Pos, pipe: Pipe },
+    Text {
+        text: String,
+    },
+    Action {
+        pos: Pos,
+        pipe: Pipe,
+    },
     If(Branch),
     Range(Branch),
     With(Branch),
-    Template { pos: Pos, name: String, pipe: Option<Pipe> },
-    Break { pos: Pos },
-    Continue { pos: Pos },
+    Template {
+        pos: Pos,
+        name: String,
+        pipe: Option<Pipe>,
+    },
+    Break {
+        pos: Pos,
+    },
+    Continue {
+        pos: Pos,
+    },
 }
 
 #[derive(Debug)]
@@ -89,19 +102,46 @@ pub(crate) struct Command {
 #[derive(Debug)]
 pub(crate) enum Arg {
     /// `.A.B` (idents without dots).
-    Field { pos: Pos, idents: Vec<String> },
+    Field {
+        pos: Pos,
+        idents: Vec<String>,
+    },
     /// `$x.A.B`: idents[0] is the variable name with `$`.
-    Variable { pos: Pos, idents: Vec<String> },
+    Variable {
+        pos: Pos,
+        idents: Vec<String>,
+    },
     /// A function name.
-    Ident { pos: Pos, name: String },
+    Ident {
+        pos: Pos,
+        name: String,
+    },
     /// `(pipe).A.B` or `term.A.B` for other terms.
-    Chain { pos: Pos, node: Box<Arg>, fields: Vec<String> },
+    Chain {
+        pos: Pos,
+        node: Box<Arg>,
+        fields: Vec<String>,
+    },
     Pipe(Box<Pipe>),
-    Dot { pos: Pos },
-    Nil { pos: Pos },
-    Bool { pos: Pos, val: bool },
-    Number { pos: Pos, num: Number },
-    String { pos: Pos, quoted: String, text: String },
+    Dot {
+        pos: Pos,
+    },
+    Nil {
+        pos: Pos,
+    },
+    Bool {
+        pos: Pos,
+        val: bool,
+    },
+    Number {
+        pos: Pos,
+        num: Number,
+    },
+    String {
+        pos: Pos,
+        quoted: String,
+        text: String,
+    },
 }
 
 /// Go's `NumberNode`: a constant and all the kinds it can represent.

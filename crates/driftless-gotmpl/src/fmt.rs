@@ -155,7 +155,11 @@ pub fn format_float(f: f64, fmt: char, prec: Option<usize>) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let upper = fmt.is_ascii_uppercase();
     let s = match fmt.to_ascii_lowercase() {
@@ -233,7 +237,10 @@ fn fmt_e(f: f64, prec: Option<usize>, upper: bool) -> String {
 fn fmt_g(f: f64, prec: Option<usize>, upper: bool) -> String {
     let shortest = prec.is_none();
     let prec = prec.map(|p| if p == 0 { 1 } else { p });
-    let (neg, d, dp) = digits(f, prec);
+    let (neg, mut d, dp) = digits(f, prec);
+    while d.len() > 1 && d.ends_with('0') {
+        d.pop();
+    }
     let nd = d.len() as i32;
     let mut p = match prec {
         Some(p) => p as i32,
@@ -256,7 +263,11 @@ fn fmt_g(f: f64, prec: Option<usize>, upper: bool) -> String {
             p = nd;
         }
         // %e with p-1 digits after the point, from the digit string.
-        let digs: String = d.chars().chain(std::iter::repeat('0')).take(p.max(1) as usize).collect();
+        let digs: String = d
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(p.max(1) as usize)
+            .collect();
         out.push_str(&digs[..1]);
         if digs.len() > 1 {
             out.push('.');

@@ -655,8 +655,14 @@ mod tests {
     #[test]
     fn comment_and_errors() {
         assert_eq!(kinds("x {{- /* c */ -}} y")[1].1, "y");
-        assert_eq!(kinds("{{/* c */ }}").last().unwrap().1, "comment ends before closing delimiter");
+        assert_eq!(
+            kinds("{{/* c */ }}").last().unwrap().1,
+            "comment ends before closing delimiter"
+        );
         assert_eq!(kinds("{{ .x ").last().unwrap().1, "unclosed action");
-        assert_eq!(kinds("{{ 3x }}").last().unwrap().1, "bad number syntax: \"3x\"");
+        assert_eq!(
+            kinds("{{ 3x }}").last().unwrap().1,
+            "bad number syntax: \"3x\""
+        );
     }
 }

@@ -266,7 +266,11 @@ impl Parser<'_> {
         match token.kind {
             Kind::Block => return self.block_control().map(Parsed::Node),
             Kind::Break | Kind::Continue => {
-                let word = if token.kind == Kind::Break { "break" } else { "continue" };
+                let word = if token.kind == Kind::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
                 let t = self.next_non_space();
                 if t.kind != Kind::RightDelim {
                     return self.unexpected(&t, &format!("{{{{{word}}}}}"));
@@ -477,9 +481,16 @@ impl Parser<'_> {
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
             if matches!(
                 c.args[0],
-                Arg::Bool { .. } | Arg::Dot { .. } | Arg::Nil { .. } | Arg::Number { .. } | Arg::String { .. }
+                Arg::Bool { .. }
+                    | Arg::Dot { .. }
+                    | Arg::Nil { .. }
+                    | Arg::Number { .. }
+                    | Arg::String { .. }
             ) {
-                return self.errorf(format!("non executable command in pipeline stage {}", i + 1));
+                return self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
             }
         }
         Ok(())
@@ -532,7 +543,11 @@ impl Parser<'_> {
                 idents.extend(fields);
                 Arg::Variable { pos, idents }
             }
-            Arg::Bool { .. } | Arg::String { .. } | Arg::Number { .. } | Arg::Nil { .. } | Arg::Dot { .. } => {
+            Arg::Bool { .. }
+            | Arg::String { .. }
+            | Arg::Number { .. }
+            | Arg::Nil { .. }
+            | Arg::Dot { .. } => {
                 return self.errorf(format!(
                     "unexpected . after term {}",
                     crate::fmt::quote(&node.to_string())
@@ -620,8 +635,8 @@ fn new_number(text: &str, kind: Kind) -> Result<Number, String> {
         float: 0.0,
     };
     if kind == Kind::CharConstant {
-        let (bytes, tail) =
-            crate::strconv::unquote_char(&text[1..], '\'').ok_or_else(|| "invalid syntax".to_string())?;
+        let (bytes, tail) = crate::strconv::unquote_char(&text[1..], '\'')
+            .ok_or_else(|| "invalid syntax".to_string())?;
         if tail != "'" {
             return Err(format!("malformed character constant: {text}"));
         }
@@ -638,7 +653,10 @@ fn new_number(text: &str, kind: Kind) -> Result<Number, String> {
         return Ok(n);
     }
     if text.ends_with('i') {
-        return Err(format!("complex numbers are not supported: {}", crate::fmt::quote(text)));
+        return Err(format!(
+            "complex numbers are not supported: {}",
+            crate::fmt::quote(text)
+        ));
     }
     let u = crate::strconv::parse_uint(text);
     if let Some(u) = u {
@@ -675,7 +693,10 @@ fn new_number(text: &str, kind: Kind) -> Result<Number, String> {
         }
     }
     if !n.is_int && !n.is_uint && !n.is_float {
-        return Err(format!("illegal number syntax: {}", crate::fmt::quote(text)));
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::fmt::quote(text)
+        ));
     }
     Ok(n)
 }
@@ -684,7 +705,10 @@ fn new_number(text: &str, kind: Kind) -> Result<Number, String> {
 pub(crate) fn node_pos(n: &Node) -> Pos {
     match n {
         Node::Text { .. } => 0,
-        Node::Action { pos, .. } | Node::Template { pos, .. } | Node::Break { pos } | Node::Continue { pos } => *pos,
+        Node::Action { pos, .. }
+        | Node::Template { pos, .. }
+        | Node::Break { pos }
+        | Node::Continue { pos } => *pos,
         Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
     }
 }

@@ -213,9 +213,9 @@ impl Value {
             Value::String(s) => J::String(s.to_string()),
             Value::Bytes(b) => J::String(String::from_utf8_lossy(b).into_owned()),
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => J::Object(m.with(|m| {
-                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
-            })),
+            Value::Map(m) => {
+                J::Object(m.with(|m| m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()))
+            }
             Value::Object(o) => o.to_value().map_or(J::Null, |v| v.to_json()),
         }
     }
