@@ -10,14 +10,23 @@
 //! assert_eq!(tracking_id("web", &key), "web:/ConfigMap:web/settings");
 //! ```
 
+// Errors carry the object they concern; they are rare and never on a hot path.
+#![allow(clippy::result_large_err)]
+
 mod cluster;
 mod error;
+mod events;
+mod executor;
 mod options;
 mod retry;
 mod tracking;
+mod wait;
 
 pub use cluster::{Cluster, Resolved, WriteMode};
 pub use error::ApplyError;
+pub use events::{Action, NoObserver, Observer, SyncEvent};
+pub use executor::{Applier, ObjectResult, SyncResult, SyncSettings};
 pub use options::{OptionError, Propagation, SyncOptions};
 pub use retry::{RetryPolicy, transient};
 pub use tracking::{TrackingMethod, mark, owner_of, parse_tracking_id, tracking_id};
+pub use wait::{WaitLimits, until_healthy};
