@@ -17,6 +17,7 @@ mod cluster;
 mod error;
 mod events;
 mod executor;
+mod inventory;
 mod options;
 mod retry;
 mod tracking;
@@ -26,6 +27,9 @@ pub use cluster::{Cluster, Resolved, WriteMode};
 pub use error::ApplyError;
 pub use events::{Action, NoObserver, Observer, SyncEvent};
 pub use executor::{Applier, ObjectResult, SyncResult, SyncSettings};
+pub use inventory::{
+    default_namespaces, default_namespaces_offline, live_inventory, tracked_objects,
+};
 pub use options::{OptionError, Propagation, SyncOptions};
 pub use retry::{RetryPolicy, transient};
 pub use tracking::{TrackingMethod, mark, owner_of, parse_tracking_id, tracking_id};
