@@ -23,15 +23,18 @@
 //! assert_eq!(list.items.len(), 1);
 //! ```
 
+mod cluster;
 pub mod controllers;
 pub mod defaults;
 pub mod patching;
 pub mod registry;
+pub mod server;
 pub mod status;
 pub mod store;
 pub mod system;
 pub mod validate;
 
+pub use cluster::{Cluster, ClusterConfig, ClusterError, ClusterHandle};
 pub use registry::{GroupResource, Registry, ResourceRef, ResourceType};
 pub use status::{ApiError, Cause};
 pub use store::{

@@ -40,16 +40,6 @@ fn is_qualified_name(s: &str) -> bool {
     prefix.is_none_or(is_dns_subdomain) && !name.is_empty() && is_label_value(name)
 }
 
-fn go_map(m: &serde_json::Map<String, Value>) -> String {
-    let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort();
-    let parts: Vec<String> = keys
-        .iter()
-        .map(|k| format!("{:?}:{:?}", k, m[*k].as_str().unwrap_or_default()))
-        .collect();
-    format!("map[string]string{{{}}}", parts.join(", "))
-}
-
 /// Validates an object before it is stored (`old` is the stored object on updates).
 pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(), ApiError> {
     let mut causes = Vec::new();
@@ -120,122 +110,18 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
     }
 }
 
-fn validate_pod_spec(spec: Option<&Value>, path: &str, causes: &mut Vec<Cause>) {
-    let containers = spec
-        .and_then(|s| s.get("containers"))
-        .and_then(Value::as_array);
-    match containers {
-        None => causes.push(Cause::new(
-            "FieldValueRequired",
-            "Required value",
-            format!("{path}.containers"),
-        )),
-        Some(cs) if cs.is_empty() => causes.push(Cause::new(
-            "FieldValueRequired",
-            "Required value",
-            format!("{path}.containers"),
-        )),
-        Some(cs) => {
-            for (i, c) in cs.iter().enumerate() {
-                if c.get("name")
-                    .and_then(Value::as_str)
-                    .is_none_or(str::is_empty)
-                {
-                    causes.push(Cause::new(
-                        "FieldValueRequired",
-                        "Required value",
-                        format!("{path}.containers[{i}].name"),
-                    ));
-                }
-                if c.get("image")
-                    .and_then(Value::as_str)
-                    .is_none_or(str::is_empty)
-                {
-                    causes.push(Cause::new(
-                        "FieldValueRequired",
-                        "Required value",
-                        format!("{path}.containers[{i}].image"),
-                    ));
-                }
-            }
-        }
-    }
-}
-
 fn validate_kind(rt: &ResourceType, obj: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
+    if !rt.custom {
+        let errs = match old {
+            None => crate::defaults::validate(&rt.group, &rt.kind, obj),
+            Some(old) => crate::defaults::validate_update(&rt.group, &rt.kind, old, obj),
+        };
+        causes.extend(
+            errs.into_iter()
+                .map(|e| Cause::new(e.reason(), e.message(), e.field.clone())),
+        );
+    }
     match (rt.group.as_str(), rt.kind.as_str()) {
-        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
-            let selector = obj.pointer("/spec/selector");
-            let labels = obj
-                .pointer("/spec/template/metadata/labels")
-                .and_then(Value::as_object);
-            match selector {
-                None => causes.push(Cause::new(
-                    "FieldValueRequired",
-                    "Required value",
-                    "spec.selector",
-                )),
-                Some(sel) => {
-                    let s = crate::store::LabelSelector::from_object(sel);
-                    if s.is_empty() {
-                        causes.push(Cause::new(
-                            "FieldValueInvalid",
-                            "Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment",
-                            "spec.selector",
-                        ));
-                    } else if !s.matches(labels) {
-                        causes.push(Cause::new(
-                            "FieldValueInvalid",
-                            format!(
-                                "Invalid value: {}: `selector` does not match template `labels`",
-                                go_map(labels.unwrap_or(&serde_json::Map::new()))
-                            ),
-                            "spec.template.metadata.labels",
-                        ));
-                    }
-                    if let Some(old_sel) = old.and_then(|o| o.pointer("/spec/selector")) {
-                        if old_sel != sel {
-                            causes.push(Cause::new(
-                                "FieldValueInvalid",
-                                "field is immutable",
-                                "spec.selector",
-                            ));
-                        }
-                    }
-                }
-            }
-            validate_pod_spec(
-                obj.pointer("/spec/template/spec"),
-                "spec.template.spec",
-                causes,
-            );
-        }
-        ("batch", "Job") => {
-            validate_pod_spec(
-                obj.pointer("/spec/template/spec"),
-                "spec.template.spec",
-                causes,
-            );
-        }
-        ("batch", "CronJob") => {
-            if obj
-                .pointer("/spec/schedule")
-                .and_then(Value::as_str)
-                .is_none_or(str::is_empty)
-            {
-                causes.push(Cause::new(
-                    "FieldValueRequired",
-                    "Required value",
-                    "spec.schedule",
-                ));
-            }
-            validate_pod_spec(
-                obj.pointer("/spec/jobTemplate/spec/template/spec"),
-                "spec.jobTemplate.spec.template.spec",
-                causes,
-            );
-        }
-        ("", "Pod") => validate_pod_spec(obj.get("spec"), "spec", causes),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => {
             let group = obj
                 .pointer("/spec/group")

@@ -228,6 +228,13 @@ impl Store {
     /// Hooks after an object left the store: a deleted CRD takes its kinds and objects with it.
     pub(crate) fn after_remove(&self, rt: &ResourceType, obj: &Value) {
         self.inner.gc.notify_one();
+        if rt.group.is_empty() && rt.kind == "Service" {
+            self.inner
+                .services
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .release(obj);
+        }
         if rt.group == "apiextensions.k8s.io" && rt.kind == "CustomResourceDefinition" {
             let Some((group, plural, _)) = crate::registry::types_from_crd(obj) else {
                 return;

@@ -42,6 +42,7 @@ use crate::registry::{GroupResource, Registry, ResourceRef, ResourceType};
 use crate::status::ApiError;
 
 pub use delete::{DeleteOptions, DeleteOutcome, Propagation};
+pub(crate) use meta::for_version;
 pub use meta::now_rfc3339;
 pub use persist::PersistError;
 pub use selector::{FieldSelector, LabelSelector};
@@ -133,6 +134,8 @@ pub(crate) struct Inner {
     /// Signalled on every write (persistence).
     pub(crate) changed: Notify,
     pub(crate) history_limit: usize,
+    /// Cluster IPs and node ports in use.
+    pub(crate) services: std::sync::Mutex<crate::defaults::ServiceAllocator>,
 }
 
 /// The object store of a simulated cluster. Cheap to clone (shared).
@@ -177,6 +180,7 @@ impl Store {
                 gc: Notify::new(),
                 changed: Notify::new(),
                 history_limit: history_limit.max(1),
+                services: std::sync::Mutex::new(crate::defaults::ServiceAllocator::new()),
             }),
         }
     }

@@ -98,9 +98,17 @@ impl Store {
             };
             let obj = entry["object"].clone();
             if gr.group == "apiextensions.k8s.io" && gr.resource == "customresourcedefinitions" {
+                crate::patching::register_crd(&obj);
                 if let Some((g, p, types)) = crate::registry::types_from_crd(&obj) {
                     self.inner.registry.set_custom(&g, &p, types);
                 }
+            }
+            if gr.group.is_empty() && gr.resource == "services" {
+                self.inner
+                    .services
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .observe(&obj);
             }
             let ns = obj
                 .pointer("/metadata/namespace")

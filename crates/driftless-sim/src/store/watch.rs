@@ -78,6 +78,11 @@ impl WatchStream {
         self
     }
 
+    /// Whether replayed or initial events are still queued.
+    pub fn has_backlog(&self) -> bool {
+        !self.backlog.is_empty()
+    }
+
     fn matches(&self, o: &Value) -> bool {
         self.labels.matches_object(o) && self.fields.matches(o)
     }

@@ -123,22 +123,13 @@ impl Store {
                 meta.shift_remove(k);
             }
         }
-        if rt.status_subresource {
-            if rt.custom {
-                obj.as_object_mut().map(|m| m.shift_remove("status"));
-            } else {
-                obj["status"] = json!({});
-            }
+        if rt.status_subresource || rt.custom {
+            obj.as_object_mut().map(|m| m.shift_remove("status"));
         }
         if rt.group.is_empty() && rt.kind == "Namespace" {
             prepare_namespace(&mut obj, &name);
-            obj["status"] = json!({"phase": "Active"});
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut obj);
-        validate::validate(&rt, &obj, None)?;
-        if let Some(m) = &opts.field_manager {
-            patching::update_managed_fields(&rt, None, &mut obj, m, None)?;
-        }
         {
             let meta = meta_mut(&mut obj);
             meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
@@ -147,15 +138,40 @@ impl Store {
                 meta.insert("generation".into(), json!(1));
             }
         }
+        if !rt.custom {
+            crate::defaults::prepare_for_create(&rt.group, &rt.version, &rt.kind, &mut obj);
+        }
+        validate::validate(&rt, &obj, None)?;
+        let is_service = rt.group.is_empty() && rt.kind == "Service";
+        if is_service {
+            self.allocate_service(&rt, &mut obj, None)?;
+        }
+        if let Some(m) = &opts.field_manager {
+            patching::update_managed_fields(&rt, None, &mut obj, m, None)?;
+        }
+        let release = |obj: &Value| {
+            if is_service {
+                self.inner
+                    .services
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .release(obj);
+            }
+        };
         let mut state = self.write_state();
         if let Some(ns) = &namespace {
-            check_namespace(&state, ns, &gr, &name)?;
+            if let Err(e) = check_namespace(&state, ns, &gr, &name) {
+                release(&obj);
+                return Err(e);
+            }
         }
         let key = Self::key(&rt, namespace.as_deref(), &name);
         if state.objects.get(&gr).is_some_and(|m| m.contains_key(&key)) {
+            release(&obj);
             return Err(ApiError::already_exists(&gr, &name));
         }
         if opts.dry_run {
+            release(&obj);
             normalize_order(&mut obj);
             return Ok(obj);
         }
@@ -343,7 +359,13 @@ impl Store {
             }
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut new);
+        if !rt.custom {
+            crate::defaults::prepare_for_update(&rt.group, &rt.kind, &old, &mut new);
+        }
         validate::validate(&rt, &new, Some(&old))?;
+        if rt.group.is_empty() && rt.kind == "Service" && !opts.dry_run {
+            self.allocate_service(&rt, &mut new, Some(&old))?;
+        }
         if rt.has_generation && spec_part(&old) != spec_part(&new) {
             let g = old
                 .pointer("/metadata/generation")
@@ -394,6 +416,35 @@ impl Store {
         Ok(new)
     }
 
+    fn allocate_service(
+        &self,
+        rt: &ResourceType,
+        svc: &mut Value,
+        old: Option<&Value>,
+    ) -> Result<(), ApiError> {
+        let mut alloc = self
+            .inner
+            .services
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        alloc.allocate(svc, old).map_err(|e| {
+            let name = svc
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            ApiError::invalid(
+                &rt.group,
+                &rt.kind,
+                name,
+                vec![crate::status::Cause::new(
+                    e.0.reason(),
+                    e.0.message(),
+                    e.0.field.clone(),
+                )],
+            )
+        })
+    }
+
     /// Records an event in the history and broadcasts it (called with the write lock held,
     /// so watchers see events in resourceVersion order).
     pub(crate) fn emit(
@@ -429,6 +480,7 @@ impl Store {
     /// Hooks after an object was stored: CRDs register their kinds.
     fn after_write(&self, rt: &ResourceType, obj: &Value, _update: bool) {
         if rt.group == "apiextensions.k8s.io" && rt.kind == "CustomResourceDefinition" {
+            patching::register_crd(obj);
             if let Some((group, plural, types)) = crate::registry::types_from_crd(obj) {
                 self.inner.registry.set_custom(&group, &plural, types);
             }

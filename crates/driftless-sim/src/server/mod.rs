@@ -1,0 +1,112 @@
+//! The HTTP(S) server speaking the Kubernetes REST API on top of the [`Store`].
+
+pub mod discovery;
+mod handlers;
+pub mod kubeconfig;
+mod logs;
+mod openapi;
+mod patch;
+mod request;
+pub mod table;
+pub mod tls;
+mod watch;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::status::ApiError;
+use crate::store::Store;
+
+/// Shared state of the HTTP handlers.
+pub(crate) struct App {
+    pub(crate) store: Store,
+    pub(crate) token: String,
+    pub(crate) server_address: String,
+    pub(crate) bookmark_interval: Duration,
+    pub(crate) openapi_v2: std::sync::OnceLock<bytes::Bytes>,
+}
+
+/// Builds the axum router of the API server.
+pub(crate) fn router(
+    store: Store,
+    token: String,
+    server_address: String,
+    bookmark_interval: Duration,
+) -> Router {
+    let app = Arc::new(App {
+        store,
+        token,
+        server_address,
+        bookmark_interval,
+        openapi_v2: std::sync::OnceLock::new(),
+    });
+    Router::new().fallback(entry).with_state(app)
+}
+
+async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    let public = matches!(
+        path.as_str(),
+        "/version" | "/healthz" | "/livez" | "/readyz"
+    );
+    if !public {
+        let ok = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| t.trim() == app.token);
+        if !ok {
+            return error_response(&ApiError::unauthorized());
+        }
+    }
+    match request::Ctx::from_request(app, req).await {
+        Ok(ctx) => match handlers::dispatch(ctx).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        },
+        Err(e) => error_response(&e),
+    }
+}
+
+/// A JSON response.
+pub(crate) fn json_response(code: u16, body: &Value) -> Response {
+    json_bytes(
+        code,
+        serde_json::to_vec(body).unwrap_or_default(),
+        "application/json",
+    )
+}
+
+pub(crate) fn json_bytes(code: u16, body: Vec<u8>, content_type: &str) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r
+}
+
+/// A `Status` error response.
+pub(crate) fn error_response(e: &ApiError) -> Response {
+    let mut r = json_response(e.code, &e.to_status());
+    if let Some(s) = e.retry_after {
+        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    r
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(&self)
+    }
+}
