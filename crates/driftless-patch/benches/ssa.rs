@@ -28,8 +28,14 @@ fn deployment(image: &str, replicas: u32) -> serde_json::Value {
 }
 
 fn bench(c: &mut Criterion) {
-    let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
-    let opts = ApplyOptions { manager: "driftless", force: false, time: Some("2024-01-01T00:00:00Z"), subresource: None };
+    let ty = Schema::builtin()
+        .for_kind("apps", "v1", "Deployment")
+        .unwrap();
+    let opts = ApplyOptions {
+        manager: "driftless",
+        time: Some("2024-01-01T00:00:00Z"),
+        ..ApplyOptions::default()
+    };
     let live = apply_with(None, &deployment("nginx:1.27", 2), &opts, ty).map(|r| r.object);
     let applied = deployment("nginx:1.28", 3);
     c.bench_function("ssa_deployment_onto_live", |b| {

@@ -52,7 +52,8 @@ fn str_field<'a>(op: &'a Value, name: &str) -> Option<&'a str> {
 
 fn apply_op(doc: &mut Value, op: &Value) -> Result<(), PatchError> {
     let kind = str_field(op, "op").unwrap_or("unknown");
-    let missing = |what: &str| PatchError::NotApplicable(format!("{kind} operation failed to decode {what}"));
+    let missing =
+        |what: &str| PatchError::NotApplicable(format!("{kind} operation failed to decode {what}"));
     match kind {
         "add" => {
             let path = str_field(op, "path").ok_or_else(|| missing("path"))?;
@@ -102,10 +103,14 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), PatchError> {
             match get(doc, path) {
                 Some(actual) if json_equal(actual, expected) => Ok(()),
                 None if expected.is_null() => Ok(()),
-                _ => Err(PatchError::NotApplicable(format!("testing value {path} failed: test failed"))),
+                _ => Err(PatchError::NotApplicable(format!(
+                    "testing value {path} failed: test failed"
+                ))),
             }
         }
-        other => Err(PatchError::NotApplicable(format!("Unexpected kind: {other}"))),
+        other => Err(PatchError::NotApplicable(format!(
+            "Unexpected kind: {other}"
+        ))),
     }
 }
 
@@ -115,7 +120,11 @@ fn tokens(path: &str) -> Option<Vec<String>> {
         return Some(Vec::new());
     }
     let rest = path.strip_prefix('/')?;
-    Some(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    Some(
+        rest.split('/')
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
 }
 
 /// Resolves an array index token; `len` is the current length, `extra` allows `len` itself (add).
@@ -126,7 +135,9 @@ fn index(token: &str, len: usize, extra: bool) -> Result<usize, String> {
     let size = len as i64 + i64::from(extra);
     let resolved = if idx < 0 { idx + size } else { idx };
     if idx >= size || resolved < 0 {
-        return Err(format!("Unable to access invalid index: {idx}: invalid index referenced"));
+        return Err(format!(
+            "Unable to access invalid index: {idx}: invalid index referenced"
+        ));
     }
     Ok(resolved as usize)
 }
@@ -182,8 +193,9 @@ fn add(doc: &mut Value, path: &str, value: Value, kind: &str) -> Result<(), Patc
                 a.push(value);
                 return Ok(());
             }
-            let i = index(&key, a.len(), true)
-                .map_err(|e| PatchError::NotApplicable(format!("error in add for path: '{path}': {e}")))?;
+            let i = index(&key, a.len(), true).map_err(|e| {
+                PatchError::NotApplicable(format!("error in add for path: '{path}': {e}"))
+            })?;
             a.insert(i, value);
             Ok(())
         }
@@ -237,8 +249,9 @@ fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), PatchError> 
             None => Err(missing_key()),
         },
         Value::Array(a) => {
-            let i = index(&key, a.len(), false)
-                .map_err(|e| PatchError::NotApplicable(format!("error in replace for path: '{path}': {e}")))?;
+            let i = index(&key, a.len(), false).map_err(|e| {
+                PatchError::NotApplicable(format!("error in replace for path: '{path}': {e}"))
+            })?;
             a[i] = value;
             Ok(())
         }
@@ -257,7 +270,9 @@ pub(crate) fn json_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -276,7 +291,10 @@ mod tests {
     fn rfc6902_appendix_examples() {
         let d = json!({"foo": ["bar", "baz"]});
         let p = json!([{"op": "add", "path": "/foo/1", "value": "qux"}]);
-        assert_eq!(json_patch(&d, &p).unwrap(), json!({"foo": ["bar", "qux", "baz"]}));
+        assert_eq!(
+            json_patch(&d, &p).unwrap(),
+            json!({"foo": ["bar", "qux", "baz"]})
+        );
         let d = json!({"baz": "qux", "foo": "bar"});
         let p = json!([{"op": "remove", "path": "/baz"}]);
         assert_eq!(json_patch(&d, &p).unwrap(), json!({"foo": "bar"}));
@@ -288,16 +306,25 @@ mod tests {
         );
         let d = json!({"foo": ["all", "grass", "cows", "eat"]});
         let p = json!([{"op": "move", "from": "/foo/1", "path": "/foo/3"}]);
-        assert_eq!(json_patch(&d, &p).unwrap(), json!({"foo": ["all", "cows", "eat", "grass"]}));
+        assert_eq!(
+            json_patch(&d, &p).unwrap(),
+            json!({"foo": ["all", "cows", "eat", "grass"]})
+        );
         let d = json!({"/": 9, "~1": 10});
         let p = json!([{"op": "test", "path": "/~01", "value": 10}, {"op": "copy", "from": "/~1", "path": "/x"}]);
-        assert_eq!(json_patch(&d, &p).unwrap(), json!({"/": 9, "~1": 10, "x": 9}));
+        assert_eq!(
+            json_patch(&d, &p).unwrap(),
+            json!({"/": 9, "~1": 10, "x": 9})
+        );
     }
 
     #[test]
     fn errors_are_worded_like_evanphx() {
         assert_eq!(
-            err(json!({}), json!([{"op": "add", "path": "/a/b", "value": 1}])),
+            err(
+                json!({}),
+                json!([{"op": "add", "path": "/a/b", "value": 1}])
+            ),
             "add operation does not apply: doc is missing path: \"/a/b\": missing value"
         );
         assert_eq!(
@@ -305,14 +332,23 @@ mod tests {
             "error in remove for path: '/a/x': Unable to remove nonexistent key: x: missing value"
         );
         assert_eq!(
-            err(json!({"a": [1]}), json!([{"op": "replace", "path": "/a/5", "value": 1}])),
+            err(
+                json!({"a": [1]}),
+                json!([{"op": "replace", "path": "/a/5", "value": 1}])
+            ),
             "error in replace for path: '/a/5': Unable to access invalid index: 5: invalid index referenced"
         );
         assert_eq!(
-            err(json!({}), json!([{"op": "replace", "path": "/x", "value": 1}])),
+            err(
+                json!({}),
+                json!([{"op": "replace", "path": "/x", "value": 1}])
+            ),
             "replace operation does not apply: doc is missing key: /x: missing value"
         );
-        assert_eq!(err(json!({}), json!([{"op": "frob", "path": "/x"}])), "Unexpected kind: frob");
+        assert_eq!(
+            err(json!({}), json!([{"op": "frob", "path": "/x"}])),
+            "Unexpected kind: frob"
+        );
         let e = json_patch(&json!({}), &json!({"op": "add"})).unwrap_err();
         assert_eq!(e.http_status(), 400);
     }

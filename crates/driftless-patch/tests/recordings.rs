@@ -12,7 +12,11 @@ fn shared_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    assert!(d.exists(), "shared material not found at {}; set DRIFTLESS_SHARED", d.display());
+    assert!(
+        d.exists(),
+        "shared material not found at {}; set DRIFTLESS_SHARED",
+        d.display()
+    );
     d
 }
 
@@ -37,15 +41,26 @@ fn request(rec: &Value) -> Value {
 const TIME: &str = "<time>";
 
 fn opts(manager: &str, force: bool) -> ApplyOptions<'_> {
-    ApplyOptions { manager, force, time: Some(TIME), ..ApplyOptions::default() }
+    ApplyOptions {
+        manager,
+        force,
+        time: Some(TIME),
+        ..ApplyOptions::default()
+    }
 }
 
 fn uopts(manager: &str) -> UpdateOptions<'_> {
-    UpdateOptions { manager, time: Some(TIME), subresource: None }
+    UpdateOptions {
+        manager,
+        time: Some(TIME),
+        subresource: None,
+    }
 }
 
 fn deploy_ty() -> driftless_patch::schema::TypeRef<'static> {
-    Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap()
+    Schema::builtin()
+        .for_kind("apps", "v1", "Deployment")
+        .unwrap()
 }
 
 fn managed(obj: &Value) -> Value {
@@ -77,7 +92,13 @@ fn live_before(prev: &Value, next: &Value) -> Value {
 /// Drops what the simulated server (not this crate) is responsible for: defaulting results are
 /// already in `live`, so only server metadata differs.
 fn without_server_meta(mut obj: Value) -> Value {
-    for f in ["uid", "resourceVersion", "generation", "creationTimestamp", "namespace"] {
+    for f in [
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "namespace",
+    ] {
         obj["metadata"].as_object_mut().unwrap().shift_remove(f);
     }
     obj
@@ -96,8 +117,16 @@ fn r025_apply_creates_with_managed_fields() {
 fn r026_conflict_matches_status_body() {
     let created = body(&recording("025"));
     let rec = recording("026");
-    let err = ssa::apply_with(Some(&created), &request(&rec), &opts("b", false), deploy_ty()).unwrap_err();
-    let ApplyError::Conflict(c) = err else { panic!("expected conflict, got {err:?}") };
+    let err = ssa::apply_with(
+        Some(&created),
+        &request(&rec),
+        &opts("b", false),
+        deploy_ty(),
+    )
+    .unwrap_err();
+    let ApplyError::Conflict(c) = err else {
+        panic!("expected conflict, got {err:?}")
+    };
     assert_eq!(c.to_status(), body(&rec));
 }
 
@@ -106,9 +135,23 @@ fn replay_apply(prev: &str, step: &str, manager: &str, force: bool) {
     let rec = recording(step);
     let want = body(&rec);
     let live = live_before(&prev, &want);
-    let out = ssa::apply_with(Some(&live), &request(&rec), &opts(manager, force), deploy_ty()).unwrap();
-    assert_eq!(managed(&out.object), managed(&want), "managedFields after {step}");
-    assert_eq!(without_server_meta(out.object), without_server_meta(want), "object after {step}");
+    let out = ssa::apply_with(
+        Some(&live),
+        &request(&rec),
+        &opts(manager, force),
+        deploy_ty(),
+    )
+    .unwrap();
+    assert_eq!(
+        managed(&out.object),
+        managed(&want),
+        "managedFields after {step}"
+    );
+    assert_eq!(
+        without_server_meta(out.object),
+        without_server_meta(want),
+        "object after {step}"
+    );
 }
 
 #[test]
@@ -159,7 +202,10 @@ fn r032_strategic_patch_adds_container_first() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["side", "c"]);
-    assert_eq!(patched["spec"]["template"]["spec"]["containers"][0]["image"], "busybox");
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["image"],
+        "busybox"
+    );
     // The server defaults the new container; managedFields are computed on the defaulted object.
     let mut defaulted = want.clone();
     defaulted["metadata"]["managedFields"] = prev["metadata"]["managedFields"].clone();
@@ -184,7 +230,10 @@ fn r034_json_patch_replaces_annotations() {
     let rec = recording("034");
     let want = body(&rec);
     let patched = json_patch(&prev, &request(&rec)).unwrap();
-    assert_eq!(patched["metadata"]["annotations"], want["metadata"]["annotations"]);
+    assert_eq!(
+        patched["metadata"]["annotations"],
+        want["metadata"]["annotations"]
+    );
     let out = ssa::update(Some(&prev), &patched, &uopts("j"), deploy_ty()).unwrap();
     assert_eq!(managed(&out), managed(&want));
 }

@@ -73,16 +73,26 @@ impl Schema {
         let reversed: Vec<&str> = group.split('.').rev().collect();
         let mut defs = HashMap::new();
         for v in versions {
-            let version = v.get("name").and_then(Value::as_str).ok_or_else(|| missing("spec.versions[].name"))?;
+            let version = v
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| missing("spec.versions[].name"))?;
             let mut node = match v.pointer("/schema/openAPIV3Schema") {
                 Some(s) => convert(s),
-                None => Node { preserve_unknown: true, ..Node::default() },
+                None => Node {
+                    preserve_unknown: true,
+                    ..Node::default()
+                },
             };
             add_object_fields(&mut node);
             node.gvk = Some(vec![Gvk::new(group, version, kind)]);
             defs.insert(format!("{}.{version}.{kind}", reversed.join(".")), node);
         }
-        Ok(Schema::from_definitions(defs, Some(Schema::builtin()), Schema::builtin().kubernetes_version.clone()))
+        Ok(Schema::from_definitions(
+            defs,
+            Some(Schema::builtin()),
+            Schema::builtin().kubernetes_version.clone(),
+        ))
     }
 }
 
@@ -91,8 +101,14 @@ fn add_object_fields(node: &mut Node) {
     node.ty.get_or_insert_with(|| "object".to_string());
     let props = node.properties.get_or_insert_with(Default::default);
     for (name, desc) in [
-        ("apiVersion", "APIVersion defines the versioned schema of this representation of an object."),
-        ("kind", "Kind is a string value representing the REST resource this object represents."),
+        (
+            "apiVersion",
+            "APIVersion defines the versioned schema of this representation of an object.",
+        ),
+        (
+            "kind",
+            "Kind is a string value representing the REST resource this object represents.",
+        ),
     ] {
         props.entry(name.to_string()).or_insert_with(|| Node {
             ty: Some("string".into()),
@@ -110,8 +126,11 @@ fn add_object_fields(node: &mut Node) {
 }
 
 fn str_list(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(|s| s.as_str().map(String::from))
+            .collect()
+    })
 }
 
 /// Converts a structural JSONSchemaProps into a compact node.

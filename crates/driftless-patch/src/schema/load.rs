@@ -30,7 +30,11 @@ fn decode(gz: &[u8]) -> Result<Schema, String> {
         .map_err(|e| format!("inflating schema data: {e}"))?;
     let compact: Compact =
         serde_json::from_slice(&json).map_err(|e| format!("parsing schema data: {e}"))?;
-    Ok(Schema::from_definitions(compact.definitions, None, compact.kubernetes))
+    Ok(Schema::from_definitions(
+        compact.definitions,
+        None,
+        compact.kubernetes,
+    ))
 }
 
 impl Schema {
@@ -46,7 +50,12 @@ impl Schema {
                 by_gvk.entry(gvk.clone()).or_insert_with(|| name.clone());
             }
         }
-        Schema { defs, by_gvk, fallback, kubernetes_version }
+        Schema {
+            defs,
+            by_gvk,
+            fallback,
+            kubernetes_version,
+        }
     }
 }
 
@@ -60,7 +69,10 @@ mod tests {
         assert!(s.defs.len() > 600);
         assert!(s.for_kind("", "v1", "ConfigMap").is_some());
         assert!(s.for_kind("apps", "v1", "Deployment").is_some());
-        assert!(s.for_kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition").is_some());
+        assert!(
+            s.for_kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
+                .is_some()
+        );
         assert_eq!(s.kubernetes_version(), "v1.32.0");
     }
 }

@@ -53,7 +53,9 @@ impl<'a> TypeRef<'a> {
         let mut owner = schema;
         // References chain at most a few levels; guard against cycles anyway.
         for _ in 0..8 {
-            let Some(name) = target.reference.as_deref() else { break };
+            let Some(name) = target.reference.as_deref() else {
+                break;
+            };
             match owner.node(name) {
                 Some((s, n)) => {
                     owner = s;
@@ -62,18 +64,31 @@ impl<'a> TypeRef<'a> {
                 None => break,
             }
         }
-        TypeRef { schema: Some(owner), site: Some(site), target: Some(target) }
+        TypeRef {
+            schema: Some(owner),
+            site: Some(site),
+            target: Some(target),
+        }
     }
 
     /// A type with no schema: shapes are deduced from values (maps granular, lists atomic).
-    pub fn untyped() -> TypeRef<'static> {
-        TypeRef { schema: None, site: None, target: None }
+    pub fn untyped() -> TypeRef<'a> {
+        TypeRef {
+            schema: None,
+            site: None,
+            target: None,
+        }
     }
 
     /// The shape of this node.
     pub fn shape(&self) -> Shape {
-        let Some(t) = self.target else { return Shape::Untyped };
-        if matches!(t.format.as_deref(), Some("int-or-string") | Some("quantity")) {
+        let Some(t) = self.target else {
+            return Shape::Untyped;
+        };
+        if matches!(
+            t.format.as_deref(),
+            Some("int-or-string") | Some("quantity")
+        ) {
             return Shape::Scalar;
         }
         match t.ty.as_deref() {
@@ -126,7 +141,9 @@ impl<'a> TypeRef<'a> {
     /// `None` when the field is not declared (and unknown fields are not preserved).
     /// Untyped nodes answer untyped children.
     pub fn field(&self, name: &str) -> Option<TypeRef<'a>> {
-        let Some(t) = self.target else { return Some(TypeRef::untyped()) };
+        let Some(t) = self.target else {
+            return Some(TypeRef::untyped());
+        };
         if let Some(node) = t.properties.as_ref().and_then(|p| p.get(name)) {
             return Some(self.child(node));
         }
@@ -259,7 +276,6 @@ impl<'a> TypeRef<'a> {
     pub fn is_typed(&self) -> bool {
         self.target.is_some()
     }
-
 }
 
 #[cfg(test)]
@@ -267,20 +283,29 @@ mod tests {
     use super::*;
 
     fn deploy() -> TypeRef<'static> {
-        Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap()
+        Schema::builtin()
+            .for_kind("apps", "v1", "Deployment")
+            .unwrap()
     }
 
     #[test]
     fn list_semantics_follow_schemaconv() {
         let d = deploy();
-        let ports = d.walk(&["spec", "template", "spec", "containers", "ports"]).unwrap();
+        let ports = d
+            .walk(&["spec", "template", "spec", "containers", "ports"])
+            .unwrap();
         assert_eq!(
             ports.list_type(),
-            Some(ListType::Map(vec!["containerPort".into(), "protocol".into()]))
+            Some(ListType::Map(vec![
+                "containerPort".into(),
+                "protocol".into()
+            ]))
         );
         let fin = d.walk(&["metadata", "finalizers"]).unwrap();
         assert_eq!(fin.list_type(), Some(ListType::Set));
-        let args = d.walk(&["spec", "template", "spec", "containers", "args"]).unwrap();
+        let args = d
+            .walk(&["spec", "template", "spec", "containers", "args"])
+            .unwrap();
         assert_eq!(args.list_type(), Some(ListType::Atomic));
         let owners = d.walk(&["metadata", "ownerReferences"]).unwrap();
         assert_eq!(owners.list_type(), Some(ListType::Map(vec!["uid".into()])));
@@ -293,16 +318,29 @@ mod tests {
         assert_eq!(d.walk(&["metadata", "labels"]).unwrap().shape(), Shape::Map);
         let sel = d.walk(&["spec", "selector"]).unwrap();
         assert!(sel.is_atomic_map());
-        assert_eq!(d.walk(&["spec", "replicas"]).unwrap().shape(), Shape::Scalar);
-        let max = d.walk(&["spec", "strategy", "rollingUpdate", "maxSurge"]).unwrap();
+        assert_eq!(
+            d.walk(&["spec", "replicas"]).unwrap().shape(),
+            Shape::Scalar
+        );
+        let max = d
+            .walk(&["spec", "strategy", "rollingUpdate", "maxSurge"])
+            .unwrap();
         assert_eq!(max.shape(), Shape::Scalar);
         assert!(d.field("bogus").is_none());
-        assert_eq!(d.walk(&["spec", "strategy"]).unwrap().patch_strategy(), vec!["retainKeys"]);
+        assert_eq!(
+            d.walk(&["spec", "strategy"]).unwrap().patch_strategy(),
+            vec!["retainKeys"]
+        );
     }
 
     #[test]
     fn key_defaults_are_kept() {
-        let p = Schema::builtin().definition("io.k8s.api.core.v1.ContainerPort").unwrap();
-        assert_eq!(p.field("protocol").unwrap().default_value(), Some(&serde_json::json!("TCP")));
+        let p = Schema::builtin()
+            .definition("io.k8s.api.core.v1.ContainerPort")
+            .unwrap();
+        assert_eq!(
+            p.field("protocol").unwrap().default_value(),
+            Some(&serde_json::json!("TCP"))
+        );
     }
 }

@@ -41,7 +41,11 @@ pub struct Gvk {
 impl Gvk {
     /// Builds a GVK.
     pub fn new(group: &str, version: &str, kind: &str) -> Self {
-        Gvk { group: group.to_string(), version: version.to_string(), kind: kind.to_string() }
+        Gvk {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        }
     }
 
     /// Splits an `apiVersion` (`apps/v1`, `v1`) and pairs it with `kind`.

@@ -36,7 +36,13 @@ impl Schema {
         let mut set = BTreeSet::new();
         self.collect_gvks(&mut set);
         set.into_iter()
-            .map(|(g, v)| if g.is_empty() { format!("api/{v}") } else { format!("apis/{g}/{v}") })
+            .map(|(g, v)| {
+                if g.is_empty() {
+                    format!("api/{v}")
+                } else {
+                    format!("apis/{g}/{v}")
+                }
+            })
             .collect()
     }
 
@@ -62,7 +68,9 @@ impl Schema {
             if seen.contains_key(&name) {
                 continue;
             }
-            let Some((_, node)) = self.node(&name) else { continue };
+            let Some((_, node)) = self.node(&name) else {
+                continue;
+            };
             seen.insert(name, node);
             refs(node, &mut stack);
         }
@@ -100,8 +108,11 @@ impl Schema {
         if let Some(f) = self.fallback {
             f.collect_roots(group, version, out);
         }
-        let mut mine: Vec<(&Gvk, &String)> =
-            self.by_gvk.iter().filter(|(g, _)| g.group == group && g.version == version).collect();
+        let mut mine: Vec<(&Gvk, &String)> = self
+            .by_gvk
+            .iter()
+            .filter(|(g, _)| g.group == group && g.version == version)
+            .collect();
         mine.sort();
         out.extend(mine.into_iter().map(|(_, n)| n.clone()));
     }
@@ -146,8 +157,10 @@ fn to_json(node: &Node, ref_prefix: &str, v3: bool) -> Value {
         m.insert("enum".into(), json!(e));
     }
     if let Some(props) = &node.properties {
-        let p: Map<String, Value> =
-            props.iter().map(|(k, v)| (k.clone(), to_json(v, ref_prefix, v3))).collect();
+        let p: Map<String, Value> = props
+            .iter()
+            .map(|(k, v)| (k.clone(), to_json(v, ref_prefix, v3)))
+            .collect();
         m.insert("properties".into(), Value::Object(p));
     }
     if let Some(a) = &node.additional {
@@ -163,14 +176,35 @@ fn to_json(node: &Node, ref_prefix: &str, v3: bool) -> Value {
         m.insert("default".into(), d.clone());
     }
     let ext: [(&str, Option<Value>); 8] = [
-        ("x-kubernetes-group-version-kind", node.gvk.as_ref().map(|g| json!(g))),
-        ("x-kubernetes-list-map-keys", node.list_map_keys.as_ref().map(|k| json!(k))),
-        ("x-kubernetes-list-type", node.list_type.as_ref().map(|k| json!(k))),
-        ("x-kubernetes-map-type", node.map_type.as_ref().map(|k| json!(k))),
-        ("x-kubernetes-patch-merge-key", node.patch_merge_key.as_ref().map(|k| json!(k))),
-        ("x-kubernetes-patch-strategy", node.patch_strategy.as_ref().map(|k| json!(k))),
+        (
+            "x-kubernetes-group-version-kind",
+            node.gvk.as_ref().map(|g| json!(g)),
+        ),
+        (
+            "x-kubernetes-list-map-keys",
+            node.list_map_keys.as_ref().map(|k| json!(k)),
+        ),
+        (
+            "x-kubernetes-list-type",
+            node.list_type.as_ref().map(|k| json!(k)),
+        ),
+        (
+            "x-kubernetes-map-type",
+            node.map_type.as_ref().map(|k| json!(k)),
+        ),
+        (
+            "x-kubernetes-patch-merge-key",
+            node.patch_merge_key.as_ref().map(|k| json!(k)),
+        ),
+        (
+            "x-kubernetes-patch-strategy",
+            node.patch_strategy.as_ref().map(|k| json!(k)),
+        ),
         ("x-kubernetes-unions", node.unions.clone()),
-        ("x-kubernetes-preserve-unknown-fields", node.preserve_unknown.then_some(json!(true))),
+        (
+            "x-kubernetes-preserve-unknown-fields",
+            node.preserve_unknown.then_some(json!(true)),
+        ),
     ];
     for (k, v) in ext {
         if let Some(v) = v {

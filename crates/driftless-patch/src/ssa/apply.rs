@@ -5,7 +5,8 @@
 use super::conflict::{ApplyConflict, Conflict};
 use super::fieldset::{FieldSet, Path, PathElement};
 use super::managed_fields::{
-    ManagedFieldsEntry, ManagedFieldsError, Operation, now_rfc3339, read_managed_fields, write_managed_fields,
+    ManagedFieldsEntry, ManagedFieldsError, Operation, now_rfc3339, read_managed_fields,
+    write_managed_fields,
 };
 use super::typed;
 use crate::schema::TypeRef;
@@ -107,7 +108,16 @@ pub fn apply(
     force: bool,
     ty: TypeRef<'_>,
 ) -> Result<ApplyResult, ApplyError> {
-    apply_with(live, applied, &ApplyOptions { manager, force, ..ApplyOptions::default() }, ty)
+    apply_with(
+        live,
+        applied,
+        &ApplyOptions {
+            manager,
+            force,
+            ..ApplyOptions::default()
+        },
+        ty,
+    )
 }
 
 /// Server-side apply with explicit options. See [`apply`].
@@ -118,10 +128,17 @@ pub fn apply_with(
     ty: TypeRef<'_>,
 ) -> Result<ApplyResult, ApplyError> {
     let Value::Object(applied_map) = applied else {
-        return Err(ApplyError::Invalid("the applied configuration must be an object".into()));
+        return Err(ApplyError::Invalid(
+            "the applied configuration must be an object".into(),
+        ));
     };
-    if applied.pointer("/metadata/managedFields").is_some_and(|m| !m.is_null()) {
-        return Err(ApplyError::Invalid("metadata.managedFields must be nil".into()));
+    if applied
+        .pointer("/metadata/managedFields")
+        .is_some_and(|m| !m.is_null())
+    {
+        return Err(ApplyError::Invalid(
+            "metadata.managedFields must be nil".into(),
+        ));
     }
     let mut config = applied.clone();
     if let Some(m) = config.as_object_mut() {
@@ -130,7 +147,11 @@ pub fn apply_with(
         }
     }
     let time = opts.time.map(String::from).unwrap_or_else(now_rfc3339);
-    let api_version = applied_map.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let api_version = applied_map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
 
     let live_obj = live.map(strip_managed_fields).unwrap_or_else(|| json!({}));
     let mut managers = match live {
@@ -161,7 +182,10 @@ pub fn apply_with(
         fields: config_set.clone(),
         subresource: opts.subresource.map(String::from),
     };
-    let last_set = managers.iter().find(|m| m.same_identity(&me)).map(|m| m.fields.clone());
+    let last_set = managers
+        .iter()
+        .find(|m| m.same_identity(&me))
+        .map(|m| m.fields.clone());
 
     let mut merged = typed::merge(&live_obj, &config, ty);
     if let Some(last) = &last_set {
@@ -180,11 +204,16 @@ pub fn apply_with(
     let mut conflicts = Vec::new();
     for m in managers.iter().filter(|m| !m.same_identity(&me)) {
         for p in m.fields.intersection(&changed_set).paths() {
-            conflicts.push(Conflict { manager: m.display_name(), path: p });
+            conflicts.push(Conflict {
+                manager: m.display_name(),
+                path: p,
+            });
         }
     }
     if !conflicts.is_empty() && !opts.force {
-        if let Some(r) = upgrade_from_client_side_apply(live, &live_obj, &config, &conflicts, opts, ty) {
+        if let Some(r) =
+            upgrade_from_client_side_apply(live, &live_obj, &config, &conflicts, opts, ty)
+        {
             return r;
         }
         conflicts.sort_by(|a, b| a.manager.cmp(&b.manager).then_with(|| a.path.cmp(&b.path)));
@@ -221,25 +250,36 @@ fn upgrade_from_client_side_apply(
     if opts.manager != "kubectl" || opts.force {
         return None;
     }
-    let text = live_obj.pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))?;
+    let text = live_obj.pointer(&format!(
+        "/metadata/annotations/{}",
+        LAST_APPLIED.replace('/', "~1")
+    ))?;
     let last_applied: Value = serde_json::from_str(text.as_str()?).ok()?;
     let la_set = typed::to_field_set(&last_applied, ty).ok()?;
     let differs = typed::compare(&last_applied, live_obj, ty).modified;
     let allowed = la_set.difference(&differs);
     if conflicts.iter().all(|c| allowed.contains(&c.path.0)) {
-        let forced = ApplyOptions { force: true, ..opts.clone() };
+        let forced = ApplyOptions {
+            force: true,
+            ..opts.clone()
+        };
         return Some(apply_with(live, config, &forced, ty));
     }
     None
 }
 
 fn has_last_applied(obj: &Value) -> bool {
-    obj.pointer("/metadata/annotations").and_then(Value::as_object).is_some_and(|a| a.contains_key(LAST_APPLIED))
+    obj.pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .is_some_and(|a| a.contains_key(LAST_APPLIED))
 }
 
 fn set_last_applied(obj: &mut Value, applied: &Value) {
     let mut cfg = applied.clone();
-    if let Some(a) = cfg.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+    if let Some(a) = cfg
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
         a.shift_remove(LAST_APPLIED);
         if a.is_empty()
             && let Some(m) = cfg.pointer_mut("/metadata").and_then(Value::as_object_mut)
@@ -247,7 +287,10 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
             m.shift_remove("annotations");
         }
     }
-    if let Some(a) = obj.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+    if let Some(a) = obj
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
         a.insert(LAST_APPLIED.into(), Value::String(format!("{cfg}\n")));
     }
 }
@@ -265,7 +308,8 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
 /// use driftless_patch::{schema::Schema, ssa};
 /// use serde_json::json;
 /// let ty = Schema::builtin().for_kind("", "v1", "ConfigMap").unwrap();
-/// let old = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+/// let old = json!({"apiVersion": "v1", "kind": "ConfigMap",
+///                  "metadata": {"name": "c", "labels": {"app": "x"}}});
 /// let opts = ssa::UpdateOptions { manager: "kubectl-create", ..Default::default() };
 /// let created = ssa::update(None, &old, &opts, ty).unwrap();
 /// let new = json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -273,8 +317,9 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
 /// let opts = ssa::UpdateOptions { manager: "kubectl-edit", ..Default::default() };
 /// let out = ssa::update(Some(&created), &new, &opts, ty).unwrap();
 /// let mf = ssa::read_managed_fields(&out).unwrap();
-/// assert_eq!(mf[0].manager, "kubectl-edit");
-/// assert_eq!(mf[0].fields.to_fields_v1(), json!({"f:data": {".": {}, "f:k": {}}}));
+/// assert_eq!(mf[0].manager, "kubectl-create");
+/// assert_eq!(mf[1].manager, "kubectl-edit");
+/// assert_eq!(mf[1].fields.to_fields_v1(), json!({"f:data": {".": {}, "f:k": {}}}));
 /// ```
 pub fn update(
     old: Option<&Value>,
@@ -283,7 +328,11 @@ pub fn update(
     ty: TypeRef<'_>,
 ) -> Result<Value, ManagedFieldsError> {
     let time = opts.time.map(String::from).unwrap_or_else(now_rfc3339);
-    let api_version = new.get("apiVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let api_version = new
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let live_managers = match old {
         Some(o) => read_managed_fields(o)?,
         None => Vec::new(),
@@ -337,13 +386,21 @@ pub fn update(
 
 /// Keeps at most [`MAX_UPDATE_MANAGERS`] Update entries, merging the oldest into `ancient-changes`.
 fn cap_update_managers(managers: &mut Vec<ManagedFieldsEntry>, time: Option<&str>) {
-    let updates = managers.iter().filter(|m| m.operation == Operation::Update).count();
+    let updates = managers
+        .iter()
+        .filter(|m| m.operation == Operation::Update)
+        .count();
     if updates <= MAX_UPDATE_MANAGERS {
         return;
     }
-    let mut idx: Vec<usize> = (0..managers.len()).filter(|&i| managers[i].operation == Operation::Update).collect();
+    let mut idx: Vec<usize> = (0..managers.len())
+        .filter(|&i| managers[i].operation == Operation::Update)
+        .collect();
     idx.sort_by(|&a, &b| managers[a].time.cmp(&managers[b].time));
-    let excess: Vec<usize> = idx.into_iter().take(updates - MAX_UPDATE_MANAGERS + 1).collect();
+    let excess: Vec<usize> = idx
+        .into_iter()
+        .take(updates - MAX_UPDATE_MANAGERS + 1)
+        .collect();
     let mut ancient = FieldSet::new();
     let mut api_version = String::new();
     for &i in &excess {

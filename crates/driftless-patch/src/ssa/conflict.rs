@@ -31,7 +31,11 @@ pub struct ApplyConflict {
 impl fmt::Display for ApplyConflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let [c] = self.conflicts.as_slice() {
-            return write!(f, "Apply failed with 1 conflict: conflict with {}: {}", c.manager, c.path);
+            return write!(
+                f,
+                "Apply failed with 1 conflict: conflict with {}: {}",
+                c.manager, c.path
+            );
         }
         let mut managers: Vec<&str> = self.conflicts.iter().map(|c| c.manager.as_str()).collect();
         managers.sort_unstable();
@@ -43,7 +47,12 @@ impl fmt::Display for ApplyConflict {
                 lines.push(format!("- {}", c.path));
             }
         }
-        write!(f, "Apply failed with {} conflicts: {}", self.conflicts.len(), lines.join("\n"))
+        write!(
+            f,
+            "Apply failed with {} conflicts: {}",
+            self.conflicts.len(),
+            lines.join("\n")
+        )
     }
 }
 

@@ -30,7 +30,8 @@ impl PathElement {
         match self {
             PathElement::Field(n) => format!("f:{n}"),
             PathElement::Key(kv) => {
-                let m: Map<String, Value> = kv.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let m: Map<String, Value> =
+                    kv.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                 format!("k:{}", Value::Object(m))
             }
             PathElement::Value(v) => format!("v:{v}"),
@@ -40,7 +41,9 @@ impl PathElement {
 
     /// Decodes a `FieldsV1` key.
     pub fn from_fields_v1_key(s: &str) -> Result<Self, String> {
-        let (kind, rest) = s.split_once(':').ok_or_else(|| format!("invalid path element {s:?}"))?;
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("invalid path element {s:?}"))?;
         match kind {
             "f" => Ok(PathElement::Field(rest.to_string())),
             "k" => match serde_json::from_str::<Value>(rest) {
@@ -160,10 +163,16 @@ impl Eq for PathElement {}
 fn value_to_string(v: &Value) -> String {
     match v {
         Value::String(s) => format!("{s:?}"),
-        Value::Array(a) => format!("[{}]", a.iter().map(value_to_string).collect::<Vec<_>>().join(",")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(value_to_string).collect::<Vec<_>>().join(",")
+        ),
         Value::Object(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("{k}={}", value_to_string(v))).collect::<Vec<_>>().join(",")
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", value_to_string(v)))
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         other => other.to_string(),
     }
@@ -175,7 +184,10 @@ impl fmt::Display for PathElement {
         match self {
             PathElement::Field(n) => write!(f, ".{n}"),
             PathElement::Key(kv) => {
-                let parts: Vec<String> = kv.iter().map(|(k, v)| format!("{k}={}", value_to_string(v))).collect();
+                let parts: Vec<String> = kv
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", value_to_string(v)))
+                    .collect();
                 write!(f, "[{}]", parts.join(","))
             }
             PathElement::Value(v) => write!(f, "[={}]", value_to_string(v)),
@@ -254,7 +266,10 @@ impl FieldSet {
         match path {
             [] => !self.is_empty(),
             [last] => self.members.contains_key(last) || self.children.contains_key(last),
-            [first, rest @ ..] => self.children.get(first).is_some_and(|c| c.contains_prefix(rest)),
+            [first, rest @ ..] => self
+                .children
+                .get(first)
+                .is_some_and(|c| c.contains_prefix(rest)),
         }
     }
 
@@ -289,7 +304,10 @@ impl FieldSet {
             self.members.insert(k.clone(), ());
         }
         for (k, c) in &other.children {
-            self.children.entry(k.clone()).or_default().union_in_place(c);
+            self.children
+                .entry(k.clone())
+                .or_default()
+                .union_in_place(c);
         }
     }
 
@@ -413,7 +431,9 @@ impl FieldSet {
 
     /// Decodes `FieldsV1` JSON.
     pub fn from_fields_v1(v: &Value) -> Result<FieldSet, String> {
-        let Value::Object(m) = v else { return Err("FieldsV1 must be a JSON object".into()) };
+        let Value::Object(m) = v else {
+            return Err("FieldsV1 must be a JSON object".into());
+        };
         let mut out = FieldSet::new();
         for (k, child) in m {
             if k == "." {

@@ -133,8 +133,15 @@ impl ManagedFieldsEntry {
 pub fn read_managed_fields(obj: &Value) -> Result<Vec<ManagedFieldsEntry>, ManagedFieldsError> {
     match obj.pointer("/metadata/managedFields") {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, e)| ManagedFieldsEntry::from_json(e, i)).collect(),
-        Some(_) => Err(ManagedFieldsError { index: 0, message: "managedFields must be a list".into() }),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ManagedFieldsEntry::from_json(e, i))
+            .collect(),
+        Some(_) => Err(ManagedFieldsError {
+            index: 0,
+            message: "managedFields must be a list".into(),
+        }),
     }
 }
 
@@ -144,7 +151,7 @@ pub fn sort_managed_fields(entries: &mut [ManagedFieldsEntry]) {
     entries.sort_by(|p, q| {
         p.operation
             .cmp(&q.operation)
-            .then_with(|| time_seconds(p.time.as_deref()).cmp(&time_seconds(q.time.as_deref())))
+            .then_with(|| time_seconds(p.time.as_deref()).cmp(time_seconds(q.time.as_deref())))
             .then_with(|| p.manager.cmp(&q.manager))
             .then_with(|| p.subresource.cmp(&q.subresource))
             .then_with(|| p.api_version.cmp(&q.api_version))
@@ -172,7 +179,10 @@ pub fn write_managed_fields(obj: &mut Value, entries: &[ManagedFieldsEntry]) {
     if sorted.is_empty() {
         meta.shift_remove("managedFields");
     } else {
-        meta.insert("managedFields".into(), Value::Array(sorted.iter().map(|e| e.to_json()).collect()));
+        meta.insert(
+            "managedFields".into(),
+            Value::Array(sorted.iter().map(|e| e.to_json()).collect()),
+        );
     }
 }
 
@@ -190,7 +200,12 @@ pub fn format_rfc3339(unix_seconds: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// The current time, RFC 3339 UTC.

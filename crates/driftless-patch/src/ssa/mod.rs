@@ -16,12 +16,12 @@ mod managed_fields;
 mod typed;
 
 pub use apply::{
-    ApplyError, ApplyOptions, ApplyResult, UpdateOptions, apply, apply_with, field_set, remove_fields,
-    remove_fields_owned_by, update,
+    ApplyError, ApplyOptions, ApplyResult, UpdateOptions, apply, apply_with, field_set,
+    remove_fields, remove_fields_owned_by, update,
 };
 pub use conflict::{ApplyConflict, Conflict};
 pub use fieldset::{FieldSet, Path, PathElement};
 pub use managed_fields::{
-    ManagedFieldsEntry, ManagedFieldsError, Operation, format_rfc3339, now_rfc3339, read_managed_fields,
-    sort_managed_fields, write_managed_fields,
+    ManagedFieldsEntry, ManagedFieldsError, Operation, format_rfc3339, now_rfc3339,
+    read_managed_fields, sort_managed_fields, write_managed_fields,
 };

@@ -18,7 +18,9 @@ enum Kind<'a> {
 
 fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
     match (ty.shape(), v) {
-        (Shape::Struct | Shape::Map, Some(Value::Object(_)) | None) if !ty.is_atomic_map() => Kind::Fields,
+        (Shape::Struct | Shape::Map, Some(Value::Object(_)) | None) if !ty.is_atomic_map() => {
+            Kind::Fields
+        }
         (Shape::Untyped, Some(Value::Object(_))) => Kind::Fields,
         (Shape::List, Some(Value::Array(_)) | None) => match ty.list_type() {
             Some(lt @ (ListType::Set | ListType::Map(_))) => Kind::Assoc(lt, ty.items()),
@@ -29,11 +31,17 @@ fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
 }
 
 /// The path element naming a list item, or an error naming what is wrong with it.
-pub(crate) fn item_element(lt: &ListType, item_ty: TypeRef<'_>, item: &Value) -> Result<PathElement, String> {
+pub(crate) fn item_element(
+    lt: &ListType,
+    item_ty: TypeRef<'_>,
+    item: &Value,
+) -> Result<PathElement, String> {
     match lt {
         ListType::Map(keys) if !keys.is_empty() => {
             let Value::Object(m) = item else {
-                return Err(format!("expected an object in an associative list, got {item}"));
+                return Err(format!(
+                    "expected an object in an associative list, got {item}"
+                ));
             };
             let mut kv = Vec::with_capacity(keys.len());
             for k in keys {
@@ -54,9 +62,9 @@ pub(crate) fn item_element(lt: &ListType, item_ty: TypeRef<'_>, item: &Value) ->
             Ok(PathElement::Key(kv))
         }
         _ => match item {
-            Value::Object(_) | Value::Array(_) => {
-                Err(format!("associative list without keys has an element that's a map or list: {item}"))
-            }
+            Value::Object(_) | Value::Array(_) => Err(format!(
+                "associative list without keys has an element that's a map or list: {item}"
+            )),
             v => Ok(PathElement::Value(v.clone())),
         },
     }
@@ -75,9 +83,13 @@ fn index_items<'v>(
 ) -> Result<Vec<(PathElement, &'v Value)>, String> {
     let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
     for item in items {
-        let pe = item_element(lt, item_ty, item).map_err(|e| format!("{}: {e}", path_string(path)))?;
+        let pe =
+            item_element(lt, item_ty, item).map_err(|e| format!("{}: {e}", path_string(path)))?;
         if out.iter().any(|(p, _)| *p == pe) {
-            return Err(format!("{}: duplicate entries for key {pe}", path_string(path)));
+            return Err(format!(
+                "{}: duplicate entries for key {pe}",
+                path_string(path)
+            ));
         }
         out.push((pe, item));
     }
@@ -85,7 +97,11 @@ fn index_items<'v>(
 }
 
 /// Like [`index_items`] but tolerant (live objects may hold duplicates): keeps the first.
-fn index_items_lenient<'v>(lt: &ListType, item_ty: TypeRef<'_>, items: &'v [Value]) -> Vec<(PathElement, &'v Value)> {
+fn index_items_lenient<'v>(
+    lt: &ListType,
+    item_ty: TypeRef<'_>,
+    items: &'v [Value],
+) -> Vec<(PathElement, &'v Value)> {
     let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
     for item in items {
         if let Ok(pe) = item_element(lt, item_ty, item)
@@ -106,7 +122,12 @@ pub(crate) fn to_field_set(v: &Value, ty: TypeRef<'_>) -> Result<FieldSet, Strin
     Ok(set)
 }
 
-fn walk_set(v: &Value, ty: TypeRef<'_>, path: &mut Vec<PathElement>, set: &mut FieldSet) -> Result<(), String> {
+fn walk_set(
+    v: &Value,
+    ty: TypeRef<'_>,
+    path: &mut Vec<PathElement>,
+    set: &mut FieldSet,
+) -> Result<(), String> {
     match kind(ty, Some(v)) {
         Kind::Leaf => {
             set.insert(path);
@@ -129,7 +150,9 @@ fn walk_set(v: &Value, ty: TypeRef<'_>, path: &mut Vec<PathElement>, set: &mut F
             }
         }
         Kind::Assoc(lt, item_ty) => {
-            let Value::Array(items) = v else { return Ok(()) };
+            let Value::Array(items) = v else {
+                return Ok(());
+            };
             for (pe, item) in index_items(&lt, item_ty, items, path)? {
                 path.push(pe);
                 walk_set(item, item_ty, path, set)?;
@@ -205,8 +228,16 @@ fn walk_compare(
         Some(false) => {
             let Kind::Assoc(lt, item_ty) = lk else { return };
             let empty = Vec::new();
-            let li = index_items_lenient(&lt, item_ty, lhs.and_then(Value::as_array).unwrap_or(&empty));
-            let ri = index_items_lenient(&lt, item_ty, rhs.and_then(Value::as_array).unwrap_or(&empty));
+            let li = index_items_lenient(
+                &lt,
+                item_ty,
+                lhs.and_then(Value::as_array).unwrap_or(&empty),
+            );
+            let ri = index_items_lenient(
+                &lt,
+                item_ty,
+                rhs.and_then(Value::as_array).unwrap_or(&empty),
+            );
             for (pe, lv) in &li {
                 let rv = ri.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
                 path.push(pe.clone());
@@ -237,7 +268,9 @@ fn walk_compare(
 pub(crate) fn merge(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Value {
     match (kind(ty, Some(lhs)), kind(ty, Some(rhs))) {
         (Kind::Fields, Kind::Fields) => {
-            let (Value::Object(lm), Value::Object(rm)) = (lhs, rhs) else { return rhs.clone() };
+            let (Value::Object(lm), Value::Object(rm)) = (lhs, rhs) else {
+                return rhs.clone();
+            };
             let mut out = lm.clone();
             for (k, rv) in rm {
                 let merged = match (lm.get(k), ty.field(k)) {
@@ -249,7 +282,9 @@ pub(crate) fn merge(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Value {
             Value::Object(out)
         }
         (Kind::Assoc(lt, item_ty), Kind::Assoc(..)) => {
-            let (Value::Array(la), Value::Array(ra)) = (lhs, rhs) else { return rhs.clone() };
+            let (Value::Array(la), Value::Array(ra)) = (lhs, rhs) else {
+                return rhs.clone();
+            };
             Value::Array(merge_list(&lt, item_ty, la, ra))
         }
         _ => rhs.clone(),
@@ -263,8 +298,11 @@ fn merge_list(lt: &ListType, item_ty: TypeRef<'_>, la: &[Value], ra: &[Value]) -
     let rhs = index_items_lenient(lt, item_ty, ra);
     let in_rhs = |pe: &PathElement| rhs.iter().any(|(p, _)| p == pe);
     let lhs_get = |pe: &PathElement| lhs.iter().find(|(p, _)| p == pe).map(|(_, v)| *v);
-    let mut shared: std::collections::VecDeque<&PathElement> =
-        rhs.iter().map(|(p, _)| p).filter(|p| lhs_get(p).is_some()).collect();
+    let mut shared: std::collections::VecDeque<&PathElement> = rhs
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| lhs_get(p).is_some())
+        .collect();
     let mut next_shared = shared.pop_front();
     let mut done: Vec<&PathElement> = Vec::new();
     let mut out = Vec::with_capacity(lhs.len().max(rhs.len()));
@@ -320,7 +358,9 @@ fn merge_list(lt: &ListType, item_ty: TypeRef<'_>, la: &[Value], ra: &[Value]) -
 pub(crate) fn remove_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
     match kind(ty, Some(v)) {
         Kind::Fields => {
-            let Value::Object(m) = v else { return v.clone() };
+            let Value::Object(m) = v else {
+                return v.clone();
+            };
             let mut out = Map::new();
             for (k, child) in m {
                 let pe = PathElement::Field(k.clone());
@@ -343,7 +383,9 @@ pub(crate) fn remove_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value 
             Value::Object(out)
         }
         Kind::Assoc(lt, item_ty) => {
-            let Value::Array(items) = v else { return v.clone() };
+            let Value::Array(items) = v else {
+                return v.clone();
+            };
             let mut out = Vec::with_capacity(items.len());
             for item in items {
                 match item_element(&lt, item_ty, item) {
