@@ -18,7 +18,11 @@ pub fn format_float(f: f64, fmt: char) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = f.is_sign_negative();
     let (digits, dp) = shortest_digits(f);
@@ -63,7 +67,11 @@ fn fmt_f(digits: &str, dp: i32) -> String {
         out.push('0');
     } else {
         for i in 0..dp {
-            out.push(if i < nd { digits.as_bytes()[i as usize] as char } else { '0' });
+            out.push(if i < nd {
+                digits.as_bytes()[i as usize] as char
+            } else {
+                '0'
+            });
         }
     }
     if nd > dp {

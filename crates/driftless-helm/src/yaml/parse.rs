@@ -44,8 +44,15 @@ impl Builder {
             self.anchors.insert(anchor, n.clone());
         }
         match self.stack.last_mut() {
-            Some(Frame { node: Node::Seq(items), .. }) => items.push(n),
-            Some(Frame { node: Node::Map(entries), key, .. }) => match key.take() {
+            Some(Frame {
+                node: Node::Seq(items),
+                ..
+            }) => items.push(n),
+            Some(Frame {
+                node: Node::Map(entries),
+                key,
+                ..
+            }) => match key.take() {
                 Some(k) => entries.push((k, n)),
                 None => *key = Some(n),
             },
@@ -57,7 +64,9 @@ impl Builder {
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, _mark: Marker) {
         match ev {
-            Event::Scalar(v, style, anchor, tag) => self.push_value(Node::Scalar(v, style, tag), anchor),
+            Event::Scalar(v, style, anchor, tag) => {
+                self.push_value(Node::Scalar(v, style, tag), anchor)
+            }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame {
                 node: Node::Seq(Vec::new()),
                 anchor,
@@ -93,9 +102,8 @@ impl MarkedEventReceiver for Builder {
 pub fn from_yaml(text: &str) -> Result<J, YamlError> {
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(text);
-    p.load(&mut b, false).map_err(|e| {
-        YamlError(format!("line {}: {}", e.marker().line(), e.info()))
-    })?;
+    p.load(&mut b, false)
+        .map_err(|e| YamlError(format!("line {}: {}", e.marker().line(), e.info())))?;
     if let Some(e) = b.error {
         return Err(YamlError(e));
     }
@@ -132,7 +140,12 @@ fn scalar_value(s: &str, style: TScalarStyle, tag: &Option<Tag>) -> Result<J, Ya
         Resolved::Uint(u) => J::Number(u.into()),
         Resolved::Float(f) => match Number::from_f64(f) {
             Some(n) => J::Number(n),
-            None => return Err(YamlError(format!("json: unsupported value: {}", format_float(f, 'g')))),
+            None => {
+                return Err(YamlError(format!(
+                    "json: unsupported value: {}",
+                    format_float(f, 'g')
+                )));
+            }
         },
         Resolved::BigInt(t) => J::Number(
             Number::from_f64(t.parse::<f64>().unwrap_or(f64::MAX)).unwrap_or_else(|| 0.into()),
@@ -171,20 +184,28 @@ fn merge_into(out: &mut Map<String, J>, n: &Node) -> Result<(), YamlError> {
         Node::Seq(items) => {
             for item in items.iter().rev() {
                 if !matches!(item, Node::Map(_)) {
-                    return Err(YamlError("map merge requires map or sequence of maps as the value".into()));
+                    return Err(YamlError(
+                        "map merge requires map or sequence of maps as the value".into(),
+                    ));
                 }
                 merge_into(out, item)?;
             }
             Ok(())
         }
-        _ => Err(YamlError("map merge requires map or sequence of maps as the value".into())),
+        _ => Err(YamlError(
+            "map merge requires map or sequence of maps as the value".into(),
+        )),
     }
 }
 
 fn to_json(n: &Node) -> Result<J, YamlError> {
     match n {
         Node::Scalar(s, style, tag) => scalar_value(s, *style, tag),
-        Node::Seq(items) => items.iter().map(to_json).collect::<Result<Vec<_>, _>>().map(J::Array),
+        Node::Seq(items) => items
+            .iter()
+            .map(to_json)
+            .collect::<Result<Vec<_>, _>>()
+            .map(J::Array),
         Node::Map(entries) => {
             let mut out = Map::new();
             for (k, v) in entries {
@@ -222,7 +243,8 @@ mod tests {
 
     #[test]
     fn anchors_aliases_and_merge_keys() {
-        let v = from_yaml("base: &b {x: 1, z: 2}\nuse:\n  <<: *b\n  z: 3\nlist: [*b]\ny: 1\n").unwrap();
+        let v =
+            from_yaml("base: &b {x: 1, z: 2}\nuse:\n  <<: *b\n  z: 3\nlist: [*b]\ny: 1\n").unwrap();
         assert_eq!(v["use"], json!({"x": 1, "z": 3}));
         assert_eq!(v["true"], json!(1), "go-yaml v2 reads the key y as true");
         assert_eq!(v["list"], json!([{"x": 1, "z": 2}]));
@@ -233,8 +255,16 @@ mod tests {
         assert_eq!(from_yaml("").unwrap(), J::Null);
         assert_eq!(from_yaml("a: null").unwrap(), json!({"a": null}));
         assert_eq!(from_yaml("a:").unwrap(), json!({"a": null}));
-        assert!(from_yaml("a: [1, 2").unwrap_err().to_string().starts_with("error converting YAML to JSON: yaml: line"));
+        assert!(
+            from_yaml("a: [1, 2")
+                .unwrap_err()
+                .to_string()
+                .starts_with("error converting YAML to JSON: yaml: line")
+        );
         assert_eq!(from_yaml("- a\n- b").unwrap(), json!(["a", "b"]));
-        assert_eq!(from_yaml("x: |\n  l1\n  l2\n").unwrap(), json!({"x": "l1\nl2\n"}));
+        assert_eq!(
+            from_yaml("x: |\n  l1\n  l2\n").unwrap(),
+            json!({"x": "l1\nl2\n"})
+        );
     }
 }

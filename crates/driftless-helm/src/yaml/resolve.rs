@@ -120,7 +120,11 @@ pub fn resolve(s: &str) -> Resolved {
 /// out-of-range value is an error as in Go.
 fn go_parse_float(s: &str) -> Option<f64> {
     let body = s.trim_start_matches(['+', '-']);
-    if body.is_empty() || body.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    if body.is_empty()
+        || body
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
         return None;
     }
     let f: f64 = s.parse().ok()?;
@@ -281,7 +285,10 @@ impl Cursor<'_> {
         if self.i == start {
             return None;
         }
-        std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.s[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 }
 

@@ -12,7 +12,11 @@ fn as_helm_values(v: &J) -> J {
             .map(J::Number)
             .unwrap_or(J::Null),
         J::Array(a) => J::Array(a.iter().map(as_helm_values).collect()),
-        J::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), as_helm_values(v))).collect()),
+        J::Object(o) => J::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), as_helm_values(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -36,5 +40,11 @@ fn to_yaml_matches_helm_recordings() {
             failures.push(format!("input {input}\n want {want:?}\n  got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
