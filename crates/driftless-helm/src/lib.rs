@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod error;
+pub mod funcs;
 pub mod values;
 pub mod yaml;
 
