@@ -9,8 +9,10 @@
 //! ```
 
 mod application;
+mod target;
 
 pub use application::{
     AppMetadata, Application, ApplicationError, ApplicationSource, ApplicationSpec, Automated,
     Destination, DirectorySource, HelmParameter, HelmSource, SyncPolicy,
 };
+pub use target::{RenderSettings, Target, TargetError};
