@@ -294,7 +294,7 @@ fn eq(a1: &Value, rest: &[Value]) -> Result<bool, String> {
                     if !same_kind {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
-                            crate::fmt::to_v(a1),
+                            sprintf("%s", std::slice::from_ref(a1)),
                             a1.type_name(),
                             a.type_name(),
                             crate::fmt::to_v(a)
@@ -306,7 +306,7 @@ fn eq(a1: &Value, rest: &[Value]) -> Result<bool, String> {
                         if !is_comparable(a) {
                             return Err(format!(
                                 "non-comparable type {}: {}",
-                                crate::fmt::to_v(a),
+                                sprintf("%s", std::slice::from_ref(a)),
                                 a.type_name()
                             ));
                         }

@@ -218,6 +218,15 @@ fn pad(out: &mut String, s: &str, f: &Flags) {
     }
 }
 
+/// An element of a list or map: nil prints as `<nil>` whatever the verb.
+fn print_elem(out: &mut String, v: &Value, verb: char, f: &Flags) {
+    if v.is_nil() && verb != 'T' {
+        pad(out, "<nil>", f);
+    } else {
+        print_arg(out, v, verb, f);
+    }
+}
+
 fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
     if verb == 'T' {
         let t = if v.is_nil() {
@@ -272,7 +281,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    print_arg(out, x, verb, f);
+                    print_elem(out, x, verb, f);
                 }
                 out.push('}');
                 return;
@@ -282,7 +291,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                 if i > 0 {
                     out.push(' ');
                 }
-                print_arg(out, x, verb, f);
+                print_elem(out, x, verb, f);
             }
             out.push(']');
         }
@@ -296,7 +305,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                     }
                     out.push_str(&quote(k));
                     out.push(':');
-                    print_arg(out, x, verb, f);
+                    print_elem(out, x, verb, f);
                 }
                 out.push('}');
                 return;
@@ -308,7 +317,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
                 }
                 fmt_string(out, &Value::NoValue, k.as_bytes(), verb, f);
                 out.push(':');
-                print_arg(out, x, verb, f);
+                print_elem(out, x, verb, f);
             }
             out.push(']');
         }
