@@ -4,8 +4,10 @@
 pub mod chart;
 pub mod error;
 pub mod funcs;
+pub mod render;
 pub mod values;
 pub mod yaml;
 
 pub use chart::{Chart, ChartFile, ChartFs, DirEntry, DirFs, MemFs, load_chart};
 pub use error::HelmError;
+pub use render::{Engine, Lookup, RenderOptions, Rendered, ValuesFile, render, render_chart};

@@ -3,6 +3,7 @@
 
 pub mod coalesce;
 pub mod deps;
+pub mod schema;
 pub mod strvals;
 
 use serde_json::{Map, Value as Json};
@@ -71,8 +72,9 @@ pub fn parse_values(data: &[u8]) -> Result<Values, String> {
     if text.trim().is_empty() {
         return Ok(Values::new());
     }
-    let y: Yaml = serde_yaml_ng::from_str(text).map_err(|e| format!("error converting YAML to JSON: {}", yaml_error_text(&e)))?;
-    match yaml_to_json(y) {
+    let parsed = crate::yaml::from_yaml(text)
+        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
+    match parsed {
         Json::Object(m) => Ok(m),
         Json::Null => Ok(Values::new()),
         other => Err(format!(
@@ -141,4 +143,66 @@ pub fn path_to_map(path: &str, data: Values) -> Values {
         cur = m;
     }
     cur
+}
+
+/// Helm's `mergeMaps` for successive `--values` files: maps merge deeply,
+/// anything else is replaced.
+pub fn merge_maps(mut a: Values, b: Values) -> Values {
+    for (k, v) in b {
+        if let Json::Object(bv) = v {
+            if let Some(Json::Object(av)) = a.get_mut(&k) {
+                let merged = merge_maps(std::mem::take(av), bv);
+                *av = merged;
+                continue;
+            }
+            a.insert(k, Json::Object(bv));
+        } else {
+            a.insert(k, v);
+        }
+    }
+    a
+}
+
+/// The user-supplied values of a render, in Helm's precedence order:
+/// `--values` files, then `--set-json`, `--set`, `--set-string`.
+pub fn user_values(
+    files: &[(String, Vec<u8>)],
+    set_json: &[String],
+    set: &[String],
+    set_string: &[String],
+) -> Result<Values, crate::HelmError> {
+    use crate::HelmError;
+    use strvals::{Mode, parse_into};
+    let mut base = Values::new();
+    for (name, data) in files {
+        let current = parse_values(data)
+            .map_err(|e| HelmError::Values(format!("failed to parse {name}: {e}")))?;
+        base = merge_maps(base, current);
+    }
+    for v in set_json {
+        let t = v.trim();
+        if t.starts_with('{') {
+            let parsed: Json = serde_json::from_str(t).map_err(|e| {
+                HelmError::Values(format!("failed parsing --set-json data JSON: {e}"))
+            })?;
+            if let Json::Object(m) = strvals::floats(parsed) {
+                base = merge_maps(base, m);
+            }
+            continue;
+        }
+        parse_into(v, &mut base, Mode::Json).map_err(|e| {
+            HelmError::Values(format!(
+                "failed parsing --set-json data {v}: {e}"
+            ))
+        })?;
+    }
+    for v in set {
+        parse_into(v, &mut base, Mode::Typed)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set data: {e}")))?;
+    }
+    for v in set_string {
+        parse_into(v, &mut base, Mode::String)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set-string data: {e}")))?;
+    }
+    Ok(base)
 }

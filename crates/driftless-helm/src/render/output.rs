@@ -1,0 +1,253 @@
+//! The render pipeline and its result: Helm's `helm template` text and the
+//! objects with provenance.
+
+use std::sync::LazyLock;
+
+use driftless_core::{Manifest, Provenance};
+use driftless_gotmpl::{FuncMap, Value};
+use regex::Regex;
+
+use super::capabilities::{KubeVersion, capabilities};
+use super::engine::{Globals, render_templates};
+use super::objects::release_value;
+use super::sort::{Document, sort_manifests, split_manifests};
+use super::{Engine, RenderOptions};
+use crate::chart::{Chart, go_path_match, semver};
+use crate::error::HelmError;
+use crate::values::coalesce::coalesce_values;
+use crate::values::deps::{check_dependencies, process_dependencies};
+use crate::values::user_values;
+
+/// The result of a render.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Exactly what `helm template` prints on stdout.
+    pub text: String,
+    /// The documents in output order (CRDs, manifests, hooks).
+    pub documents: Vec<Document>,
+    /// The root chart's rendered `NOTES.txt` (not part of the output).
+    pub notes: String,
+}
+
+impl Rendered {
+    /// The documents as Kubernetes objects with provenance; documents that
+    /// are empty (only comments) are skipped.
+    pub fn manifests(&self) -> Result<Vec<Manifest>, HelmError> {
+        let mut out = Vec::new();
+        for d in &self.documents {
+            let y: serde_yaml_ng::Value =
+                serde_yaml_ng::from_str(&d.content).map_err(|e| HelmError::Yaml {
+                    file: d.source.clone(),
+                    message: crate::values::yaml_error_text(&e),
+                })?;
+            if y.is_null() {
+                continue;
+            }
+            let json = serde_json::to_value(&y).map_err(|e| HelmError::Yaml {
+                file: d.source.clone(),
+                message: e.to_string(),
+            })?;
+            out.push(Manifest::new(
+                json,
+                Provenance::file(d.source.clone(), d.index, d.line),
+            )?);
+        }
+        Ok(out)
+    }
+}
+
+/// The Sprig and Helm functions (the engine adds its own on top).
+fn sprig_funcs(opts: &RenderOptions) -> FuncMap {
+    let mut funcs = FuncMap::new();
+    let mut fo = crate::funcs::FuncOptions::default();
+    if let Some(l) = &opts.lookup {
+        fo.lookup = l.clone();
+    }
+    crate::funcs::register(&mut funcs, &fo);
+    funcs
+}
+
+/// Renders a loaded chart (see [`super::render`]).
+pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    if let Engine::Binary(_) = opts.engine {
+        return Err(HelmError::Binary(
+            "the helm binary engine needs a chart directory: use render_dir".into(),
+        ));
+    }
+    let files: Vec<(String, Vec<u8>)> = opts
+        .value_files
+        .iter()
+        .map(|f| (f.name.clone(), f.data.clone()))
+        .collect();
+    let vals = user_values(&files, &opts.set_json, &opts.set, &opts.set_string)?;
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        return Err(HelmError::InvalidChart(format!(
+            "{} charts are not installable",
+            chart.metadata.chart_type
+        )));
+    }
+    check_dependencies(&chart)?;
+    validate_release_name(&opts.release_name)?;
+    process_dependencies(&mut chart, &vals);
+
+    let kube = match &opts.kube_version {
+        Some(k) => KubeVersion::parse(k).map_err(HelmError::InvalidChart)?,
+        None => KubeVersion::parse(super::DEFAULT_KUBE_VERSION).map_err(HelmError::InvalidChart)?,
+    };
+    if !chart.metadata.kube_version.is_empty()
+        && !semver::satisfies(&chart.metadata.kube_version, &kube.normalized)
+    {
+        return Err(HelmError::InvalidChart(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.metadata.kube_version, kube.normalized
+        )));
+    }
+    let api_versions: Vec<String> = opts
+        .api_versions
+        .iter()
+        .flat_map(|a| a.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let final_vals = coalesce_values(&chart, &vals);
+    if !opts.skip_schema_validation {
+        crate::values::schema::validate(&chart, &final_vals)?;
+    }
+    let g = Globals {
+        release: release_value(&opts.release_name, &opts.namespace),
+        capabilities: capabilities(&kube, &api_versions),
+    };
+    let values = Value::from_json(&serde_json::Value::Object(final_vals));
+    let mut rendered = render_templates(&chart, values, &g, sprig_funcs(opts))?;
+
+    let notes_key = format!("{}/templates/NOTES.txt", chart.name());
+    let notes = rendered.get(&notes_key).cloned().unwrap_or_default();
+    rendered.retain(|k, _| !k.ends_with("NOTES.txt"));
+    let (generic, hooks) = sort_manifests(&rendered)?;
+    assemble(&chart, generic, hooks, notes, opts)
+}
+
+/// `chartutil.ValidateReleaseName`.
+fn validate_release_name(name: &str) -> Result<(), HelmError> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+            .expect("valid regex")
+    });
+    if name.is_empty() || name.len() > 53 || !RE.is_match(name) {
+        return Err(HelmError::Values(format!(
+            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+        )));
+    }
+    Ok(())
+}
+
+fn crd_documents(chart: &Chart, full_path: &str, out: &mut Vec<(Document, String)>) {
+    for f in chart.crd_files() {
+        let source = format!("{full_path}/{}", f.name);
+        let text = String::from_utf8_lossy(&f.data).into_owned();
+        for (index, (doc, line)) in split_manifests(&text).into_iter().enumerate() {
+            out.push((
+                Document {
+                    source: source.clone(),
+                    content: doc,
+                    index,
+                    line,
+                    kind: "CustomResourceDefinition".into(),
+                    hook: None,
+                },
+                text.clone(),
+            ));
+        }
+    }
+    for d in &chart.dependencies {
+        crd_documents(d, &format!("{full_path}/charts/{}", d.name()), out);
+    }
+}
+
+fn assemble(
+    chart: &Chart,
+    generic: Vec<Document>,
+    hooks: Vec<Document>,
+    notes: String,
+    opts: &RenderOptions,
+) -> Result<Rendered, HelmError> {
+    let mut manifest_text = String::new();
+    let mut documents = Vec::new();
+    if opts.include_crds {
+        let mut crds = Vec::new();
+        crd_documents(chart, chart.name(), &mut crds);
+        let mut last_source = String::new();
+        for (d, whole) in crds {
+            if d.source != last_source {
+                manifest_text.push_str(&format!("---\n# Source: {}\n{}\n", d.source, whole));
+                last_source = d.source.clone();
+            }
+            documents.push(d);
+        }
+    }
+    for m in generic {
+        manifest_text.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        documents.push(m);
+    }
+    let mut text = format!("{}\n", manifest_text.trim());
+    if !opts.no_hooks {
+        for h in hooks {
+            if opts.skip_tests && h.is_test_hook() {
+                continue;
+            }
+            text.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
+            documents.push(h);
+        }
+    }
+    if !opts.show_only.is_empty() {
+        return show_only(text, documents, notes, &opts.show_only);
+    }
+    Ok(Rendered {
+        text,
+        documents,
+        notes,
+    })
+}
+
+/// `--show-only`: keeps the documents whose template path (without the
+/// chart name) matches one of the patterns, in pattern order.
+fn show_only(
+    text: String,
+    documents: Vec<Document>,
+    notes: String,
+    patterns: &[String],
+) -> Result<Rendered, HelmError> {
+    static NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"# Source: [^/]+/(.+)").expect("valid regex"));
+    let split = split_manifests(&text);
+    let mut out = String::new();
+    let mut docs = Vec::new();
+    for pat in patterns {
+        let pat = pat.replace('\\', "/");
+        let mut missing = true;
+        for (m, _) in &split {
+            let Some(c) = NAME.captures(m) else {
+                continue;
+            };
+            if !go_path_match(&pat, &c[1]) {
+                continue;
+            }
+            out.push_str(&format!("---\n{m}\n"));
+            missing = false;
+        }
+        for d in &documents {
+            let rel = d.source.split_once('/').map_or("", |(_, r)| r);
+            if go_path_match(&pat, rel) {
+                docs.push(d.clone());
+            }
+        }
+        if missing {
+            return Err(HelmError::ShowOnly(pat));
+        }
+    }
+    Ok(Rendered {
+        text: out,
+        documents: docs,
+        notes,
+    })
+}
