@@ -1,7 +1,33 @@
-//! Workload controllers: what kube-controller-manager, the scheduler, kubelets
-//! and cloud controllers would do, simulated on the store (like KWOK).
+//! Workload controllers: what kube-controller-manager, the scheduler, kubelets,
+//! cloud and ingress controllers would do, simulated on the store (like KWOK).
+//!
+//! Each controller is a pure function from a snapshot ([`World`]) to a list of
+//! [`Action`]s, unit-tested on its own; [`start`] runs them all as one tokio task.
+//!
+//! Failure injection by image name ([`pods::image_fault`]: `crashloop`,
+//! `imagepullbackoff`, `nonexistent`) and by annotation on the pod or its template
+//! ([`READY_AFTER`], [`FAIL`], [`COMPLETE_AFTER`]); API faults by [`faults::FaultInjector`].
 
+pub mod cluster;
+pub mod common;
+mod config;
 pub mod cron;
+pub mod cronjob;
+pub mod daemonset;
+pub mod deployment;
+pub mod faults;
+pub mod hpa;
+pub mod job;
+pub mod network;
+pub mod pods;
+pub mod replicaset;
+mod runner;
+pub mod statefulset;
+mod world;
+
+pub use config::{COMPLETE_AFTER, FAIL, READY_AFTER, UTILIZATION, WorkloadConfig, parse_duration};
+pub use runner::{Controllers, Runner, start};
+pub use world::{Action, World};
 
 use serde_json::{Map, Value};
 

@@ -1,0 +1,378 @@
+//! Runs the controllers as one tokio task on a [`Store`]: after every relevant
+//! change (debounced) and on a tick while time-driven transitions are pending,
+//! it snapshots the store into a [`World`], asks each controller for
+//! [`Action`]s and applies them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::world::{
+    Action, WATCHED, World, controller_uid, deleting, kind, name, namespace, resource_of, uid,
+};
+use super::{
+    WorkloadConfig, cluster, cronjob, daemonset, deployment, hpa, job, network, pods, replicaset,
+    statefulset,
+};
+use crate::registry::ResourceRef;
+use crate::store::{DeleteOptions, Propagation, Store, WriteOptions};
+
+const CONTROLLER_MANAGER: &str = "kube-controller-manager";
+
+/// Handle of the running controllers; dropping it does not stop them (call [`Controllers::stop`]).
+#[derive(Debug)]
+pub struct Controllers {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Controllers {
+    /// Stops the controllers.
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+
+    /// The task running the controllers.
+    pub fn into_handle(self) -> tokio::task::JoinHandle<()> {
+        self.task
+    }
+}
+
+/// Starts the workload controllers on `store` (needs a tokio runtime).
+pub fn start(store: Store, config: WorkloadConfig) -> Controllers {
+    let task = tokio::spawn(async move {
+        let mut rx = store.subscribe();
+        let mut runner = Runner::new(store, config);
+        runner.ensure_nodes();
+        loop {
+            let pending = runner.pass();
+            let wait = if pending {
+                runner.config.tick
+            } else {
+                Duration::from_secs(1)
+            };
+            let sleep = tokio::time::sleep(wait);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    ev = rx.recv() => match ev {
+                        Ok(ev) => {
+                            if WATCHED.iter().any(|w| w.0 == ev.resource.group && w.2 == ev.resource.resource) {
+                                break;
+                            }
+                        }
+                        Err(RecvError::Lagged(_)) => break,
+                        Err(RecvError::Closed) => return,
+                    },
+                    _ = &mut sleep => break,
+                }
+            }
+            // Debounce bursts of changes (a kubectl apply of many objects).
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            while rx.try_recv().is_ok() {}
+        }
+    });
+    Controllers { task }
+}
+
+/// The controllers' memory between passes.
+pub struct Runner {
+    store: Store,
+    config: WorkloadConfig,
+    /// When each pod was first seen scheduled (kubelet timing).
+    pod_seen: HashMap<String, Instant>,
+    pod_ips: HashMap<String, String>,
+    next_ip: u32,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("pods", &self.pod_seen.len())
+            .finish()
+    }
+}
+
+impl Runner {
+    /// A runner on `store`.
+    pub fn new(store: Store, config: WorkloadConfig) -> Self {
+        Self {
+            store,
+            config,
+            pod_seen: HashMap::new(),
+            pod_ips: HashMap::new(),
+            next_ip: 0,
+        }
+    }
+
+    /// Creates the simulated Node objects that do not exist yet.
+    pub fn ensure_nodes(&self) {
+        let r = ResourceRef::core("nodes");
+        if self.store.resource_type(&r).is_err() {
+            return;
+        }
+        for (i, node) in self.config.nodes.iter().enumerate() {
+            if self.store.get(&r, None, node).is_ok() {
+                continue;
+            }
+            let obj = cluster::node_object(node, i);
+            let opts = WriteOptions::manager("kubelet");
+            if let Ok(created) = self.store.create(&r, obj.clone(), &opts) {
+                let mut with_status = created;
+                with_status["status"] = obj["status"].clone();
+                let _ = self.store.update_status(&r, with_status, &opts);
+            }
+        }
+    }
+
+    fn pod_ip(&mut self, pod: &Value) -> String {
+        if let Some(ip) = pod.pointer("/status/podIP").and_then(Value::as_str) {
+            return ip.to_string();
+        }
+        let key = uid(pod).to_string();
+        if let Some(ip) = self.pod_ips.get(&key) {
+            return ip.clone();
+        }
+        let n = self.next_ip;
+        self.next_ip += 1;
+        let ip = format!("10.244.{}.{}", (n / 250) % 256, n % 250 + 2);
+        self.pod_ips.insert(key, ip.clone());
+        ip
+    }
+
+    fn pod_age(&mut self, pod: &Value) -> Duration {
+        let now = Instant::now();
+        let seen = *self
+            .pod_seen
+            .entry(uid(pod).to_string())
+            .or_insert_with(|| {
+                // Pods older than a few seconds (e.g. loaded from a state dir) are not replayed.
+                let created = pod
+                    .pointer("/metadata/creationTimestamp")
+                    .and_then(Value::as_str)
+                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| (chrono::Utc::now() - t.to_utc()).num_seconds())
+                    .unwrap_or(0);
+                if created > 5 {
+                    now - Duration::from_secs(created as u64)
+                } else {
+                    now
+                }
+            });
+        now - seen
+    }
+
+    /// One reconcile pass over everything; returns whether time-driven work is pending.
+    pub fn pass(&mut self) -> bool {
+        let world = World::from_store(&self.store);
+        let now_secs = chrono::Utc::now().timestamp();
+        let mut actions = Vec::new();
+        let mut pending = false;
+        let index = |kind: &str| {
+            let mut m: HashMap<String, Vec<Arc<Value>>> = HashMap::new();
+            for o in world.of(kind) {
+                if let Some(u) = controller_uid(o) {
+                    m.entry(u.to_string()).or_default().push(o.clone());
+                }
+            }
+            m
+        };
+        let pods_by_owner = index("Pod");
+        let rs_by_owner = index("ReplicaSet");
+        let jobs_by_owner = index("Job");
+        let job_uids: std::collections::HashSet<&str> =
+            world.of("Job").iter().map(|j| uid(j)).collect();
+        let node_index: HashMap<String, usize> = self
+            .config
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        let empty = Vec::new();
+        let mut live = std::collections::HashSet::new();
+        for pod in world.of("Pod") {
+            live.insert(uid(pod).to_string());
+            if deleting(pod) {
+                continue;
+            }
+            let node = pod
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty());
+            match node {
+                None => {
+                    let mut p = (**pod).clone();
+                    if let Some(n) = daemonset::pod_node(pod) {
+                        p["spec"]["nodeName"] = json!(n);
+                        actions.push(Action::Update(p));
+                    } else {
+                        actions.extend(pods::schedule(pod, &self.config));
+                    }
+                }
+                Some(n) => {
+                    let terminal = super::world::pod_terminated(pod);
+                    if terminal && pod.pointer("/status/containerStatuses").is_some() {
+                        continue;
+                    }
+                    let host_ip = cluster::node_ip(node_index.get(n).copied().unwrap_or(0));
+                    let ip = self.pod_ip(pod);
+                    let age = self.pod_age(pod);
+                    let by_job = controller_uid(pod).is_some_and(|u| job_uids.contains(u));
+                    let (a, p) = pods::kubelet(pod, age, &ip, &host_ip, by_job, &self.config);
+                    actions.extend(a);
+                    pending |= p;
+                }
+            }
+        }
+        self.pod_seen.retain(|k, _| live.contains(k));
+        self.pod_ips.retain(|k, _| live.contains(k));
+        for rs in world.of("ReplicaSet") {
+            actions.extend(replicaset::reconcile(
+                rs,
+                pods_by_owner.get(uid(rs)).unwrap_or(&empty),
+            ));
+        }
+        for d in world.of("Deployment") {
+            actions.extend(deployment::reconcile(
+                d,
+                rs_by_owner.get(uid(d)).unwrap_or(&empty),
+                now_secs,
+            ));
+        }
+        for s in world.of("StatefulSet") {
+            actions.extend(statefulset::reconcile(
+                s,
+                pods_by_owner.get(uid(s)).unwrap_or(&empty),
+                &world,
+            ));
+        }
+        for d in world.of("DaemonSet") {
+            actions.extend(daemonset::reconcile(
+                d,
+                pods_by_owner.get(uid(d)).unwrap_or(&empty),
+                &self.config.nodes,
+            ));
+        }
+        for j in world.of("Job") {
+            let a = job::reconcile(j, pods_by_owner.get(uid(j)).unwrap_or(&empty), now_secs);
+            pending |= j.pointer("/spec/activeDeadlineSeconds").is_some() && !job::finished(j);
+            actions.extend(a);
+        }
+        for c in world.of("CronJob") {
+            actions.extend(cronjob::reconcile(
+                c,
+                jobs_by_owner.get(uid(c)).unwrap_or(&empty),
+                chrono::Utc::now(),
+            ));
+        }
+        actions.extend(network::reconcile_endpoints(&world));
+        actions.extend(network::reconcile_load_balancers(&world));
+        actions.extend(cluster::reconcile_crds(&world));
+        actions.extend(cluster::reconcile_storage(&world));
+        for h in world.of("HorizontalPodAutoscaler") {
+            let (a, rescale) = hpa::reconcile(h, &world);
+            actions.extend(a);
+            if let Some(r) = rescale {
+                self.rescale(&r);
+            }
+        }
+        let applied = actions.len();
+        for a in actions {
+            self.apply(a);
+        }
+        pending || applied > 0
+    }
+
+    /// Sets the target's `spec.replicas` as the HPA controller does (through the scale subresource).
+    fn rescale(&self, r: &hpa::Rescale) {
+        let res = resource_of(&r.kind);
+        let opts = WriteOptions::manager(CONTROLLER_MANAGER);
+        let replicas = r.replicas;
+        let _ = self
+            .store
+            .modify(&res, Some(&r.namespace), &r.name, &opts, false, |o| {
+                if o.pointer("/spec/replicas").and_then(Value::as_i64) == Some(replicas) {
+                    return false;
+                }
+                o["spec"]["replicas"] = json!(replicas);
+                true
+            });
+    }
+
+    fn apply(&self, action: Action) {
+        let res = |o: &Value| resource_of(kind(o));
+        let ns = |o: &Value| Some(namespace(o).to_string()).filter(|s| !s.is_empty());
+        let result = match action {
+            Action::Create(o) => {
+                let manager = if kind(&o) == "Node" {
+                    "kubelet"
+                } else {
+                    CONTROLLER_MANAGER
+                };
+                self.store
+                    .create(&res(&o), o, &WriteOptions::manager(manager))
+                    .map(|_| ())
+            }
+            Action::Update(o) => {
+                let manager = if kind(&o) == "Pod" {
+                    "kube-scheduler"
+                } else {
+                    CONTROLLER_MANAGER
+                };
+                self.store
+                    .update(&res(&o), o, &WriteOptions::manager(manager))
+                    .map(|_| ())
+            }
+            Action::UpdateStatus(o) => {
+                let manager = if kind(&o) == "Pod" {
+                    "kubelet"
+                } else {
+                    CONTROLLER_MANAGER
+                };
+                let status = o.get("status").cloned().unwrap_or(Value::Null);
+                let want_uid = uid(&o).to_string();
+                let namespace = ns(&o);
+                self.store
+                    .modify(
+                        &res(&o),
+                        namespace.as_deref(),
+                        name(&o),
+                        &WriteOptions::manager(manager),
+                        true,
+                        |cur| {
+                            if uid(cur) != want_uid || cur.get("status") == Some(&status) {
+                                return false;
+                            }
+                            cur["status"] = status.clone();
+                            true
+                        },
+                    )
+                    .map(|_| ())
+            }
+            Action::Delete {
+                kind,
+                namespace,
+                name,
+            } => {
+                let opts = DeleteOptions {
+                    propagation: Some(Propagation::Background),
+                    ..DeleteOptions::default()
+                };
+                let ns = Some(namespace).filter(|s| !s.is_empty());
+                self.store
+                    .delete(&resource_of(&kind), ns.as_deref(), &name, &opts)
+                    .map(|_| ())
+            }
+            Action::Event(e) => self
+                .store
+                .create(&ResourceRef::core("events"), e, &WriteOptions::default())
+                .map(|_| ()),
+        };
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "controller action skipped");
+        }
+    }
+}
