@@ -24,6 +24,8 @@
 //! ```
 
 mod cluster;
+// sim-workloads -> sim-api: start with `controllers::start(store.clone(), WorkloadConfig)`
+// (`.into_handle()` gives the JoinHandle); API faults: `controllers::faults::FaultInjector::fault_for`.
 pub mod controllers;
 pub mod defaults;
 pub mod patching;
