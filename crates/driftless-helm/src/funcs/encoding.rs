@@ -39,7 +39,7 @@ pub fn b32dec(s: &str) -> Result<Vec<u8>, String> {
     while end > 0 && b[end - 1] == b'=' {
         end -= 1;
     }
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return Err(format!(
             "illegal base32 data at input byte {}",
             b.len() / 8 * 8

@@ -32,7 +32,7 @@ pub fn format_float(f: f64, fmt: char) -> String {
         _ => {
             // Shortest %g uses exponent form when exp < -4 || exp >= 6.
             let exp = dp - 1;
-            if exp < -4 || exp >= 6 {
+            if !(-4..6).contains(&exp) {
                 fmt_e(&digits, dp)
             } else {
                 fmt_f(&digits, dp)
