@@ -27,7 +27,9 @@ fn setup() -> (Store, Runner) {
 }
 
 fn create(store: &Store, r: &ResourceRef, obj: Value) -> Value {
-    store.create(r, obj, &WriteOptions::manager("test")).unwrap()
+    store
+        .create(r, obj, &WriteOptions::manager("test"))
+        .unwrap()
 }
 
 /// Runs passes until `done` holds (or panics after `max` passes).
@@ -51,11 +53,21 @@ fn deployment(name: &str, replicas: i64, image: &str) -> Value {
 }
 
 fn cond<'a>(o: &'a Value, ty: &str) -> Option<&'a Value> {
-    o.pointer("/status/conditions")?.as_array()?.iter().find(|c| c["type"] == ty)
+    o.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == ty)
 }
 
 fn pods(store: &Store, selector: &str) -> Vec<Value> {
-    store.list(&ResourceRef::core("pods"), Some("default"), &ListOptions::labels(selector).unwrap()).unwrap().items
+    store
+        .list(
+            &ResourceRef::core("pods"),
+            Some("default"),
+            &ListOptions::labels(selector).unwrap(),
+        )
+        .unwrap()
+        .items
 }
 
 #[test]
@@ -71,32 +83,60 @@ fn deployment_rolls_out_to_available_and_rolls_over_on_template_change() {
     let d = store.get(&deps, Some("default"), "web").unwrap();
     assert_eq!(d["status"]["readyReplicas"], 3);
     assert_eq!(d["status"]["updatedReplicas"], 3);
-    assert_eq!(d["status"]["observedGeneration"], d["metadata"]["generation"]);
-    assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "1");
+    assert_eq!(
+        d["status"]["observedGeneration"],
+        d["metadata"]["generation"]
+    );
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
     let running = pods(&store, "app=web");
     assert_eq!(running.len(), 3);
     for p in &running {
         assert_eq!(p["status"]["phase"], "Running");
-        assert!(p["status"]["podIP"].as_str().unwrap().starts_with("10.244."));
+        assert!(
+            p["status"]["podIP"]
+                .as_str()
+                .unwrap()
+                .starts_with("10.244.")
+        );
         assert_eq!(p["status"]["containerStatuses"][0]["ready"], true);
         assert!(p["metadata"]["labels"]["pod-template-hash"].is_string());
     }
     // Endpoints follow the ready pods.
-    create(&store, &ResourceRef::core("services"), json!({"metadata": {"name": "web", "namespace": "default"},
-        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}}));
+    create(
+        &store,
+        &ResourceRef::core("services"),
+        json!({"metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}}),
+    );
     converge(&mut runner, 20, || {
-        store.get(&ResourceRef::core("endpoints"), Some("default"), "web").is_ok_and(|e| {
-            e.pointer("/subsets/0/addresses").and_then(Value::as_array).is_some_and(|a| a.len() == 3)
-        })
+        store
+            .get(&ResourceRef::core("endpoints"), Some("default"), "web")
+            .is_ok_and(|e| {
+                e.pointer("/subsets/0/addresses")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.len() == 3)
+            })
     });
-    let ep = store.get(&ResourceRef::core("endpoints"), Some("default"), "web").unwrap();
+    let ep = store
+        .get(&ResourceRef::core("endpoints"), Some("default"), "web")
+        .unwrap();
     assert_eq!(ep["subsets"][0]["ports"][0]["port"], 80);
     // A new image rolls over to a second ReplicaSet; the old one is scaled to zero.
     store
-        .modify(&deps, Some("default"), "web", &WriteOptions::manager("test"), false, |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-            true
-        })
+        .modify(
+            &deps,
+            Some("default"),
+            "web",
+            &WriteOptions::manager("test"),
+            false,
+            |d| {
+                d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+                true
+            },
+        )
         .unwrap();
     converge(&mut runner, 100, || {
         let d = store.get(&deps, Some("default"), "web").unwrap();
@@ -106,21 +146,55 @@ fn deployment_rolls_out_to_available_and_rolls_over_on_template_change() {
             && d["status"]["observedGeneration"] == 2
             && cond(&d, "Progressing").is_some_and(|c| c["reason"] == "NewReplicaSetAvailable")
     });
-    let rss = store.list(&ResourceRef::new("apps", "v1", "replicasets"), Some("default"), &ListOptions::default()).unwrap().items;
+    let rss = store
+        .list(
+            &ResourceRef::new("apps", "v1", "replicasets"),
+            Some("default"),
+            &ListOptions::default(),
+        )
+        .unwrap()
+        .items;
     assert_eq!(rss.len(), 2);
     let mut revs: Vec<(String, i64)> = rss
         .iter()
-        .map(|r| (r["metadata"]["annotations"]["deployment.kubernetes.io/revision"].as_str().unwrap().to_string(), r["spec"]["replicas"].as_i64().unwrap()))
+        .map(|r| {
+            (
+                r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                r["spec"]["replicas"].as_i64().unwrap(),
+            )
+        })
         .collect();
     revs.sort();
     assert_eq!(revs, vec![("1".to_string(), 0), ("2".to_string(), 3)]);
     let d = store.get(&deps, Some("default"), "web").unwrap();
-    assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "2");
-    assert!(pods(&store, "app=web").iter().all(|p| p["spec"]["containers"][0]["image"] == "nginx:1.28"));
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert!(
+        pods(&store, "app=web")
+            .iter()
+            .all(|p| p["spec"]["containers"][0]["image"] == "nginx:1.28")
+    );
     // Events were recorded for the rollout.
-    let events = store.list(&ResourceRef::core("events"), Some("default"), &ListOptions::default()).unwrap().items;
+    let events = store
+        .list(
+            &ResourceRef::core("events"),
+            Some("default"),
+            &ListOptions::default(),
+        )
+        .unwrap()
+        .items;
     let reasons: Vec<&str> = events.iter().filter_map(|e| e["reason"].as_str()).collect();
-    for r in ["ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Started"] {
+    for r in [
+        "ScalingReplicaSet",
+        "SuccessfulCreate",
+        "Scheduled",
+        "Started",
+    ] {
         assert!(reasons.contains(&r), "missing event {r} in {reasons:?}");
     }
 }
@@ -129,16 +203,34 @@ fn deployment_rolls_out_to_available_and_rolls_over_on_template_change() {
 fn crashing_image_never_becomes_available() {
     let (store, mut runner) = setup();
     let deps = ResourceRef::new("apps", "v1", "deployments");
-    create(&store, &deps, deployment("bad", 1, "example.com/crashloop:1"));
+    create(
+        &store,
+        &deps,
+        deployment("bad", 1, "example.com/crashloop:1"),
+    );
     converge(&mut runner, 60, || {
-        pods(&store, "app=bad").first().is_some_and(|p| p["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap_or(0) >= 2)
+        pods(&store, "app=bad").first().is_some_and(|p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 2
+        })
     });
     let p = &pods(&store, "app=bad")[0];
-    assert_eq!(p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
-    assert_eq!(p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"], 1);
+    assert_eq!(
+        p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "CrashLoopBackOff"
+    );
+    assert_eq!(
+        p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"],
+        1
+    );
     let d = store.get(&deps, Some("default"), "bad").unwrap();
     assert_eq!(cond(&d, "Available").unwrap()["status"], "False");
-    assert_eq!(cond(&d, "Progressing").unwrap()["reason"], "ReplicaSetUpdated");
+    assert_eq!(
+        cond(&d, "Progressing").unwrap()["reason"],
+        "ReplicaSetUpdated"
+    );
     assert!(d["status"].get("readyReplicas").is_none());
 }
 
@@ -146,8 +238,12 @@ fn crashing_image_never_becomes_available() {
 fn job_runs_to_completion() {
     let (store, mut runner) = setup();
     let jobs = ResourceRef::new("batch", "v1", "jobs");
-    create(&store, &jobs, json!({"metadata": {"name": "migrate", "namespace": "default"},
-        "spec": {"completions": 2, "parallelism": 1, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}));
+    create(
+        &store,
+        &jobs,
+        json!({"metadata": {"name": "migrate", "namespace": "default"},
+        "spec": {"completions": 2, "parallelism": 1, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
     converge(&mut runner, 60, || {
         let j = store.get(&jobs, Some("default"), "migrate").unwrap();
         cond(&j, "Complete").is_some_and(|c| c["status"] == "True")
@@ -166,43 +262,81 @@ fn job_runs_to_completion() {
 fn failing_job_pods_exhaust_the_backoff_limit() {
     let (store, mut runner) = setup();
     let jobs = ResourceRef::new("batch", "v1", "jobs");
-    create(&store, &jobs, json!({"metadata": {"name": "boom", "namespace": "default"},
+    create(
+        &store,
+        &jobs,
+        json!({"metadata": {"name": "boom", "namespace": "default"},
         "spec": {"backoffLimit": 1, "template": {"metadata": {"annotations": {"sim.driftless.dev/fail": "true"}},
-            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}));
+            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
     converge(&mut runner, 60, || {
         let j = store.get(&jobs, Some("default"), "boom").unwrap();
         cond(&j, "Failed").is_some_and(|c| c["status"] == "True")
     });
     let j = store.get(&jobs, Some("default"), "boom").unwrap();
     assert_eq!(j["status"]["failed"], 2);
-    assert_eq!(cond(&j, "Failed").unwrap()["reason"], "BackoffLimitExceeded");
+    assert_eq!(
+        cond(&j, "Failed").unwrap()["reason"],
+        "BackoffLimitExceeded"
+    );
 }
 
 #[test]
 fn statefulset_creates_ordered_pods_and_bound_claims() {
     let (store, mut runner) = setup();
     let sts = ResourceRef::new("apps", "v1", "statefulsets");
-    create(&store, &sts, json!({"metadata": {"name": "db", "namespace": "default"},
+    create(
+        &store,
+        &sts,
+        json!({"metadata": {"name": "db", "namespace": "default"},
         "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
             "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "c", "image": "postgres:16"}]}},
-            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}}));
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}}),
+    );
     // The first pass creates only ordinal 0.
     runner.pass();
-    let names: Vec<String> = pods(&store, "app=db").iter().map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = pods(&store, "app=db")
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(names, vec!["db-0"]);
     converge(&mut runner, 60, || {
         let s = store.get(&sts, Some("default"), "db").unwrap();
-        s["status"]["readyReplicas"] == 2 && s["status"]["currentRevision"] == s["status"]["updateRevision"]
+        s["status"]["readyReplicas"] == 2
+            && s["status"]["currentRevision"] == s["status"]["updateRevision"]
     });
-    let p1 = store.get(&ResourceRef::core("pods"), Some("default"), "db-1").unwrap();
+    let p1 = store
+        .get(&ResourceRef::core("pods"), Some("default"), "db-1")
+        .unwrap();
     assert_eq!(p1["spec"]["hostname"], "db-1");
     assert_eq!(p1["spec"]["subdomain"], "db");
-    assert_eq!(p1["metadata"]["labels"]["apps.kubernetes.io/pod-index"], "1");
+    assert_eq!(
+        p1["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+        "1"
+    );
     converge(&mut runner, 20, || {
-        store.get(&ResourceRef::core("persistentvolumeclaims"), Some("default"), "data-db-1").is_ok_and(|c| c["status"]["phase"] == "Bound")
+        store
+            .get(
+                &ResourceRef::core("persistentvolumeclaims"),
+                Some("default"),
+                "data-db-1",
+            )
+            .is_ok_and(|c| c["status"]["phase"] == "Bound")
     });
-    let pvc = store.get(&ResourceRef::core("persistentvolumeclaims"), Some("default"), "data-db-1").unwrap();
-    let pv = store.get(&ResourceRef::core("persistentvolumes"), None, pvc["spec"]["volumeName"].as_str().unwrap()).unwrap();
+    let pvc = store
+        .get(
+            &ResourceRef::core("persistentvolumeclaims"),
+            Some("default"),
+            "data-db-1",
+        )
+        .unwrap();
+    let pv = store
+        .get(
+            &ResourceRef::core("persistentvolumes"),
+            None,
+            pvc["spec"]["volumeName"].as_str().unwrap(),
+        )
+        .unwrap();
     assert_eq!(pv["spec"]["claimRef"]["name"], "data-db-1");
     assert_eq!(pv["spec"]["capacity"]["storage"], "1Gi");
 }
@@ -211,17 +345,26 @@ fn statefulset_creates_ordered_pods_and_bound_claims() {
 fn daemonset_runs_one_pod_per_node() {
     let (store, mut runner) = setup();
     let ds = ResourceRef::new("apps", "v1", "daemonsets");
-    create(&store, &ds, json!({"metadata": {"name": "agent", "namespace": "default"},
+    create(
+        &store,
+        &ds,
+        json!({"metadata": {"name": "agent", "namespace": "default"},
         "spec": {"selector": {"matchLabels": {"app": "agent"}},
-            "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "c", "image": "busybox:1"}]}}}}));
+            "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "c", "image": "busybox:1"}]}}}}),
+    );
     converge(&mut runner, 40, || {
         let d = store.get(&ds, Some("default"), "agent").unwrap();
         d["status"]["numberReady"] == 2 && d["status"]["updatedNumberScheduled"] == 2
     });
-    let mut nodes: Vec<String> = pods(&store, "app=agent").iter().map(|p| p["spec"]["nodeName"].as_str().unwrap().to_string()).collect();
+    let mut nodes: Vec<String> = pods(&store, "app=agent")
+        .iter()
+        .map(|p| p["spec"]["nodeName"].as_str().unwrap().to_string())
+        .collect();
     nodes.sort();
     assert_eq!(nodes, vec!["sim-node-1", "sim-node-2"]);
-    let n = store.get(&ResourceRef::core("nodes"), None, "sim-node-2").unwrap();
+    let n = store
+        .get(&ResourceRef::core("nodes"), None, "sim-node-2")
+        .unwrap();
     assert_eq!(cond(&n, "Ready").unwrap()["status"], "True");
 }
 
@@ -231,8 +374,12 @@ fn hpa_scales_its_target_to_min_replicas_and_reports_conditions() {
     let deps = ResourceRef::new("apps", "v1", "deployments");
     create(&store, &deps, deployment("web", 1, "nginx:1.27"));
     let hpas = ResourceRef::new("autoscaling", "v2", "horizontalpodautoscalers");
-    create(&store, &hpas, json!({"metadata": {"name": "web", "namespace": "default"},
-        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 5}}));
+    create(
+        &store,
+        &hpas,
+        json!({"metadata": {"name": "web", "namespace": "default"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 5}}),
+    );
     converge(&mut runner, 60, || {
         let d = store.get(&deps, Some("default"), "web").unwrap();
         d["spec"]["replicas"] == 3 && d["status"]["readyReplicas"] == 3
@@ -244,32 +391,72 @@ fn hpa_scales_its_target_to_min_replicas_and_reports_conditions() {
     let h = store.get(&hpas, Some("default"), "web").unwrap();
     assert_eq!(h["status"]["desiredReplicas"], 3);
     assert_eq!(cond(&h, "AbleToScale").unwrap()["status"], "True");
-    assert_eq!(cond(&h, "ScalingActive").unwrap()["reason"], "ValidMetricFound");
+    assert_eq!(
+        cond(&h, "ScalingActive").unwrap()["reason"],
+        "ValidMetricFound"
+    );
     // The scale is recorded under the controller manager's field manager.
     let d = store.get(&deps, Some("default"), "web").unwrap();
-    let managers: Vec<&str> = d["metadata"]["managedFields"].as_array().unwrap().iter().filter_map(|m| m["manager"].as_str()).collect();
-    assert!(managers.contains(&"kube-controller-manager"), "{managers:?}");
+    let managers: Vec<&str> = d["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["manager"].as_str())
+        .collect();
+    assert!(
+        managers.contains(&"kube-controller-manager"),
+        "{managers:?}"
+    );
 }
 
 #[test]
 fn load_balancer_service_and_ingress_get_addresses_and_crds_are_established() {
     let (store, mut runner) = setup();
-    create(&store, &ResourceRef::core("services"), json!({"metadata": {"name": "lb", "namespace": "default"},
-        "spec": {"type": "LoadBalancer", "selector": {"app": "x"}, "ports": [{"port": 443}]}}));
-    create(&store, &ResourceRef::new("networking.k8s.io", "v1", "ingresses"), json!({"metadata": {"name": "web", "namespace": "default"},
-        "spec": {"rules": [{"host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}));
+    create(
+        &store,
+        &ResourceRef::core("services"),
+        json!({"metadata": {"name": "lb", "namespace": "default"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "x"}, "ports": [{"port": 443}]}}),
+    );
+    create(
+        &store,
+        &ResourceRef::new("networking.k8s.io", "v1", "ingresses"),
+        json!({"metadata": {"name": "web", "namespace": "default"},
+        "spec": {"rules": [{"host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}),
+    );
     let crds = ResourceRef::new("apiextensions.k8s.io", "v1", "customresourcedefinitions");
-    create(&store, &crds, json!({"metadata": {"name": "widgets.example.com"}, "spec": {"group": "example.com", "scope": "Namespaced",
+    create(
+        &store,
+        &crds,
+        json!({"metadata": {"name": "widgets.example.com"}, "spec": {"group": "example.com", "scope": "Namespaced",
         "names": {"plural": "widgets", "kind": "Widget"},
-        "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}));
+        "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}),
+    );
     runner.pass();
     runner.pass();
-    let svc = store.get(&ResourceRef::core("services"), Some("default"), "lb").unwrap();
-    assert_eq!(svc["status"]["loadBalancer"]["ingress"][0]["ip"], "172.18.255.201");
-    let ing = store.get(&ResourceRef::new("networking.k8s.io", "v1", "ingresses"), Some("default"), "web").unwrap();
-    assert_eq!(ing["status"]["loadBalancer"]["ingress"][0]["ip"], "172.18.255.200");
+    let svc = store
+        .get(&ResourceRef::core("services"), Some("default"), "lb")
+        .unwrap();
+    assert_eq!(
+        svc["status"]["loadBalancer"]["ingress"][0]["ip"],
+        "172.18.255.201"
+    );
+    let ing = store
+        .get(
+            &ResourceRef::new("networking.k8s.io", "v1", "ingresses"),
+            Some("default"),
+            "web",
+        )
+        .unwrap();
+    assert_eq!(
+        ing["status"]["loadBalancer"]["ingress"][0]["ip"],
+        "172.18.255.200"
+    );
     let crd = store.get(&crds, None, "widgets.example.com").unwrap();
     assert_eq!(cond(&crd, "Established").unwrap()["status"], "True");
-    assert_eq!(cond(&crd, "NamesAccepted").unwrap()["reason"], "NoConflicts");
+    assert_eq!(
+        cond(&crd, "NamesAccepted").unwrap()["reason"],
+        "NoConflicts"
+    );
     assert_eq!(crd["status"]["acceptedNames"]["singular"], "widget");
 }

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use driftless_sim::controllers::{Action, World, WorkloadConfig, cronjob, daemonset, deployment, faults, hpa, job, network, pods, replicaset, statefulset};
+use driftless_sim::controllers::{
+    Action, WorkloadConfig, World, cronjob, daemonset, deployment, faults, hpa, job, network, pods,
+    replicaset, statefulset,
+};
 use serde_json::{Value, json};
 
 fn dep(replicas: i64, image: &str) -> Value {
@@ -16,17 +19,23 @@ fn dep(replicas: i64, image: &str) -> Value {
 }
 
 fn creates(actions: &[Action], kind: &str) -> Vec<Value> {
-    actions.iter().filter_map(|a| match a {
-        Action::Create(o) if o["kind"] == kind => Some(o.clone()),
-        _ => None,
-    }).collect()
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Create(o) if o["kind"] == kind => Some(o.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn updates(actions: &[Action]) -> Vec<Value> {
-    actions.iter().filter_map(|a| match a {
-        Action::Update(o) => Some(o.clone()),
-        _ => None,
-    }).collect()
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Update(o) => Some(o.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn status_of(actions: &[Action]) -> Option<Value> {
@@ -37,14 +46,26 @@ fn status_of(actions: &[Action]) -> Option<Value> {
 }
 
 fn events(actions: &[Action]) -> Vec<String> {
-    actions.iter().filter_map(|a| match a {
-        Action::Event(e) => Some(format!("{} {}", e["reason"].as_str().unwrap(), e["message"].as_str().unwrap())),
-        _ => None,
-    }).collect()
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Event(e) => Some(format!(
+                "{} {}",
+                e["reason"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 fn cond<'a>(status: &'a Value, ty: &str) -> &'a Value {
-    status["conditions"].as_array().unwrap().iter().find(|c| c["type"] == ty).unwrap()
+    status["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == ty)
+        .unwrap()
 }
 
 /// A ReplicaSet as the Deployment controller made it, with the given spec and available replicas.
@@ -52,7 +73,8 @@ fn rs_from(actions: &[Action], replicas: i64, available: i64, uid: &str) -> Arc<
     let mut rs = creates(actions, "ReplicaSet").remove(0);
     rs["metadata"]["uid"] = json!(uid);
     rs["spec"]["replicas"] = json!(replicas);
-    rs["status"] = json!({"replicas": replicas, "readyReplicas": available, "availableReplicas": available});
+    rs["status"] =
+        json!({"replicas": replicas, "readyReplicas": available, "availableReplicas": available});
     Arc::new(rs)
 }
 
@@ -61,22 +83,38 @@ fn new_deployment_creates_a_hashed_replicaset_at_revision_one() {
     let d = dep(3, "nginx:1.27");
     let actions = deployment::reconcile(&d, &[], 0);
     let rs = &creates(&actions, "ReplicaSet")[0];
-    let hash = rs["metadata"]["labels"]["pod-template-hash"].as_str().unwrap();
+    let hash = rs["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .unwrap();
     assert_eq!(rs["metadata"]["name"], format!("web-{hash}"));
     assert_eq!(rs["spec"]["replicas"], 3);
-    assert_eq!(rs["spec"]["selector"]["matchLabels"]["pod-template-hash"], hash);
-    assert_eq!(rs["spec"]["template"]["metadata"]["labels"]["pod-template-hash"], hash);
-    assert_eq!(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "1");
+    assert_eq!(
+        rs["spec"]["selector"]["matchLabels"]["pod-template-hash"],
+        hash
+    );
+    assert_eq!(
+        rs["spec"]["template"]["metadata"]["labels"]["pod-template-hash"],
+        hash
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
     assert_eq!(rs["metadata"]["ownerReferences"][0]["uid"], "dep-uid");
     assert_eq!(rs["metadata"]["ownerReferences"][0]["controller"], true);
-    assert!(events(&actions).contains(&format!("ScalingReplicaSet Scaled up replica set web-{hash} from 0 to 3")));
+    assert!(events(&actions).contains(&format!(
+        "ScalingReplicaSet Scaled up replica set web-{hash} from 0 to 3"
+    )));
     let st = status_of(&actions).unwrap();
     assert_eq!(cond(&st, "Progressing")["reason"], "NewReplicaSetCreated");
     assert_eq!(cond(&st, "Available")["status"], "False");
     assert_eq!(st["observedGeneration"], 1);
     // The same template always hashes the same.
     let again = deployment::reconcile(&d, &[], 0);
-    assert_eq!(creates(&again, "ReplicaSet")[0]["metadata"]["name"], rs["metadata"]["name"]);
+    assert_eq!(
+        creates(&again, "ReplicaSet")[0]["metadata"]["name"],
+        rs["metadata"]["name"]
+    );
 }
 
 #[test]
@@ -92,7 +130,13 @@ fn complete_deployment_reports_available_and_new_replicaset_available() {
     assert!(st.get("unavailableReplicas").is_none());
     assert_eq!(cond(&st, "Available")["reason"], "MinimumReplicasAvailable");
     assert_eq!(cond(&st, "Progressing")["reason"], "NewReplicaSetAvailable");
-    assert_eq!(cond(&st, "Progressing")["message"], format!("ReplicaSet \"{}\" has successfully progressed.", rs["metadata"]["name"].as_str().unwrap()));
+    assert_eq!(
+        cond(&st, "Progressing")["message"],
+        format!(
+            "ReplicaSet \"{}\" has successfully progressed.",
+            rs["metadata"]["name"].as_str().unwrap()
+        )
+    );
 }
 
 #[test]
@@ -105,12 +149,22 @@ fn rolling_update_surges_then_scales_down_within_max_unavailable() {
     let actions = deployment::reconcile(&d, &[old_rs.clone()], 0);
     let new = &creates(&actions, "ReplicaSet")[0];
     assert_eq!(new["spec"]["replicas"], 1);
-    assert_eq!(new["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "2");
-    assert!(updates(&actions).iter().all(|u| u["kind"] != "ReplicaSet" || u["spec"]["replicas"] != 3));
+    assert_eq!(
+        new["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert!(
+        updates(&actions)
+            .iter()
+            .all(|u| u["kind"] != "ReplicaSet" || u["spec"]["replicas"] != 3)
+    );
     // With the new pod not yet available, maxUnavailable 25% of 4 = 1 lets one old pod go.
     let new_rs = rs_from(&actions, 1, 0, "rs2");
     let actions = deployment::reconcile(&d, &[old_rs.clone(), new_rs], 0);
-    let scaled: Vec<Value> = updates(&actions).into_iter().filter(|u| u["kind"] == "ReplicaSet").collect();
+    let scaled: Vec<Value> = updates(&actions)
+        .into_iter()
+        .filter(|u| u["kind"] == "ReplicaSet")
+        .collect();
     assert_eq!(scaled.len(), 1);
     assert_eq!(scaled[0]["metadata"]["uid"], "rs1");
     assert_eq!(scaled[0]["spec"]["replicas"], 3);
@@ -136,17 +190,36 @@ fn replicaset_creates_missing_pods_and_deletes_unready_extras_first() {
     let actions = replicaset::reconcile(&rs, &[]);
     let ps = creates(&actions, "Pod");
     assert_eq!(ps.len(), 2);
-    assert!(ps[0]["metadata"]["name"].as_str().unwrap().starts_with("web-abc-"));
+    assert!(
+        ps[0]["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("web-abc-")
+    );
     assert_eq!(ps[0]["metadata"]["generateName"], "web-abc-");
-    assert_eq!(ps[0]["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
-    let pod = |name: &str, ready: bool| Arc::new(json!({"kind": "Pod", "metadata": {"name": name, "namespace": "ns", "creationTimestamp": "2024-01-01T00:00:00Z"},
-        "spec": {"nodeName": "n"}, "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]}}));
+    assert_eq!(
+        ps[0]["metadata"]["ownerReferences"][0]["kind"],
+        "ReplicaSet"
+    );
+    let pod = |name: &str, ready: bool| {
+        Arc::new(
+            json!({"kind": "Pod", "metadata": {"name": name, "namespace": "ns", "creationTimestamp": "2024-01-01T00:00:00Z"},
+        "spec": {"nodeName": "n"}, "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]}}),
+        )
+    };
     let mut one = rs.clone();
     one["spec"]["replicas"] = json!(1);
     let actions = replicaset::reconcile(&one, &[pod("a", true), pod("b", false)]);
-    assert!(actions.contains(&Action::Delete { kind: "Pod".into(), namespace: "ns".into(), name: "b".into() }));
+    assert!(actions.contains(&Action::Delete {
+        kind: "Pod".into(),
+        namespace: "ns".into(),
+        name: "b".into()
+    }));
     let st = status_of(&actions).unwrap();
-    assert_eq!(st, json!({"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 1}));
+    assert_eq!(
+        st,
+        json!({"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 1})
+    );
 }
 
 fn pod(image: &str, annotations: Value, restart: &str) -> Value {
@@ -156,8 +229,21 @@ fn pod(image: &str, annotations: Value, restart: &str) -> Value {
 
 /// Applies the kubelet's status at `age` to `p` and returns (status, events).
 fn kubelet_at(p: &mut Value, age_ms: u64, by_job: bool) -> (Value, Vec<String>, bool) {
-    let cfg = WorkloadConfig { start_delay: Duration::from_millis(100), ready_delay: Duration::from_millis(200), job_duration: Duration::from_millis(300), crash_interval: Duration::from_millis(100), ..WorkloadConfig::default() };
-    let (actions, pending) = pods::kubelet(p, Duration::from_millis(age_ms), "10.244.0.9", "172.18.0.2", by_job, &cfg);
+    let cfg = WorkloadConfig {
+        start_delay: Duration::from_millis(100),
+        ready_delay: Duration::from_millis(200),
+        job_duration: Duration::from_millis(300),
+        crash_interval: Duration::from_millis(100),
+        ..WorkloadConfig::default()
+    };
+    let (actions, pending) = pods::kubelet(
+        p,
+        Duration::from_millis(age_ms),
+        "10.244.0.9",
+        "172.18.0.2",
+        by_job,
+        &cfg,
+    );
     if let Some(st) = status_of(&actions) {
         p["status"] = st;
     }
@@ -170,15 +256,24 @@ fn kubelet_moves_a_pod_from_creating_to_running_to_ready() {
     let (st, _, pending) = kubelet_at(&mut p, 0, false);
     assert!(pending);
     assert_eq!(st["phase"], "Pending");
-    assert_eq!(st["containerStatuses"][0]["state"]["waiting"]["reason"], "ContainerCreating");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "ContainerCreating"
+    );
     assert_eq!(cond(&st, "PodScheduled")["status"], "True");
     let (st, ev, _) = kubelet_at(&mut p, 150, false);
     assert_eq!(st["phase"], "Running");
     assert_eq!(st["podIP"], "10.244.0.9");
     assert_eq!(st["hostIP"], "172.18.0.2");
-    assert_eq!(st["containerStatuses"][0]["image"], "docker.io/library/nginx:1.27");
+    assert_eq!(
+        st["containerStatuses"][0]["image"],
+        "docker.io/library/nginx:1.27"
+    );
     assert_eq!(cond(&st, "Ready")["status"], "False");
-    assert!(ev.iter().any(|e| e == "Started Started container c"), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e == "Started Started container c"),
+        "{ev:?}"
+    );
     let (st, ev, pending) = kubelet_at(&mut p, 400, false);
     assert!(!pending);
     assert!(ev.is_empty(), "no new events once running: {ev:?}");
@@ -186,13 +281,24 @@ fn kubelet_moves_a_pod_from_creating_to_running_to_ready() {
     assert_eq!(st["containerStatuses"][0]["ready"], true);
     // Steady state: nothing more to write.
     let cfg = WorkloadConfig::default();
-    let (actions, _) = pods::kubelet(&p, Duration::from_secs(5), "10.244.0.9", "172.18.0.2", false, &cfg);
+    let (actions, _) = pods::kubelet(
+        &p,
+        Duration::from_secs(5),
+        "10.244.0.9",
+        "172.18.0.2",
+        false,
+        &cfg,
+    );
     assert!(actions.is_empty(), "{actions:?}");
 }
 
 #[test]
 fn kubelet_honours_ready_after_annotation() {
-    let mut p = pod("nginx:1.27", json!({"sim.driftless.dev/ready-after": "never"}), "Always");
+    let mut p = pod(
+        "nginx:1.27",
+        json!({"sim.driftless.dev/ready-after": "never"}),
+        "Always",
+    );
     let (st, _, pending) = kubelet_at(&mut p, 10_000, false);
     assert_eq!(st["phase"], "Running");
     assert_eq!(cond(&st, "Ready")["status"], "False");
@@ -203,12 +309,19 @@ fn kubelet_honours_ready_after_annotation() {
 fn kubelet_crashloops_with_climbing_restart_count() {
     let mut p = pod("example/crashloop:1", json!({}), "Always");
     let (st, _, _) = kubelet_at(&mut p, 150, false);
-    assert_eq!(st["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "CrashLoopBackOff"
+    );
     assert_eq!(st["containerStatuses"][0]["restartCount"], 1);
     let (st, ev, pending) = kubelet_at(&mut p, 450, false);
     assert!(pending);
     assert_eq!(st["containerStatuses"][0]["restartCount"], 4);
-    assert!(ev.iter().any(|e| e.starts_with("BackOff Back-off restarting failed container c")), "{ev:?}");
+    assert!(
+        ev.iter()
+            .any(|e| e.starts_with("BackOff Back-off restarting failed container c")),
+        "{ev:?}"
+    );
     assert_eq!(st["phase"], "Running");
     assert_eq!(cond(&st, "Ready")["status"], "False");
 }
@@ -217,10 +330,16 @@ fn kubelet_crashloops_with_climbing_restart_count() {
 fn kubelet_reports_image_pull_errors_then_backoff() {
     let mut p = pod("registry.example.com/nonexistent:1", json!({}), "Always");
     let (st, ev, _) = kubelet_at(&mut p, 150, false);
-    assert_eq!(st["containerStatuses"][0]["state"]["waiting"]["reason"], "ErrImagePull");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "ErrImagePull"
+    );
     assert!(ev.iter().any(|e| e == "Failed Error: ErrImagePull"));
     let (st, _, _) = kubelet_at(&mut p, 300, false);
-    assert_eq!(st["containerStatuses"][0]["state"]["waiting"]["reason"], "ImagePullBackOff");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "ImagePullBackOff"
+    );
     assert_eq!(st["phase"], "Pending");
 }
 
@@ -229,12 +348,22 @@ fn kubelet_completes_job_pods_and_fails_failing_ones() {
     let mut p = pod("busybox", json!({}), "Never");
     let (st, _, _) = kubelet_at(&mut p, 500, true);
     assert_eq!(st["phase"], "Succeeded");
-    assert_eq!(st["containerStatuses"][0]["state"]["terminated"]["reason"], "Completed");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
     assert_eq!(cond(&st, "Ready")["reason"], "PodCompleted");
-    let mut p = pod("busybox", json!({"sim.driftless.dev/fail": "true"}), "Never");
+    let mut p = pod(
+        "busybox",
+        json!({"sim.driftless.dev/fail": "true"}),
+        "Never",
+    );
     let (st, _, _) = kubelet_at(&mut p, 500, true);
     assert_eq!(st["phase"], "Failed");
-    assert_eq!(st["containerStatuses"][0]["state"]["terminated"]["exitCode"], 1);
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["terminated"]["exitCode"],
+        1
+    );
 }
 
 fn sts(replicas: i64, policy: &str) -> Value {
@@ -245,7 +374,10 @@ fn sts(replicas: i64, policy: &str) -> Value {
 }
 
 fn sts_pod(s: &Value, actions: &[Action], ordinal: usize, ready: bool) -> Arc<Value> {
-    let mut p = creates(actions, "Pod").into_iter().find(|p| p["metadata"]["name"] == format!("db-{ordinal}")).unwrap();
+    let mut p = creates(actions, "Pod")
+        .into_iter()
+        .find(|p| p["metadata"]["name"] == format!("db-{ordinal}"))
+        .unwrap();
     p["status"] = json!({"phase": "Running", "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]});
     let _ = s;
     Arc::new(p)
@@ -256,14 +388,25 @@ fn statefulset_ordered_ready_waits_for_each_pod() {
     let s = sts(3, "OrderedReady");
     let world = World::default();
     let a0 = statefulset::reconcile(&s, &[], &world);
-    let names: Vec<Value> = creates(&a0, "Pod").iter().map(|p| p["metadata"]["name"].clone()).collect();
+    let names: Vec<Value> = creates(&a0, "Pod")
+        .iter()
+        .map(|p| p["metadata"]["name"].clone())
+        .collect();
     assert_eq!(names, vec![json!("db-0")]);
     let claim = &creates(&a0, "PersistentVolumeClaim")[0];
     assert_eq!(claim["metadata"]["name"], "data-db-0");
     assert_eq!(claim["metadata"]["labels"]["app"], "db");
     let p0 = &creates(&a0, "Pod")[0];
-    assert_eq!(p0["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"], "data-db-0");
-    assert!(p0["metadata"]["labels"]["controller-revision-hash"].as_str().unwrap().starts_with("db-"));
+    assert_eq!(
+        p0["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "data-db-0"
+    );
+    assert!(
+        p0["metadata"]["labels"]["controller-revision-hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("db-")
+    );
     // db-0 not ready yet: nothing more is created.
     let unready = sts_pod(&s, &a0, 0, false);
     assert!(creates(&statefulset::reconcile(&s, &[unready], &world), "Pod").is_empty());
@@ -304,7 +447,11 @@ fn job_creates_parallel_pods_and_completes() {
     assert_eq!(st["ready"], 0);
     assert_eq!(st["terminating"], 0);
     assert_eq!(st["uncountedTerminatedPods"], json!({}));
-    let done = |n: &str| Arc::new(json!({"kind": "Pod", "metadata": {"name": n, "namespace": "ns"}, "status": {"phase": "Succeeded"}}));
+    let done = |n: &str| {
+        Arc::new(
+            json!({"kind": "Pod", "metadata": {"name": n, "namespace": "ns"}, "status": {"phase": "Succeeded"}}),
+        )
+    };
     let actions = job::reconcile(&j, &[done("a"), done("b"), done("c")], 0);
     let st = status_of(&actions).unwrap();
     assert_eq!(st["succeeded"], 3);
@@ -316,15 +463,25 @@ fn job_creates_parallel_pods_and_completes() {
 fn cronjob_creates_the_due_job_with_scheduled_timestamp() {
     let cj = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly", "namespace": "ns", "uid": "cj", "creationTimestamp": "2024-01-01T00:00:30Z"},
         "spec": {"schedule": "*/5 * * * *", "concurrencyPolicy": "Allow", "jobTemplate": {"metadata": {"labels": {"team": "a"}}, "spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}}});
-    let now = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:11:00Z").unwrap().to_utc();
+    let now = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:11:00Z")
+        .unwrap()
+        .to_utc();
     let actions = cronjob::reconcile(&cj, &[], now);
     let jobs = creates(&actions, "Job");
     assert_eq!(jobs.len(), 1, "only the most recent missed run starts");
-    let due = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:10:00Z").unwrap().timestamp();
+    let due = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:10:00Z")
+        .unwrap()
+        .timestamp();
     assert_eq!(jobs[0]["metadata"]["name"], format!("nightly-{}", due / 60));
     assert_eq!(jobs[0]["metadata"]["labels"]["team"], "a");
-    assert_eq!(jobs[0]["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"], "2024-01-01T00:10:00Z");
-    assert_eq!(status_of(&actions).unwrap()["lastScheduleTime"], "2024-01-01T00:10:00Z");
+    assert_eq!(
+        jobs[0]["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"],
+        "2024-01-01T00:10:00Z"
+    );
+    assert_eq!(
+        status_of(&actions).unwrap()["lastScheduleTime"],
+        "2024-01-01T00:10:00Z"
+    );
     let mut suspended = cj.clone();
     suspended["spec"]["suspend"] = json!(true);
     assert!(creates(&cronjob::reconcile(&suspended, &[], now), "Job").is_empty());
@@ -334,16 +491,25 @@ fn cronjob_creates_the_due_job_with_scheduled_timestamp() {
 fn endpoints_list_ready_and_not_ready_addresses_with_resolved_named_ports() {
     let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "ns", "labels": {"tier": "fe"}},
         "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "web", "protocol": "TCP"}]}});
-    let pod = |name: &str, ip: &str, ready: bool| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "ns", "uid": name, "labels": {"app": "web"}},
+    let pod = |name: &str, ip: &str, ready: bool| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "ns", "uid": name, "labels": {"app": "web"}},
         "spec": {"nodeName": "n1", "containers": [{"name": "c", "ports": [{"name": "web", "containerPort": 8080}]}]},
-        "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]}});
-    let world = World::from_objects([svc.clone(), pod("a", "10.244.0.3", true), pod("b", "10.244.0.2", false)]);
+        "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]}})
+    };
+    let world = World::from_objects([
+        svc.clone(),
+        pod("a", "10.244.0.3", true),
+        pod("b", "10.244.0.2", false),
+    ]);
     let ep = network::endpoints_for(&svc, &world).unwrap();
     assert_eq!(ep["metadata"]["labels"]["tier"], "fe");
     assert_eq!(ep["subsets"][0]["addresses"][0]["ip"], "10.244.0.3");
     assert_eq!(ep["subsets"][0]["addresses"][0]["targetRef"]["name"], "a");
     assert_eq!(ep["subsets"][0]["notReadyAddresses"][0]["ip"], "10.244.0.2");
-    assert_eq!(ep["subsets"][0]["ports"], json!([{"port": 8080, "protocol": "TCP", "name": "http"}]));
+    assert_eq!(
+        ep["subsets"][0]["ports"],
+        json!([{"port": 8080, "protocol": "TCP", "name": "http"}])
+    );
 }
 
 #[test]
@@ -367,29 +533,77 @@ fn hpa_scales_by_simulated_utilization_within_bounds() {
     assert_eq!(cond(&st, "ScalingLimited")["reason"], "DesiredWithinRange");
     let (actions, rescale) = hpa::reconcile(&h(Some("100")), &world);
     assert_eq!(rescale.unwrap().replicas, 4);
-    assert!(events(&actions).iter().any(|e| e.starts_with("SuccessfulRescale New size: 4; reason: cpu resource utilization")));
+    assert!(
+        events(&actions)
+            .iter()
+            .any(|e| e
+                .starts_with("SuccessfulRescale New size: 4; reason: cpu resource utilization"))
+    );
     let (actions, rescale) = hpa::reconcile(&h(Some("500")), &world);
     assert_eq!(rescale.unwrap().replicas, 5);
-    assert_eq!(cond(&status_of(&actions).unwrap(), "ScalingLimited")["reason"], "TooManyReplicas");
+    assert_eq!(
+        cond(&status_of(&actions).unwrap(), "ScalingLimited")["reason"],
+        "TooManyReplicas"
+    );
     let (actions, _) = hpa::reconcile(&h(None), &World::default());
-    assert_eq!(cond(&status_of(&actions).unwrap(), "AbleToScale")["reason"], "FailedGetScale");
+    assert_eq!(
+        cond(&status_of(&actions).unwrap(), "AbleToScale")["reason"],
+        "FailedGetScale"
+    );
 }
 
 #[test]
 fn fault_injection_is_seeded_and_near_its_rates() {
-    let cfg = faults::FaultConfig { error_rate: 0.2, throttle_rate: 0.1, retry_after_secs: 3, seed: 42, ..faults::FaultConfig::default() };
+    let cfg = faults::FaultConfig {
+        error_rate: 0.2,
+        throttle_rate: 0.1,
+        retry_after_secs: 3,
+        seed: 42,
+        ..faults::FaultConfig::default()
+    };
     let run = || {
         let inj = faults::FaultInjector::new(cfg.clone());
-        (0..2000).map(|_| inj.fault_for(&faults::RequestInfo { method: "PATCH", path: "/apis/apps/v1/namespaces/a/deployments/x", watch: false })).collect::<Vec<_>>()
+        (0..2000)
+            .map(|_| {
+                inj.fault_for(&faults::RequestInfo {
+                    method: "PATCH",
+                    path: "/apis/apps/v1/namespaces/a/deployments/x",
+                    watch: false,
+                })
+            })
+            .collect::<Vec<_>>()
     };
     let a = run();
     assert_eq!(a, run(), "same seed, same faults");
-    let errors = a.iter().filter(|f| **f == Some(faults::Fault::InternalError)).count();
-    let throttles = a.iter().filter(|f| **f == Some(faults::Fault::TooManyRequests { retry_after_secs: 3 })).count();
+    let errors = a
+        .iter()
+        .filter(|f| **f == Some(faults::Fault::InternalError))
+        .count();
+    let throttles = a
+        .iter()
+        .filter(|f| {
+            **f == Some(faults::Fault::TooManyRequests {
+                retry_after_secs: 3,
+            })
+        })
+        .count();
     assert!((300..500).contains(&errors), "{errors}");
     assert!((100..260).contains(&throttles), "{throttles}");
-    let drop = faults::FaultInjector::new(faults::FaultConfig { watch_drop_rate: 1.0, ..faults::FaultConfig::default() });
-    let w = faults::RequestInfo { method: "GET", path: "/api/v1/pods", watch: true };
-    assert!(matches!(drop.fault_for(&w), Some(faults::Fault::DropWatch(_))));
-    assert_eq!(drop.fault_for(&faults::RequestInfo { watch: false, ..w }), None);
+    let drop = faults::FaultInjector::new(faults::FaultConfig {
+        watch_drop_rate: 1.0,
+        ..faults::FaultConfig::default()
+    });
+    let w = faults::RequestInfo {
+        method: "GET",
+        path: "/api/v1/pods",
+        watch: true,
+    };
+    assert!(matches!(
+        drop.fault_for(&w),
+        Some(faults::Fault::DropWatch(_))
+    ));
+    assert_eq!(
+        drop.fault_for(&faults::RequestInfo { watch: false, ..w }),
+        None
+    );
 }
