@@ -56,6 +56,9 @@ pub enum HelmError {
         file: String,
         /// The parser's message.
         message: String,
+        /// What `helm template --debug` prints before the error: every
+        /// non-blank rendered file (empty when not applicable).
+        rendered: String,
     },
     /// A rendered document is not a Kubernetes object.
     #[error("{0}")]

@@ -156,3 +156,20 @@ pub fn render(fs: &dyn ChartFs, opts: &RenderOptions) -> Result<Rendered, HelmEr
     let chart = load_chart(fs)?;
     render_chart(chart, opts)
 }
+
+/// Renders a `--name-template` (e.g. `{{ randAlpha 5 | lower }}-app`)
+/// with the Sprig functions, as `helm template --name-template` does.
+///
+/// ```
+/// let n = driftless_helm::render::render_name_template(r#"foo-{{ b64enc "abc" | lower }}"#).unwrap();
+/// assert_eq!(n, "foo-ywjj");
+/// ```
+pub fn render_name_template(tpl: &str) -> Result<String, HelmError> {
+    let mut funcs = driftless_gotmpl::FuncMap::new();
+    crate::funcs::register(&mut funcs, &crate::funcs::FuncOptions::default());
+    let mut set = driftless_gotmpl::TemplateSet::with_funcs(funcs);
+    set.parse("name-template", tpl)
+        .map_err(|e| HelmError::Exec(e.to_string()))?;
+    set.execute("name-template", &driftless_gotmpl::Value::Nil)
+        .map_err(|e| HelmError::Exec(e.to_string()))
+}

@@ -39,6 +39,8 @@ impl Rendered {
                 serde_yaml_ng::from_str(&d.content).map_err(|e| HelmError::Yaml {
                     file: d.source.clone(),
                     message: crate::values::yaml_error_text(&e),
+
+                    rendered: String::new(),
                 })?;
             if y.is_null() {
                 continue;
@@ -46,6 +48,8 @@ impl Rendered {
             let json = serde_json::to_value(&y).map_err(|e| HelmError::Yaml {
                 file: d.source.clone(),
                 message: e.to_string(),
+
+                rendered: String::new(),
             })?;
             out.push(Manifest::new(
                 json,
@@ -123,7 +127,22 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, 
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let notes = rendered.get(&notes_key).cloned().unwrap_or_default();
     rendered.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let (generic, hooks) = sort_manifests(&rendered)?;
+    let (generic, hooks) = sort_manifests(&rendered).map_err(|e| match e {
+        HelmError::Yaml { file, message, .. } => HelmError::Yaml {
+            file,
+            message,
+            rendered: format!(
+                "{}\n",
+                rendered
+                    .iter()
+                    .filter(|(_, c)| !c.trim().is_empty())
+                    .map(|(n, c)| format!("---\n# Source: {n}\n{c}\n"))
+                    .collect::<String>()
+                    .trim()
+            ),
+        },
+        other => other,
+    })?;
     assemble(&chart, generic, hooks, notes, opts)
 }
 

@@ -167,6 +167,7 @@ fn head(source: &str, doc: &str) -> Result<(String, Option<String>), HelmError> 
                     let kind = crate::values::json_kind(&crate::values::yaml_to_json(other));
                     return Err(HelmError::Yaml {
                         file: source.to_string(),
+                        rendered: String::new(),
                         message: format!(
                             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type releaseutil.SimpleHead"
                         ),
@@ -175,6 +176,7 @@ fn head(source: &str, doc: &str) -> Result<(String, Option<String>), HelmError> 
                 Err(_) => {
                     return Err(HelmError::Yaml {
                         file: source.to_string(),
+                        rendered: String::new(),
                         message: format!(
                             "error converting YAML to JSON: {}",
                             crate::values::yaml_error_text(&e)
