@@ -64,9 +64,17 @@ fn data() -> Value {
 
 fn set() -> TemplateSet {
     let mut funcs = driftless_gotmpl::FuncMap::new();
-    funcs.add("default1", driftless_gotmpl::Signature::fixed_any(1), |_, a| {
-        Ok(if a[0].is_true() { a[0].clone() } else { Value::Int(1) })
-    });
+    funcs.add(
+        "default1",
+        driftless_gotmpl::Signature::fixed_any(1),
+        |_, a| {
+            Ok(if a[0].is_true() {
+                a[0].clone()
+            } else {
+                Value::Int(1)
+            })
+        },
+    );
     let mut set = TemplateSet::with_funcs(funcs);
     set.parse("_helpers.tpl", HELPERS).unwrap();
     set.parse("deploy.yaml", MAIN).unwrap();
@@ -80,7 +88,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function(&format!("execute 20 deployments ({lines} lines)"), |b| {
         b.iter(|| black_box(s.execute("deploy.yaml", black_box(&d)).unwrap()))
     });
-    c.bench_function("parse helpers + deployment template", |b| b.iter(|| black_box(set())));
+    c.bench_function("parse helpers + deployment template", |b| {
+        b.iter(|| black_box(set()))
+    });
 }
 
 criterion_group! {

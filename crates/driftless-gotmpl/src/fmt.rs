@@ -162,7 +162,7 @@ pub fn format_float(f: f64, fmt: char, prec: Option<usize>) -> String {
         };
     }
     let upper = fmt.is_ascii_uppercase();
-    let s = match fmt.to_ascii_lowercase() {
+    match fmt.to_ascii_lowercase() {
         'e' => fmt_e(f, prec, upper),
         'f' => match prec {
             Some(p) => format!("{f:.p$}"),
@@ -172,8 +172,7 @@ pub fn format_float(f: f64, fmt: char, prec: Option<usize>) -> String {
             }
         },
         _ => fmt_g(f, prec, upper),
-    };
-    s
+    }
 }
 
 /// Decimal digits and exponent: value = 0.d1d2d3... * 10^dp.
@@ -311,7 +310,7 @@ mod tests {
     #[test]
     fn floats_like_go() {
         assert_eq!(format_float(1e6, 'g', None), "1e+06");
-        assert_eq!(format_float(3.14, 'g', None), "3.14");
+        assert_eq!(format_float(3.25, 'g', None), "3.25");
         assert_eq!(format_float(123456.0, 'g', None), "123456");
         assert_eq!(format_float(1234567.0, 'g', None), "1.234567e+06");
         assert_eq!(format_float(0.0001, 'g', None), "0.0001");
@@ -320,9 +319,9 @@ mod tests {
         assert_eq!(format_float(-2.5, 'g', None), "-2.5");
         assert_eq!(format_float(1e21, 'g', None), "1e+21");
         assert_eq!(format_float(1e100, 'e', None), "1e+100");
-        assert_eq!(format_float(3.14159, 'f', Some(2)), "3.14");
+        assert_eq!(format_float(1.23456, 'f', Some(2)), "1.23");
         assert_eq!(format_float(3.0, 'e', Some(6)), "3.000000e+00");
-        assert_eq!(format_float(3.14159, 'g', Some(3)), "3.14");
+        assert_eq!(format_float(1.23456, 'g', Some(3)), "1.23");
         assert_eq!(format_float(100.0, 'g', Some(2)), "1e+02");
         assert_eq!(format_float(f64::INFINITY, 'g', None), "+Inf");
     }

@@ -478,16 +478,17 @@ fn fmt_float(out: &mut String, v: &Value, x: f64, verb: char, f: &Flags) {
     } else {
         ""
     };
-    if f.zero && !f.minus {
-        if let Some(w) = f.wid {
-            let n = sign_str.len() + body.chars().count();
-            out.push_str(sign_str);
-            if n < w {
-                out.extend(std::iter::repeat_n('0', w - n));
-            }
-            out.push_str(&body);
-            return;
+    if f.zero
+        && !f.minus
+        && let Some(w) = f.wid
+    {
+        let n = sign_str.len() + body.chars().count();
+        out.push_str(sign_str);
+        if n < w {
+            out.extend(std::iter::repeat_n('0', w - n));
         }
+        out.push_str(&body);
+        return;
     }
     pad(out, &format!("{sign_str}{body}"), f);
 }
@@ -593,16 +594,16 @@ mod tests {
             s(
                 "%f|%.2f|%5.1f|%e|%g|%v|%t",
                 &[
-                    Value::Float(3.14159),
-                    Value::Float(3.14159),
-                    Value::Float(3.14159),
+                    Value::Float(1.23456),
+                    Value::Float(1.23456),
+                    Value::Float(1.23456),
                     Value::Float(1234.5678),
                     Value::Float(1e6),
                     Value::Float(1e6),
                     Value::Bool(true)
                 ]
             ),
-            "3.141590|3.14|  3.1|1.234568e+03|1e+06|1e+06|true"
+            "1.234560|1.23|  1.2|1.234568e+03|1e+06|1e+06|true"
         );
         assert_eq!(
             s("%d %s", &[Value::Float(80.0), Value::Int(1)]),

@@ -11,7 +11,8 @@ use serde_json::json;
 
 fn run_with(set: &mut TemplateSet, tmpl: &str, data: serde_json::Value) -> Result<String, String> {
     set.parse("t", tmpl).map_err(|e| e.to_string())?;
-    set.execute("t", &Value::from(data)).map_err(|e| e.to_string())
+    set.execute("t", &Value::from(data))
+        .map_err(|e| e.to_string())
 }
 
 fn run(tmpl: &str, data: serde_json::Value) -> Result<String, String> {
@@ -24,15 +25,30 @@ fn go_error_formats() {
         ("{{ .a", "template: t:1: unclosed action"),
         ("{{ if 1 }}", "template: t:1: unexpected EOF"),
         ("x\n{{ 3x }}", "template: t:2: bad number syntax: \"3x\""),
-        ("{{ nosuch 1 }}", "template: t:1: function \"nosuch\" not defined"),
-        ("{{ 'ab' }}", "template: t:1: malformed character constant: 'ab'"),
-        ("{{ 99999999999999999999 }}", "template: t:1: integer overflow: \"99999999999999999999\""),
+        (
+            "{{ nosuch 1 }}",
+            "template: t:1: function \"nosuch\" not defined",
+        ),
+        (
+            "{{ 'ab' }}",
+            "template: t:1: malformed character constant: 'ab'",
+        ),
+        (
+            "{{ 99999999999999999999 }}",
+            "template: t:1: integer overflow: \"99999999999999999999\"",
+        ),
         (
             "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
             "template: t:1: template: multiple definition of template \"a\"",
         ),
-        ("a\n  {{ index 1 2 }}", "template: t:2:5: executing \"t\" at <index 1 2>: error calling index: can't index item of type int"),
-        ("{{ template \"x\" }}", "template: t:1:12: executing \"t\" at <{{template \"x\"}}>: template \"x\" not defined"),
+        (
+            "a\n  {{ index 1 2 }}",
+            "template: t:2:5: executing \"t\" at <index 1 2>: error calling index: can't index item of type int",
+        ),
+        (
+            "{{ template \"x\" }}",
+            "template: t:1:12: executing \"t\" at <{{template \"x\"}}>: template \"x\" not defined",
+        ),
     ];
     for (tmpl, want) in cases {
         assert_eq!(run(tmpl, json!({})).unwrap_err(), *want, "{tmpl}");
@@ -43,10 +59,16 @@ fn go_error_formats() {
 fn missingkey_modes() {
     let data = json!({"m": {"a": 1}});
     // default: no value, chains through missing keys without error
-    assert_eq!(run("{{ .m.x }}|{{ .m.x.y }}", data.clone()).unwrap(), "<no value>|<no value>");
+    assert_eq!(
+        run("{{ .m.x }}|{{ .m.x.y }}", data.clone()).unwrap(),
+        "<no value>|<no value>"
+    );
     let mut zero = TemplateSet::new();
     zero.set_missing_key(MissingKey::Zero);
-    assert_eq!(run_with(&mut zero, "{{ .m.x }}", data.clone()).unwrap(), "<no value>");
+    assert_eq!(
+        run_with(&mut zero, "{{ .m.x }}", data.clone()).unwrap(),
+        "<no value>"
+    );
     assert_eq!(
         run_with(&mut zero, "{{ .m.x.y }}", data.clone()).unwrap_err(),
         "template: t:1:5: executing \"t\" at <.m.x.y>: nil pointer evaluating interface {}.y"
@@ -67,14 +89,17 @@ fn missingkey_modes() {
 fn sets_share_defines_across_files() {
     let mut set = TemplateSet::new();
     set.set_name("gotpl");
-    set.parse("helpers.tpl", "{{ define \"name\" }}{{ .n }}-app{{ end }}").unwrap();
+    set.parse("helpers.tpl", "{{ define \"name\" }}{{ .n }}-app{{ end }}")
+        .unwrap();
     set.parse("a.yaml", "a: {{ template \"name\" . }}").unwrap();
-    set.parse("b.yaml", "{{ block \"name\" . }}default{{ end }}").unwrap();
+    set.parse("b.yaml", "{{ block \"name\" . }}default{{ end }}")
+        .unwrap();
     // a later non-empty definition replaces (block in b.yaml redefines "name")
     let d = Value::from(json!({"n": "x"}));
     assert_eq!(set.execute("a.yaml", &d).unwrap(), "a: default");
     // an empty definition does not replace a non-empty one
-    set.parse("c.yaml", "{{ define \"name\" }}  {{ end }}").unwrap();
+    set.parse("c.yaml", "{{ define \"name\" }}  {{ end }}")
+        .unwrap();
     assert_eq!(set.execute("b.yaml", &d).unwrap(), "default");
     assert_eq!(
         set.execute("nope", &d).unwrap_err().to_string(),
@@ -83,50 +108,87 @@ fn sets_share_defines_across_files() {
     assert!(set.template_names().contains(&"helpers.tpl".to_string()));
     // error location names the file holding the define and the define's name
     let mut s2 = TemplateSet::new();
-    s2.parse("_h.tpl", "{{ define \"d\" }}\n {{ .x.y }}{{ end }}").unwrap();
+    s2.parse("_h.tpl", "{{ define \"d\" }}\n {{ .x.y }}{{ end }}")
+        .unwrap();
     s2.parse("m", "{{ template \"d\" . }}").unwrap();
     let mut strict = s2.clone();
     strict.set_missing_key(MissingKey::Error);
     assert_eq!(
-        strict.execute("m", &Value::from(json!({}))).unwrap_err().to_string(),
+        strict
+            .execute("m", &Value::from(json!({})))
+            .unwrap_err()
+            .to_string(),
         "template: _h.tpl:2:6: executing \"d\" at <.x.y>: map has no entry for key \"x\""
     );
 }
 
 fn helm_like_funcs() -> FuncMap {
     let mut f = FuncMap::new();
-    f.add("include", Signature::fixed(&[ArgType::String, ArgType::Any]), |ctx, a| {
-        Ok(Value::from(ctx.execute_template(a[0].as_str().unwrap(), &a[1])?))
-    });
-    f.add("tpl", Signature::fixed(&[ArgType::String, ArgType::Any]), |ctx, a| {
-        Ok(Value::from(ctx.execute_text("gotpl", a[0].as_str().unwrap(), &a[1])?))
-    });
+    f.add(
+        "include",
+        Signature::fixed(&[ArgType::String, ArgType::Any]),
+        |ctx, a| {
+            Ok(Value::from(
+                ctx.execute_template(a[0].as_str().unwrap(), &a[1])?,
+            ))
+        },
+    );
+    f.add(
+        "tpl",
+        Signature::fixed(&[ArgType::String, ArgType::Any]),
+        |ctx, a| {
+            Ok(Value::from(ctx.execute_text(
+                "gotpl",
+                a[0].as_str().unwrap(),
+                &a[1],
+            )?))
+        },
+    );
     f.add("upper", Signature::fixed(&[ArgType::String]), |_, a| {
         Ok(Value::from(a[0].as_str().unwrap().to_uppercase()))
     });
     f.add("fail", Signature::fixed(&[ArgType::String]), |_, a| {
         Err(FuncError::msg(a[0].as_str().unwrap()))
     });
-    f.add("set", Signature::fixed(&[ArgType::Map, ArgType::String, ArgType::Any]), |_, a| {
-        a[0].as_map().unwrap().insert(a[1].as_str().unwrap(), a[2].clone());
-        Ok(a[0].clone())
+    f.add(
+        "set",
+        Signature::fixed(&[ArgType::Map, ArgType::String, ArgType::Any]),
+        |_, a| {
+            a[0].as_map()
+                .unwrap()
+                .insert(a[1].as_str().unwrap(), a[2].clone());
+            Ok(a[0].clone())
+        },
+    );
+    f.add("list", Signature::variadic(&[], ArgType::Any), |_, a| {
+        Ok(Value::list(a.to_vec()))
     });
-    f.add("list", Signature::variadic(&[], ArgType::Any), |_, a| Ok(Value::list(a.to_vec())));
     f
 }
 
 #[test]
 fn functions_reenter_the_engine() {
     let mut set = TemplateSet::with_funcs(helm_like_funcs());
-    set.parse("_h.tpl", "{{ define \"lbl\" }}app={{ .name }}{{ end }}").unwrap();
+    set.parse("_h.tpl", "{{ define \"lbl\" }}app={{ .name }}{{ end }}")
+        .unwrap();
     let data = json!({"name": "web", "t": "{{ .name | upper }}-{{ include \"lbl\" . }}"});
     assert_eq!(
-        run_with(&mut set, "{{ include \"lbl\" . | upper }}|{{ tpl .t . }}", data.clone()).unwrap(),
+        run_with(
+            &mut set,
+            "{{ include \"lbl\" . | upper }}|{{ tpl .t . }}",
+            data.clone()
+        )
+        .unwrap(),
         "APP=WEB|WEB-app=web"
     );
     // defines inside tpl text do not leak into the set
     assert_eq!(
-        run_with(&mut set, "{{ tpl \"{{ define \\\"z\\\" }}Z{{ end }}{{ template \\\"z\\\" }}\" . }}", data.clone()).unwrap(),
+        run_with(
+            &mut set,
+            "{{ tpl \"{{ define \\\"z\\\" }}Z{{ end }}{{ template \\\"z\\\" }}\" . }}",
+            data.clone()
+        )
+        .unwrap(),
         "Z"
     );
     assert!(!set.has_template("z"));
@@ -153,10 +215,18 @@ fn functions_reenter_the_engine() {
     );
     // Go maps are references: set mutates what $d refers to
     assert_eq!(
-        run_with(&mut set, "{{ $d := .m }}{{ $_ := set $d \"k\" 1 }}{{ .m.k }}", json!({"m": {}})).unwrap(),
+        run_with(
+            &mut set,
+            "{{ $d := .m }}{{ $_ := set $d \"k\" 1 }}{{ .m.k }}",
+            json!({"m": {}})
+        )
+        .unwrap(),
         "1"
     );
-    assert_eq!(run_with(&mut set, "{{ list 1 \"a\" nil }}", data).unwrap(), "[1 a <nil>]");
+    assert_eq!(
+        run_with(&mut set, "{{ list 1 \"a\" nil }}", data).unwrap(),
+        "[1 a <nil>]"
+    );
 }
 
 #[derive(Debug)]
@@ -184,12 +254,13 @@ fn objects_fields_methods_and_call() {
     m.insert("R".to_string(), Value::Object(Arc::new(Release)));
     m.insert(
         "F".to_string(),
-        Value::Func(Function::new(Signature::fixed(&[ArgType::Int, ArgType::Int]), |_, a| {
-            match (&a[0], &a[1]) {
+        Value::Func(Function::new(
+            Signature::fixed(&[ArgType::Int, ArgType::Int]),
+            |_, a| match (&a[0], &a[1]) {
                 (Value::Int(x), Value::Int(y)) => Ok(Value::Int(x + y)),
                 _ => Err(FuncError::msg("ints please")),
-            }
-        })),
+            },
+        )),
     );
     let data = Value::map(m);
     let mut set = TemplateSet::new();
@@ -197,7 +268,10 @@ fn objects_fields_methods_and_call() {
         set.parse("t", t).map_err(|e| e.to_string())?;
         set.execute("t", &data).map_err(|e| e.to_string())
     };
-    assert_eq!(go("{{ .R.Name }} {{ .R.Has \"v1\" }} {{ .R.Has \"v2\" }}").unwrap(), "rel true false");
+    assert_eq!(
+        go("{{ .R.Name }} {{ .R.Has \"v1\" }} {{ .R.Has \"v2\" }}").unwrap(),
+        "rel true false"
+    );
     assert_eq!(
         go("{{ .R.Nope }}").unwrap_err(),
         "template: t:1:5: executing \"t\" at <.R.Nope>: can't evaluate field Nope in type interface {}"
@@ -206,7 +280,9 @@ fn objects_fields_methods_and_call() {
     let mut s2 = TemplateSet::new();
     s2.parse("t", "{{ .Nope }}").unwrap();
     assert_eq!(
-        s2.execute("t", &Value::Object(Arc::new(Release))).unwrap_err().to_string(),
+        s2.execute("t", &Value::Object(Arc::new(Release)))
+            .unwrap_err()
+            .to_string(),
         "template: t:1:3: executing \"t\" at <.Nope>: can't evaluate field Nope in type *release.Release"
     );
     assert_eq!(go("{{ call .F 2 3 }}").unwrap(), "5");
@@ -227,7 +303,14 @@ fn objects_fields_methods_and_call() {
 #[test]
 fn go_slice_builtin() {
     let d = json!({"l": [1, 2, 3], "s": "hello"});
-    assert_eq!(run("{{ slice .l 1 }}|{{ slice .l 0 2 }}|{{ slice .s 1 3 }}|{{ slice .l }}", d.clone()).unwrap(), "[2 3]|[1 2]|el|[1 2 3]");
+    assert_eq!(
+        run(
+            "{{ slice .l 1 }}|{{ slice .l 0 2 }}|{{ slice .s 1 3 }}|{{ slice .l }}",
+            d.clone()
+        )
+        .unwrap(),
+        "[2 3]|[1 2]|el|[1 2 3]"
+    );
     assert_eq!(
         run("{{ slice .l 2 1 }}", d.clone()).unwrap_err(),
         "template: t:1:3: executing \"t\" at <slice .l 2 1>: error calling slice: invalid slice index: 2 > 1"
@@ -241,14 +324,25 @@ fn go_slice_builtin() {
 #[test]
 fn deep_recursion_is_an_error_not_a_crash() {
     let mut set = TemplateSet::new();
-    set.parse("t", "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}").unwrap();
+    set.parse(
+        "t",
+        "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
+    )
+    .unwrap();
     let err = set.execute("t", &Value::Nil).unwrap_err();
     assert!(matches!(err, Error::Exec(_)));
-    assert!(err.to_string().ends_with("exceeded maximum template depth (100000)"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("exceeded maximum template depth (100000)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn whitespace_is_byte_exact() {
     let t = "a:\n  {{- range .l }}\n  - {{ . }}\n  {{- end }}\nb: {{ .s -}}\n\n  \nc\n";
-    assert_eq!(run(t, json!({"l": [1, 2], "s": "x"})).unwrap(), "a:\n  - 1\n  - 2\nb: xc\n");
+    assert_eq!(
+        run(t, json!({"l": [1, 2], "s": "x"})).unwrap(),
+        "a:\n  - 1\n  - 2\nb: xc\n"
+    );
 }
