@@ -187,8 +187,14 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
         let t = to_time(&a[0]).ok_or_else(|| FuncError::msg("ago: not a time"))?;
         Ok(Value::from(go_duration((now() - t).num_seconds())))
     });
+    // Sprig accepts only a string or an int64 (a float64 from values gives 0s).
     add(m, "duration", &[A], |a| {
-        Ok(Value::from(go_duration(to_i64(&a[0]))))
+        let n = match &a[0] {
+            Value::String(s) => s.parse::<i64>().unwrap_or(0),
+            Value::Int(i) => *i,
+            _ => 0,
+        };
+        Ok(Value::from(go_duration(n)))
     });
     add(m, "durationRound", &[A], move |a| {
         let secs = match to_time(&a[0]) {

@@ -168,4 +168,6 @@ pub(crate) fn add_ctx(
 }
 
 #[cfg(test)]
+mod oracle_tests;
+#[cfg(test)]
 pub(crate) mod testutil;

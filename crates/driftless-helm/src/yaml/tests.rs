@@ -77,7 +77,9 @@ mod roundtrip {
             Just(J::Null),
             any::<bool>().prop_map(J::Bool),
             any::<i64>().prop_map(J::from),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(J::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(J::from),
             scalar_string().prop_map(J::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
@@ -93,7 +95,9 @@ mod roundtrip {
     fn same(a: &J, b: &J) -> bool {
         match (a, b) {
             (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
-            (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+            (J::Array(x), J::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+            }
             (J::Object(x), J::Object(y)) => {
                 x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
             }
