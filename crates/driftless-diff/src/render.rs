@@ -14,6 +14,9 @@ impl ObjectDiff {
     /// A unified diff of the YAML of the live side (`-`) and the desired side
     /// (`+`), empty when Synced; ANSI-coloured when `color`.
     pub fn unified(&self, color: bool) -> String {
+        if self.desired == self.live {
+            return String::new();
+        }
         let yaml = |v: &Option<Value>| match v {
             Some(v) => serde_yaml_ng::to_string(v).unwrap_or_default(),
             None => String::new(),
