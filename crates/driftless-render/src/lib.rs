@@ -1,5 +1,158 @@
-//! Rendering of sources into manifests.
+//! Renders a source (a directory of manifests, a Kustomization or a Helm
+//! chart) into the exact list of Kubernetes objects that would be applied.
+//!
+//! The renderer knows nothing of Git: it reads through the [`SourceFs`] trait,
+//! implemented for a plain directory ([`DirFs`]) here and for a commit's tree
+//! by `driftless-source`. The source type is detected as Argo CD does:
+//! a `kustomization.yaml`, `kustomization.yml` or `Kustomization` file makes a
+//! Kustomize source, else a `Chart.yaml` makes a Helm chart, else the
+//! directory's `.yaml`, `.yml` and `.json` files are the manifests.
+//!
+//! ```
+//! use driftless_render::{render, DirFs, RenderOptions};
+//! let dir = tempfile::tempdir().unwrap();
+//! std::fs::write(dir.path().join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n").unwrap();
+//! let out = render(&DirFs::new(dir.path()), ".", &RenderOptions::default()).unwrap();
+//! assert_eq!(out.manifests.len(), 1);
+//! assert_eq!(out.manifests[0].key().to_string(), "ConfigMap:a");
+//! assert_eq!(out.manifests[0].provenance.to_string(), "cm.yaml:1 (document 1)");
+//! ```
 
+mod directory;
+pub mod docs;
+mod error;
 mod fs;
+mod helm;
+mod kustomize;
+mod options;
+pub mod paths;
 
+pub use error::{RenderError, RenderWarning};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
+pub use helm::render_helm;
+pub use kustomize::KUSTOMIZATION_FILES;
+pub use options::{HelmOptions, KustomizeOptions, Limits, RenderOptions};
+
+use driftless_core::{Manifest, ObjectKey};
+use std::collections::HashMap;
+
+/// The kind of source found at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceType {
+    /// Plain manifests.
+    Directory,
+    /// A Kustomization.
+    Kustomize,
+    /// A Helm chart.
+    Helm,
+}
+
+impl std::fmt::Display for SourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SourceType::Directory => "Directory",
+            SourceType::Kustomize => "Kustomize",
+            SourceType::Helm => "Helm",
+        })
+    }
+}
+
+/// The result of a render.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// What kind of source it was.
+    pub source_type: SourceType,
+    /// The objects, in the order their files and documents appear.
+    pub manifests: Vec<Manifest>,
+    /// Things that did not stop the render (duplicates, skipped files).
+    pub warnings: Vec<RenderWarning>,
+}
+
+/// Detects the type of the source in directory `path` (as Argo CD does).
+pub fn detect(fs: &dyn SourceFs, path: &str) -> Result<SourceType, RenderError> {
+    let (dir, _) = source_dir(fs, path, &Limits::default())?;
+    detect_real(fs, &dir)
+}
+
+fn detect_real(fs: &dyn SourceFs, dir: &str) -> Result<SourceType, RenderError> {
+    if kustomize::kustomization_file(fs, dir)?.is_some() {
+        return Ok(SourceType::Kustomize);
+    }
+    if fs.kind(&paths::join(dir, "Chart.yaml").unwrap_or_default())?.is_some() {
+        return Ok(SourceType::Helm);
+    }
+    Ok(SourceType::Directory)
+}
+
+/// Normalises and resolves the source path; returns (real, logical) paths.
+fn source_dir(fs: &dyn SourceFs, path: &str, limits: &Limits) -> Result<(String, String), RenderError> {
+    let logical = paths::join("", path).ok_or_else(|| RenderError::PathEscapes {
+        path: path.to_string(),
+    })?;
+    let (real, kind) = paths::resolve(fs, &logical, limits.max_symlink_hops)?;
+    if kind != Some(EntryKind::Dir) {
+        return Err(RenderError::SourceNotFound {
+            path: if path.is_empty() { ".".into() } else { path.to_string() },
+        });
+    }
+    Ok((real, logical))
+}
+
+/// Renders the source in directory `path` of `fs` (relative to its root;
+/// `""` or `"."` is the root).
+pub fn render(fs: &dyn SourceFs, path: &str, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+    let (dir, logical) = source_dir(fs, path, &opts.limits)?;
+    let source_type = detect_real(fs, &dir)?;
+    let (docs, mut warnings) = match source_type {
+        SourceType::Directory => directory::render_directory(fs, &dir, &logical, opts)?,
+        SourceType::Kustomize => kustomize::render_kustomize(fs, &dir, &logical, opts)?,
+        SourceType::Helm => (render_helm(fs, &logical, opts)?, Vec::new()),
+    };
+    let mut manifests = Vec::with_capacity(docs.len());
+    for d in docs::expand_lists(docs) {
+        manifests.push(Manifest::new(d.value, d.provenance)?);
+    }
+    let manifests = dedupe(manifests, opts.strict, &mut warnings)?;
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(Rendered {
+        source_type,
+        manifests,
+        warnings,
+    })
+}
+
+/// Drops earlier definitions of repeated objects (the later one wins, as in
+/// Argo CD); in strict mode a repeat is an error.
+fn dedupe(
+    manifests: Vec<Manifest>,
+    strict: bool,
+    warnings: &mut Vec<RenderWarning>,
+) -> Result<Vec<Manifest>, RenderError> {
+    let mut last: HashMap<ObjectKey, usize> = HashMap::with_capacity(manifests.len());
+    let mut keep = vec![true; manifests.len()];
+    for (i, m) in manifests.iter().enumerate() {
+        if let Some(prev) = last.insert(m.key().clone(), i) {
+            let (first, second) = (manifests[prev].provenance.clone(), m.provenance.clone());
+            if strict {
+                return Err(RenderError::Duplicate {
+                    key: m.key().clone(),
+                    first,
+                    second,
+                });
+            }
+            warnings.push(RenderWarning::Duplicate {
+                key: m.key().clone(),
+                first,
+                second,
+            });
+            keep[prev] = false;
+        }
+    }
+    Ok(manifests
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(m, k)| k.then_some(m))
+        .collect())
+}

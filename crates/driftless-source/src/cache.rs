@@ -161,6 +161,10 @@ impl RepoCache {
             Err(FetchError::Corrupt(m)) => return Err(Attempt::Corrupt(m)),
             Err(e) => return Err(Attempt::Fatal(e.into_source_error(url, revision))),
         };
+        if outcome == FetchOutcome::UpToDate {
+            // Nothing downloaded: the refs must still point at objects we have.
+            refs_intact(&repo).map_err(Attempt::Corrupt)?;
+        }
         match revision::lookup(&repo, revision) {
             Lookup::Found(id) => {
                 verify(&repo, &id).map_err(Attempt::Corrupt)?;
@@ -211,6 +215,20 @@ pub(crate) fn open(path: &Path) -> Result<gix::Repository, String> {
         return Err("not a bare repository".into());
     }
     Ok(repo)
+}
+
+/// Every ref points at an object present in the object store.
+fn refs_intact(repo: &gix::Repository) -> Result<(), String> {
+    let platform = repo.references().map_err(|e| e.to_string())?;
+    for r in platform.all().map_err(|e| e.to_string())? {
+        let r = r.map_err(|e| e.to_string())?;
+        if let Some(id) = r.target().try_id()
+            && !repo.has_object(id)
+        {
+            return Err(format!("{} points at missing object {id}", r.name().as_bstr()));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the commit and its root tree: a damaged object store shows here.

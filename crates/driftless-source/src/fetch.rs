@@ -67,6 +67,9 @@ pub(crate) fn fetch(
             .set_value(&gix::config::tree::Core::SSH_COMMAND, cmd.as_str())
             .map_err(|e| FetchError::Other(e.to_string()))?;
     }
+    if url.gix_url().scheme == gix::url::Scheme::Http && creds.http_identity().is_some() {
+        tracing::warn!(url = %url, "sending credentials over unencrypted http");
+    }
     let asked = std::cell::Cell::new(false);
     let result = (|| -> Result<FetchOutcome, gix::Error> {
         let remote = repo

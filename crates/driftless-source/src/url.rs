@@ -90,16 +90,20 @@ impl RepoUrl {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(self.display.as_bytes());
         let hash: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
-        let readable: String = format!(
+        let mut readable = String::new();
+        let raw = format!(
             "{}-{}",
             self.url.host().unwrap_or("local"),
             String::from_utf8_lossy(&self.url.path)
-        )
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-        let readable = readable.trim_matches('-');
-        let readable: String = readable.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+        );
+        for c in raw.chars() {
+            let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+            if !(c == '-' && (readable.is_empty() || readable.ends_with('-'))) {
+                readable.push(c);
+            }
+        }
+        let readable = readable.trim_end_matches('-');
+        let readable = &readable[readable.len().saturating_sub(40)..];
         format!("{readable}-{hash}")
     }
 }

@@ -1,0 +1,160 @@
+//! Render errors and warnings, each naming the file (and line) concerned.
+
+use crate::FsError;
+use driftless_core::{ManifestError, ObjectKey, Provenance};
+
+/// Why a render failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// Reading the source failed (missing file, file over the size limit, I/O).
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// A path leaves the repository (`..` beyond the root, or absolute).
+    #[error("{path}: path leaves the repository")]
+    PathEscapes {
+        /// The offending path.
+        path: String,
+    },
+    /// A symlink points outside the repository.
+    #[error("{link}: symlink points outside the repository (target `{target}`)")]
+    SymlinkOutside {
+        /// The link.
+        link: String,
+        /// Its target as stored.
+        target: String,
+    },
+    /// Too many symlinks (a loop).
+    #[error("{path}: too many levels of symbolic links")]
+    SymlinkLoop {
+        /// The path being resolved.
+        path: String,
+    },
+    /// The source path does not exist or is not a directory.
+    #[error("{path}: source path not found in the repository")]
+    SourceNotFound {
+        /// The path.
+        path: String,
+    },
+    /// Invalid YAML or JSON.
+    #[error("{file}:{line}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// One-based line (0 when unknown).
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// An object nests deeper than the limit.
+    #[error("{file}:{line}: object nests deeper than {limit} levels")]
+    TooDeep {
+        /// The file.
+        file: String,
+        /// Line of the document.
+        line: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A document is not a valid Kubernetes object.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Two objects with the same identity, in strict mode.
+    #[error("duplicate object {key}: defined at {first} and again at {second}")]
+    Duplicate {
+        /// The object.
+        key: ObjectKey,
+        /// First definition.
+        first: Provenance,
+        /// Second definition.
+        second: Provenance,
+    },
+    /// An include or exclude pattern is not a valid glob.
+    #[error("invalid glob `{pattern}`: {message}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        message: String,
+    },
+    /// A kustomization refers to a path outside the repository.
+    #[error("{file}: `{reference}` leaves the repository")]
+    KustomizeEscapes {
+        /// The kustomization file.
+        file: String,
+        /// The reference.
+        reference: String,
+    },
+    /// Neither `kustomize` nor `kubectl` could be run.
+    #[error("{path}: cannot run {program}: {message}")]
+    KustomizeUnavailable {
+        /// The kustomization directory.
+        path: String,
+        /// The program tried.
+        program: String,
+        /// Why.
+        message: String,
+    },
+    /// `kustomize build` failed.
+    #[error("{path}: kustomize build failed: {message}")]
+    Kustomize {
+        /// The kustomization directory.
+        path: String,
+        /// Its standard error.
+        message: String,
+    },
+    /// `kustomize build` ran longer than the timeout.
+    #[error("{path}: kustomize build timed out after {seconds} s")]
+    KustomizeTimeout {
+        /// The kustomization directory.
+        path: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// Helm charts cannot be rendered yet.
+    #[error("{path}: Helm rendering is not yet supported (found Chart.yaml)")]
+    HelmUnsupported {
+        /// The chart directory.
+        path: String,
+    },
+    /// Local I/O (temporary directories for Kustomize).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Something worth telling that did not stop the render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderWarning {
+    /// The same object twice; the later definition wins (Argo CD's `RepeatedResourceWarning`).
+    Duplicate {
+        /// The object.
+        key: ObjectKey,
+        /// The definition dropped.
+        first: Provenance,
+        /// The definition kept.
+        second: Provenance,
+    },
+    /// A file that was not rendered.
+    Skipped {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for RenderWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderWarning::Duplicate { key, first, second } => write!(
+                f,
+                "RepeatedResourceWarning: {key} is defined at {first} and again at {second}; the later one wins"
+            ),
+            RenderWarning::Skipped { file, reason } => write!(f, "{file}: skipped: {reason}"),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! What to render and how.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Options of [`render`](crate::render).
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Directory sources: descend into subdirectories.
+    pub recurse: bool,
+    /// Directory sources: only files whose path (relative to the source
+    /// directory) matches one of these globs. `*` also matches `/`, as in Argo CD.
+    pub include: Vec<String>,
+    /// Directory sources: skip files whose relative path matches one of these globs.
+    pub exclude: Vec<String>,
+    /// Duplicate objects are an error instead of a warning.
+    pub strict: bool,
+    /// Limits against hostile input.
+    pub limits: Limits,
+    /// How to run Kustomize.
+    pub kustomize: KustomizeOptions,
+    /// Helm parameters (used when the source is a chart).
+    pub helm: HelmOptions,
+}
+
+/// Limits against hostile input.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest manifest file read, in bytes (default 8 MiB).
+    pub max_file_size: u64,
+    /// Deepest nesting of mappings and lists in one object (default 100).
+    pub max_depth: usize,
+    /// Most symlinks followed while resolving one path (default 40, as Linux).
+    pub max_symlink_hops: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: 8 * 1024 * 1024,
+            max_depth: 100,
+            max_symlink_hops: 40,
+        }
+    }
+}
+
+/// How Kustomize runs.
+#[derive(Debug, Clone)]
+pub struct KustomizeOptions {
+    /// The program: `kustomize` (run as `kustomize build DIR`) or `kubectl`
+    /// (run as `kubectl kustomize DIR`). Default: `kustomize` when on `PATH`,
+    /// else `kubectl`.
+    pub binary: Option<PathBuf>,
+    /// Time allowed for one build (default 90 s, Argo CD's exec timeout).
+    pub timeout: Duration,
+    /// Extra arguments after `build DIR` (e.g. `--enable-helm`).
+    pub build_options: Vec<String>,
+}
+
+impl Default for KustomizeOptions {
+    fn default() -> Self {
+        KustomizeOptions {
+            binary: None,
+            timeout: Duration::from_secs(90),
+            build_options: Vec::new(),
+        }
+    }
+}
+
+/// Helm parameters, as Argo CD's `spec.source.helm` and `helm template` flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HelmOptions {
+    /// Value files, in order, relative to the chart directory in the repository.
+    pub value_files: Vec<String>,
+    /// `--set` style overrides `key=value`, in order.
+    pub set: Vec<String>,
+    /// Release name (default: the application name, else `release-name`).
+    pub release_name: Option<String>,
+    /// Release namespace.
+    pub namespace: Option<String>,
+    /// `.Capabilities.KubeVersion`.
+    pub kube_version: Option<String>,
+    /// Extra `.Capabilities.APIVersions`.
+    pub api_versions: Vec<String>,
+}
