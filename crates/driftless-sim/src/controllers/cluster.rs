@@ -113,10 +113,10 @@ pub fn reconcile_storage(world: &World) -> Vec<Action> {
         let ns = namespace(pvc);
         let pv_name = format!("pvc-{}", uid(pvc));
         if deleting(pvc) {
-            if !pod_uses_claim(world, ns, name(pvc)) {
-                if let Some(u) = without_finalizer(pvc, "kubernetes.io/pvc-protection") {
-                    actions.push(Action::Update(u));
-                }
+            if !pod_uses_claim(world, ns, name(pvc))
+                && let Some(u) = without_finalizer(pvc, "kubernetes.io/pvc-protection")
+            {
+                actions.push(Action::Update(u));
             }
             continue;
         }
@@ -197,10 +197,8 @@ pub fn reconcile_storage(world: &World) -> Vec<Action> {
             !claim.is_empty() && c.pointer("/metadata/uid") == pv.pointer("/spec/claimRef/uid")
         });
         if deleting(pv) {
-            if !bound {
-                if let Some(u) = without_finalizer(pv, "kubernetes.io/pv-protection") {
-                    actions.push(Action::Update(u));
-                }
+            if !bound && let Some(u) = without_finalizer(pv, "kubernetes.io/pv-protection") {
+                actions.push(Action::Update(u));
             }
             continue;
         }

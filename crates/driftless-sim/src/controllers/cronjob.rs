@@ -118,7 +118,7 @@ pub fn reconcile(cj: &Value, jobs: &[Arc<Value>], now: DateTime<Utc>) -> Vec<Act
                 .unwrap_or("Allow");
             let job_name = format!("{}-{}", name(cj), due.timestamp() / 60);
             let exists = jobs.iter().any(|j| name(j) == job_name);
-            if !too_late && !exists && !(policy == "Forbid" && !active.is_empty()) {
+            if !too_late && !exists && (policy != "Forbid" || active.is_empty()) {
                 if policy == "Replace" {
                     for j in &active {
                         actions.push(Action::delete(j));

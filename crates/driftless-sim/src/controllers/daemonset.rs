@@ -106,17 +106,18 @@ pub fn reconcile(ds: &Value, pods: &[Arc<Value>], nodes: &[String]) -> Vec<Actio
         .and_then(Value::as_str)
         .unwrap_or("RollingUpdate")
         == "RollingUpdate";
-    if rolling && active.iter().all(|p| pod_ready(p)) {
-        if let Some(p) = active.iter().find(|p| hash_of(p) != hash) {
-            actions.push(Action::delete(p));
-            actions.push(Action::Event(event(
-                ds,
-                "Normal",
-                "SuccessfulDelete",
-                &format!("Deleted pod: {}", name(p)),
-                COMPONENT,
-            )));
-        }
+    if rolling
+        && active.iter().all(|p| pod_ready(p))
+        && let Some(p) = active.iter().find(|p| hash_of(p) != hash)
+    {
+        actions.push(Action::delete(p));
+        actions.push(Action::Event(event(
+            ds,
+            "Normal",
+            "SuccessfulDelete",
+            &format!("Deleted pod: {}", name(p)),
+            COMPONENT,
+        )));
     }
     let scheduled = nodes
         .iter()

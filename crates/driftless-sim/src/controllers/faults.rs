@@ -105,11 +105,7 @@ fn is_discovery(path: &str) -> bool {
         return true;
     }
     let segs: Vec<&str> = p.trim_start_matches('/').split('/').collect();
-    match segs.as_slice() {
-        ["api", _] => true,
-        ["apis", _] | ["apis", _, _] => true,
-        _ => false,
-    }
+    matches!(segs.as_slice(), ["api", _] | ["apis", _] | ["apis", _, _])
 }
 
 impl FaultInjector {

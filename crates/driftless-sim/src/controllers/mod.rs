@@ -49,10 +49,10 @@ pub fn selector_matches(sel: &Value, labels: Option<&Map<String, Value>>) -> boo
         return false;
     }
     let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    if let Some(ml) = sel.get("matchLabels").and_then(Value::as_object) {
-        if ml.iter().any(|(k, v)| get(k) != v.as_str()) {
-            return false;
-        }
+    if let Some(ml) = sel.get("matchLabels").and_then(Value::as_object)
+        && ml.iter().any(|(k, v)| get(k) != v.as_str())
+    {
+        return false;
     }
     if let Some(exprs) = sel.get("matchExpressions").and_then(Value::as_array) {
         for e in exprs {

@@ -367,18 +367,16 @@ pub fn kubelet(
         if let (Some(p), Some(n)) = (
             prev.pointer("/state/terminated"),
             cs.pointer("/state/terminated"),
-        ) {
-            if p.get("exitCode") == n.get("exitCode") {
-                cs["state"]["terminated"] = p.clone();
-            }
+        ) && p.get("exitCode") == n.get("exitCode")
+        {
+            cs["state"]["terminated"] = p.clone();
         }
         if let (Some(p), Some(n)) = (
             prev.pointer("/lastState/terminated"),
             cs.pointer("/lastState/terminated"),
-        ) {
-            if p.get("exitCode") == n.get("exitCode") {
-                cs["lastState"]["terminated"] = p.clone();
-            }
+        ) && p.get("exitCode") == n.get("exitCode")
+        {
+            cs["lastState"]["terminated"] = p.clone();
         }
         statuses.push(cs);
     }

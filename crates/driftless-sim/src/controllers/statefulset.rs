@@ -192,21 +192,23 @@ pub fn reconcile(sts: &Value, pods: &[Arc<Value>], world: &World) -> Vec<Action>
         .iter()
         .filter(|(o, _)| *o >= start && *o < start + replicas)
         .collect();
-    if rolling && all_healthy && in_range.len() as i64 == replicas && extra.is_empty() {
-        if let Some((_, p)) = in_range
+    if rolling
+        && all_healthy
+        && in_range.len() as i64 == replicas
+        && extra.is_empty()
+        && let Some((_, p)) = in_range
             .iter()
             .rev()
             .find(|(o, p)| *o - start >= partition && rev_of(p) != update_rev)
-        {
-            actions.push(Action::delete(p));
-            actions.push(Action::Event(event(
-                sts,
-                "Normal",
-                "SuccessfulDelete",
-                &format!("delete Pod {} in StatefulSet {sname} successful", name(p)),
-                COMPONENT,
-            )));
-        }
+    {
+        actions.push(Action::delete(p));
+        actions.push(Action::Event(event(
+            sts,
+            "Normal",
+            "SuccessfulDelete",
+            &format!("delete Pod {} in StatefulSet {sname} successful", name(p)),
+            COMPONENT,
+        )));
     }
     // Status.
     let active: Vec<&Arc<Value>> = pods.iter().filter(|p| !pod_terminated(p)).collect();

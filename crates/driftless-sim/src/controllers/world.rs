@@ -266,10 +266,11 @@ pub fn set_condition(status: &mut Value, cond: Value, keep_update: bool) {
                     cond[k] = t.clone();
                 }
             }
-            if keep_update && old.get("reason") == cond.get("reason") {
-                if let Some(t) = old.get("lastUpdateTime") {
-                    cond["lastUpdateTime"] = t.clone();
-                }
+            if keep_update
+                && old.get("reason") == cond.get("reason")
+                && let Some(t) = old.get("lastUpdateTime")
+            {
+                cond["lastUpdateTime"] = t.clone();
             }
         }
         *old = cond;

@@ -21,10 +21,8 @@ pub(crate) fn service(o: &mut Map<String, Value>) {
         let tp = p.get("targetPort");
         let missing =
             tp.is_none_or(|t| t.is_null() || t.as_i64() == Some(0) || t.as_str() == Some(""));
-        if missing {
-            if let Some(port) = p.get("port").cloned() {
-                p.insert("targetPort".into(), port);
-            }
+        if missing && let Some(port) = p.get("port").cloned() {
+            p.insert("targetPort".into(), port);
         }
     });
     if ty == "NodePort" || ty == "LoadBalancer" {

@@ -141,10 +141,10 @@ pub fn initial_status(group: &str, version: &str, kind: &str) -> Option<Value> {
 /// What the registry strategy and admission do once, on create (after
 /// [`apply_defaults`], with `metadata.uid` and `metadata.name` set).
 pub fn prepare_for_create(group: &str, version: &str, kind: &str, obj: &mut Value) {
-    if let Some(status) = initial_status(group, version, kind) {
-        if let Some(o) = obj.as_object_mut() {
-            o.insert("status".into(), status);
-        }
+    if let Some(status) = initial_status(group, version, kind)
+        && let Some(o) = obj.as_object_mut()
+    {
+        o.insert("status".into(), status);
     }
     let Some(o) = obj.as_object_mut() else { return };
     match (group, kind) {
@@ -220,10 +220,10 @@ pub fn prepare_for_update(group: &str, kind: &str, old: &Value, new: &mut Value)
             if let Some(o) = new.as_object_mut() {
                 misc::namespace(o);
                 let spec = util::obj(o, "spec");
-                if util::unset(spec, "finalizers") {
-                    if let Some(f) = old.pointer("/spec/finalizers") {
-                        spec.insert("finalizers".into(), f.clone());
-                    }
+                if util::unset(spec, "finalizers")
+                    && let Some(f) = old.pointer("/spec/finalizers")
+                {
+                    spec.insert("finalizers".into(), f.clone());
                 }
             }
         }
@@ -236,10 +236,10 @@ fn add_finalizer(o: &mut serde_json::Map<String, Value>, f: &str) {
     if !meta.get("finalizers").is_some_and(Value::is_array) {
         meta.insert("finalizers".into(), json!([]));
     }
-    if let Some(Value::Array(fs)) = meta.get_mut("finalizers") {
-        if !fs.iter().any(|x| x.as_str() == Some(f)) {
-            fs.push(json!(f));
-        }
+    if let Some(Value::Array(fs)) = meta.get_mut("finalizers")
+        && !fs.iter().any(|x| x.as_str() == Some(f))
+    {
+        fs.push(json!(f));
     }
 }
 

@@ -40,10 +40,10 @@ pub(crate) fn pod(pod: &mut Map<String, Value>) {
             requests_from_limits(c);
             if host_network {
                 each(c, "ports", |p| {
-                    if p.get("hostPort").and_then(Value::as_i64).unwrap_or(0) == 0 {
-                        if let Some(cp) = p.get("containerPort").cloned() {
-                            p.insert("hostPort".into(), cp);
-                        }
+                    if p.get("hostPort").and_then(Value::as_i64).unwrap_or(0) == 0
+                        && let Some(cp) = p.get("containerPort").cloned()
+                    {
+                        p.insert("hostPort".into(), cp);
                     }
                 });
             }
@@ -80,10 +80,10 @@ fn container(c: &mut Map<String, Value>) {
     default_str(c, "imagePullPolicy", policy);
     each(c, "ports", |p| default_str(p, "protocol", "TCP"));
     each(c, "env", |e| {
-        if let Some(vf) = obj_opt(e, "valueFrom") {
-            if let Some(fr) = obj_opt(vf, "fieldRef") {
-                default_str(fr, "apiVersion", "v1");
-            }
+        if let Some(vf) = obj_opt(e, "valueFrom")
+            && let Some(fr) = obj_opt(vf, "fieldRef")
+        {
+            default_str(fr, "apiVersion", "v1");
         }
     });
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
@@ -215,12 +215,11 @@ fn volume(v: &mut Map<String, Value>) {
         default_str(s, "storageMode", "ThinProvisioned");
         default_str(s, "fsType", "xfs");
     }
-    if let Some(e) = obj_opt(v, "ephemeral") {
-        if let Some(t) = obj_opt(e, "volumeClaimTemplate") {
-            if let Some(s) = obj_opt(t, "spec") {
-                default_str(s, "volumeMode", "Filesystem");
-            }
-        }
+    if let Some(s) = obj_opt(v, "ephemeral")
+        .and_then(|e| obj_opt(e, "volumeClaimTemplate"))
+        .and_then(|t| obj_opt(t, "spec"))
+    {
+        default_str(s, "volumeMode", "Filesystem");
     }
 }
 

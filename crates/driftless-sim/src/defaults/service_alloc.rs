@@ -339,15 +339,14 @@ pub(crate) fn keep_allocated(old: &Value, new: &mut Value) {
             .get("clusterIP")
             .and_then(Value::as_str)
             .is_none_or(str::is_empty);
-        if empty {
-            if let Some(ip) = old
+        if empty
+            && let Some(ip) = old
                 .pointer("/spec/clusterIP")
                 .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-            {
-                spec.insert("clusterIP".into(), ip.clone());
-                if let Some(ips) = old.pointer("/spec/clusterIPs") {
-                    spec.insert("clusterIPs".into(), ips.clone());
-                }
+        {
+            spec.insert("clusterIP".into(), ip.clone());
+            if let Some(ips) = old.pointer("/spec/clusterIPs") {
+                spec.insert("clusterIPs".into(), ips.clone());
             }
         }
     }
@@ -394,10 +393,9 @@ pub(crate) fn keep_allocated(old: &Value, new: &mut Value) {
             .and_then(Value::as_u64)
             .unwrap_or(0)
             == 0
+            && let Some(h) = old.pointer("/spec/healthCheckNodePort")
         {
-            if let Some(h) = old.pointer("/spec/healthCheckNodePort") {
-                spec.insert("healthCheckNodePort".into(), h.clone());
-            }
+            spec.insert("healthCheckNodePort".into(), h.clone());
         }
     }
 }

@@ -251,14 +251,14 @@ pub fn validate(group: &str, kind: &str, obj: &Value) -> Vec<FieldError> {
 }
 
 fn replicas(obj: &Value, errs: &mut Vec<FieldError>) {
-    if let Some(r) = obj.pointer("/spec/replicas").and_then(Value::as_i64) {
-        if r < 0 {
-            errs.push(FieldError::invalid(
-                "spec.replicas",
-                r.to_string(),
-                "must be greater than or equal to 0".into(),
-            ));
-        }
+    if let Some(r) = obj.pointer("/spec/replicas").and_then(Value::as_i64)
+        && r < 0
+    {
+        errs.push(FieldError::invalid(
+            "spec.replicas",
+            r.to_string(),
+            "must be greater than or equal to 0".into(),
+        ));
     }
 }
 

@@ -81,10 +81,8 @@ pub(crate) fn job(o: &mut Map<String, Value>) {
         .get("labels")
         .and_then(Value::as_object)
         .is_none_or(Map::is_empty);
-    if empty {
-        if let Some(l) = tpl_labels.filter(|l| !l.is_empty()) {
-            meta.insert("labels".into(), Value::Object(l));
-        }
+    if empty && let Some(l) = tpl_labels.filter(|l| !l.is_empty()) {
+        meta.insert("labels".into(), Value::Object(l));
     }
 }
 
