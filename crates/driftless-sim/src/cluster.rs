@@ -249,6 +249,8 @@ impl Drop for ClusterHandle {
 }
 
 /// Starts the workload controllers of [`crate::controllers`].
-fn start_controllers(_store: &Store) -> Vec<JoinHandle<()>> {
-    Vec::new()
+fn start_controllers(store: &Store) -> Vec<JoinHandle<()>> {
+    // Wired by sim-workloads; a `WorkloadConfig` field on ClusterConfig can replace the default.
+    let config = crate::controllers::WorkloadConfig::default();
+    vec![crate::controllers::start(store.clone(), config).into_handle()]
 }
