@@ -272,6 +272,12 @@ impl<'a> TypeRef<'a> {
         self.ext(|n| n.default.as_ref())
     }
 
+    /// Whether this is a struct of the built-in Kubernetes types. Such structs are Go values that
+    /// exist (empty) in a zero object, unlike the objects of custom resources (unstructured).
+    pub(crate) fn is_builtin_struct(&self) -> bool {
+        self.shape() == Shape::Struct && self.schema.is_some_and(|s| s.fallback.is_none())
+    }
+
     /// Whether this position has schema information at all.
     pub fn is_typed(&self) -> bool {
         self.target.is_some()

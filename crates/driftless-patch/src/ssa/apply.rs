@@ -173,7 +173,9 @@ pub fn apply_with(
         }
     }
 
-    let config_set = strip_meta(&typed::to_field_set(&config, ty).map_err(ApplyError::Invalid)?);
+    // Name, kind... count as applied while pruning; they are never recorded as owned.
+    let config_full = typed::to_field_set(&config, ty).map_err(ApplyError::Invalid)?;
+    let config_set = strip_meta(&config_full);
     let me = ManagedFieldsEntry {
         manager: opts.manager.to_string(),
         operation: Operation::Apply,
@@ -189,11 +191,11 @@ pub fn apply_with(
 
     let mut merged = typed::merge(&live_obj, &config, ty);
     if let Some(last) = &last_set {
-        let mut owned = config_set.clone();
+        let mut owned = config_full.clone();
         for m in managers.iter().filter(|m| !m.same_identity(&me)) {
             owned.union_in_place(&m.fields);
         }
-        let to_remove = typed::prune_set(last, &owned);
+        let to_remove = typed::prune_set(last, &owned, ty);
         if !to_remove.is_empty() {
             merged = typed::remove_items(&merged, &to_remove, ty);
         }

@@ -180,6 +180,16 @@ pub(crate) fn compare(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Comparison {
     c
 }
 
+/// Absent, null, `{}` or `[]`: compared as a leaf when both sides are (keeps the distinction).
+fn empty_ish(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
 fn walk_compare(
     lhs: Option<&Value>,
     rhs: Option<&Value>,
@@ -190,6 +200,7 @@ fn walk_compare(
     let lk = kind(ty, lhs);
     let rk = kind(ty, rhs);
     let structural = match (&lk, &rk) {
+        _ if empty_ish(lhs) && empty_ish(rhs) => None,
         (Kind::Fields, Kind::Fields) => Some(true),
         (Kind::Assoc(..), Kind::Assoc(..)) => Some(false),
         _ => None,
@@ -254,8 +265,10 @@ fn walk_compare(
             }
         }
     }
-    // Post-item hook for non-leaf nodes.
-    if !path.is_empty() {
+    // Post-item hook for non-leaf nodes. Built-in structs are Go values that exist in any object
+    // (even a new one), so the API server never sees them added or removed.
+    let value_struct = ty.is_builtin_struct() && matches!(path.last(), Some(PathElement::Field(_)));
+    if !path.is_empty() && !value_struct {
         match (lhs, rhs) {
             (None, Some(_)) => c.added.insert(path),
             (Some(_), None) => c.removed.insert(path),
@@ -370,7 +383,7 @@ pub(crate) fn remove_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value 
                 match (set.child(&pe), ty.field(k)) {
                     (Some(sub), Some(cty)) => {
                         let nv = remove_items(child, sub, cty);
-                        if emptied(child, &nv, cty) {
+                        if emptied(child, &nv) {
                             continue;
                         }
                         out.insert(k.clone(), nv);
@@ -403,8 +416,9 @@ pub(crate) fn remove_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value 
     }
 }
 
-/// Whether removal turned a non-empty map or list into an empty one that should disappear.
-fn emptied(before: &Value, after: &Value, ty: TypeRef<'_>) -> bool {
+/// Whether removal turned a non-empty map or list into an empty one, which structured-merge-diff
+/// turns into null (the field disappears).
+fn emptied(before: &Value, after: &Value) -> bool {
     let was_nonempty = match before {
         Value::Object(m) => !m.is_empty(),
         Value::Array(a) => !a.is_empty(),
@@ -415,39 +429,49 @@ fn emptied(before: &Value, after: &Value, ty: TypeRef<'_>) -> bool {
         Value::Array(a) => a.is_empty(),
         _ => false,
     };
-    was_nonempty && now_empty && matches!(ty.shape(), Shape::Map | Shape::List | Shape::Untyped)
+    was_nonempty && now_empty
 }
 
-/// Paths of `last` to prune: not owned by anyone in `owned`, and (for nodes) with no owned
-/// path below them; owned descendants keep their parent, whose unowned children are pruned.
-pub(crate) fn prune_set(last: &FieldSet, owned: &FieldSet) -> FieldSet {
+/// The paths to remove when a manager whose previous applied set was `last` applies again:
+/// structured-merge-diff's `prune` (with `EnsureNamedFieldsAreMembers`). `owned` is the union of
+/// the new applied set and every other manager's set. A path of `last` is removed (with
+/// everything below it) when it, or an ancestor at or below a path of `last`, is owned by
+/// nobody; struct fields count as owned when anything below them is.
+pub(crate) fn prune_set(last: &FieldSet, owned: &FieldSet, ty: TypeRef<'_>) -> FieldSet {
     let mut out = FieldSet::new();
     let mut path = Vec::new();
-    prune_walk(last, owned, &mut path, &mut out);
+    prune_walk(last, Some(owned), ty, (false, false), &mut path, &mut out);
     out
 }
 
-fn prune_walk(last: &FieldSet, owned: &FieldSet, path: &mut Vec<PathElement>, out: &mut FieldSet) {
+fn prune_walk(
+    last: &FieldSet,
+    owned: Option<&FieldSet>,
+    ty: TypeRef<'_>,
+    (under_last, removal_root): (bool, bool),
+    path: &mut Vec<PathElement>,
+    out: &mut FieldSet,
+) {
     for pe in last.elements() {
+        let named = ty.shape() == Shape::Struct
+            && matches!(pe, PathElement::Field(n) if ty.has_declared_field(n));
+        let last_child = last.child(pe);
+        let owned_child = owned.and_then(|o| o.child(pe));
+        let in_last = last.has_member(pe) || (named && last_child.is_some_and(|c| !c.is_empty()));
+        let in_owned = owned.is_some_and(|o| o.has_member(pe))
+            || (named && owned_child.is_some_and(|c| !c.is_empty()));
+        let under = under_last || in_last;
+        let root = removal_root || (under && !in_owned);
         path.push(pe.clone());
-        let owned_here = owned.contains(path);
-        let owned_below = has_children_at(owned, path);
-        if last.has_member(pe) && !owned_here && !owned_below {
+        if in_last && root {
             out.insert(path);
-        } else if let Some(sub) = last.child(pe) {
-            prune_walk(sub, owned, path, out);
+        } else if let Some(lc) = last_child {
+            let child_ty = match pe {
+                PathElement::Field(n) => ty.field(n).unwrap_or_else(TypeRef::untyped),
+                _ => ty.items(),
+            };
+            prune_walk(lc, owned_child, child_ty, (under, root), path, out);
         }
         path.pop();
     }
-}
-
-fn has_children_at(set: &FieldSet, path: &[PathElement]) -> bool {
-    let mut cur = set;
-    for pe in path {
-        match cur.child(pe) {
-            Some(c) => cur = c,
-            None => return false,
-        }
-    }
-    !cur.is_empty()
 }
