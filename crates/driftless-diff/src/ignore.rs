@@ -90,12 +90,16 @@ impl Rule {
             .iter()
             .filter_map(|p| path::from_pointer(v, p))
             .collect();
-        if let (Some(live), false) = (live, self.spec.managed_fields_managers.is_empty()) {
-            let managers = &self.spec.managed_fields_managers;
-            let sets = crate::managed::field_sets(live, &|m, _| managers.iter().any(|x| x == m));
-            paths.extend(crate::managed::owned_paths(&sets, v));
-        }
         path::remove_all(v, &mut paths);
+        if let (Some(live), false) = (live, self.spec.managed_fields_managers.is_empty()) {
+            let managers: Vec<&str> = self
+                .spec
+                .managed_fields_managers
+                .iter()
+                .map(String::as_str)
+                .collect();
+            crate::managed::remove_owned_by(v, live, &managers);
+        }
         for f in &self.jq {
             run_jq(f, v);
         }

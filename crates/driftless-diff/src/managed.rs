@@ -1,32 +1,56 @@
 //! Field ownership from `metadata.managedFields` (`FieldsV1`).
 //!
-//! This is the one place that reads managedFields; it resolves each owned
-//! field to a concrete path inside a given object (the live object or the
-//! desired one, whose list items may sit at other indexes).
+//! This is the one place that reads managedFields. Parsing and field sets
+//! come from `driftless-patch`; here owned fields are resolved to concrete
+//! paths inside a given object (the live object or the desired one, whose
+//! list items may sit at other indexes).
 
 use crate::path::{Path, Seg};
+use driftless_patch::schema::{Schema, TypeRef};
+use driftless_patch::ssa;
 use serde_json::{Map, Value};
 
-/// The `fieldsV1` sets of the managers `wanted` selects, read from `live`.
-pub(crate) fn field_sets<'a>(
-    live: &'a Value,
+/// The fields (as `fieldsV1` JSON) that the managers `wanted(manager, operation)`
+/// selects own in `live`'s managedFields, read with `driftless-patch`.
+/// Unreadable managedFields count as owning nothing.
+pub(crate) fn field_sets(
+    live: &Value,
     wanted: &dyn Fn(&str, &str) -> bool,
-) -> Vec<&'a Map<String, Value>> {
-    live.pointer("/metadata/managedFields")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|e| {
-            let manager = e.get("manager").and_then(Value::as_str).unwrap_or("");
-            let op = e.get("operation").and_then(Value::as_str).unwrap_or("");
-            wanted(manager, op)
-        })
-        .filter_map(|e| e.get("fieldsV1").and_then(Value::as_object))
-        .collect()
+) -> Vec<Map<String, Value>> {
+    let Ok(entries) = ssa::read_managed_fields(live) else {
+        return Vec::new();
+    };
+    let mut set = ssa::FieldSet::new();
+    for e in entries
+        .iter()
+        .filter(|e| wanted(&e.manager, e.operation.as_str()))
+    {
+        set.union_in_place(&e.fields);
+    }
+    match set.to_fields_v1() {
+        Value::Object(m) if !m.is_empty() => vec![m],
+        _ => Vec::new(),
+    }
+}
+
+/// Removes from `v` the fields `managers` own per `live`'s managedFields,
+/// with `driftless-patch`'s schema-aware removal (built-in Kubernetes
+/// schema; custom resources untyped).
+pub(crate) fn remove_owned_by(v: &mut Value, live: &Value, managers: &[&str]) {
+    let Some(key) = driftless_core::ObjectKey::from_object(live) else {
+        return;
+    };
+    let schema = Schema::builtin();
+    let ty = schema
+        .for_kind(&key.group, &key.version, &key.kind)
+        .unwrap_or_else(TypeRef::untyped);
+    if let Ok(out) = ssa::remove_fields_owned_by(v, live, managers, ty) {
+        *v = out;
+    }
 }
 
 /// Concrete paths in `target` of the leaf fields listed in `sets`.
-pub(crate) fn owned_paths(sets: &[&Map<String, Value>], target: &Value) -> Vec<Path> {
+pub(crate) fn owned_paths(sets: &[Map<String, Value>], target: &Value) -> Vec<Path> {
     let mut out = Vec::new();
     for set in sets {
         walk(set, target, &mut Vec::new(), &mut out);
