@@ -38,7 +38,8 @@ fn bench(c: &mut Criterion) {
         };
         kube::Client::try_from(cfg).unwrap()
     });
-    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> = kube::Api::namespaced(client, "default");
+    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(client, "default");
     let mut g = c.benchmark_group("sim");
     g.sample_size(10);
     g.throughput(Throughput::Elements(1));
@@ -59,7 +60,9 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("list_10000_configmaps", |b| {
         b.iter(|| {
-            let l = rt.block_on(api.list(&kube::api::ListParams::default())).unwrap();
+            let l = rt
+                .block_on(api.list(&kube::api::ListParams::default()))
+                .unwrap();
             assert!(l.items.len() >= 10_000);
         })
     });

@@ -11,7 +11,9 @@ use serde_json::json;
 
 async fn client(cluster: &driftless_sim::ClusterHandle) -> kube::Client {
     let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
     kube::Client::try_from(cfg).unwrap()
 }
 
@@ -31,30 +33,66 @@ async fn crud_ssa_conflict_and_watcher() {
         }
     }
 
-    let cm: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "a", "labels": {"x": "1"}}, "data": {"k": "v"}})).unwrap();
+    let cm: ConfigMap = serde_json::from_value(
+        json!({"metadata": {"name": "a", "labels": {"x": "1"}}, "data": {"k": "v"}}),
+    )
+    .unwrap();
     let created = api.create(&PostParams::default(), &cm).await.unwrap();
     assert!(created.metadata.uid.is_some());
     let dup = api.create(&PostParams::default(), &cm).await.unwrap_err();
-    assert!(matches!(dup, kube::Error::Api(ref s) if s.code == 409 && s.reason == "AlreadyExists"), "{dup:?}");
+    assert!(
+        matches!(dup, kube::Error::Api(ref s) if s.code == 409 && s.reason == "AlreadyExists"),
+        "{dup:?}"
+    );
 
     // optimistic concurrency
     let mut stale = created.clone();
-    api.patch("a", &PatchParams::default(), &Patch::Merge(json!({"data": {"k": "v2"}}))).await.unwrap();
+    api.patch(
+        "a",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"k": "v2"}})),
+    )
+    .await
+    .unwrap();
     stale.data = Some([("k".to_string(), "v3".to_string())].into());
-    let err = api.replace("a", &PostParams::default(), &stale).await.unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 409 && s.reason == "Conflict"), "{err:?}");
+    let err = api
+        .replace("a", &PostParams::default(), &stale)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 409 && s.reason == "Conflict"),
+        "{err:?}"
+    );
 
     // server-side apply with a conflict
     let applied = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "data": {"k": "a"}});
-    api.patch("s", &PatchParams::apply("one"), &Patch::Apply(&applied)).await.unwrap();
+    api.patch("s", &PatchParams::apply("one"), &Patch::Apply(&applied))
+        .await
+        .unwrap();
     let other = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "data": {"k": "b"}});
-    let err = api.patch("s", &PatchParams::apply("two"), &Patch::Apply(&other)).await.unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 409), "{err:?}");
-    let forced = api.patch("s", &PatchParams::apply("two").force(), &Patch::Apply(&other)).await.unwrap();
+    let err = api
+        .patch("s", &PatchParams::apply("two"), &Patch::Apply(&other))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 409),
+        "{err:?}"
+    );
+    let forced = api
+        .patch(
+            "s",
+            &PatchParams::apply("two").force(),
+            &Patch::Apply(&other),
+        )
+        .await
+        .unwrap();
     assert_eq!(forced.data.unwrap()["k"], "b");
 
     // list with selector and pagination
-    let l = api.list(&ListParams::default().labels("x=1")).await.unwrap();
+    let l = api
+        .list(&ListParams::default().labels("x=1"))
+        .await
+        .unwrap();
     assert_eq!(l.items.len(), 1);
     let page = api.list(&ListParams::default().limit(1)).await.unwrap();
     assert_eq!(page.items.len(), 1);
@@ -72,7 +110,9 @@ async fn crud_ssa_conflict_and_watcher() {
             Ok(Some(Ok(watcher::Event::Apply(o)))) | Ok(Some(Ok(watcher::Event::InitApply(o)))) => {
                 saw_apply |= o.metadata.name.as_deref() == Some("a")
             }
-            Ok(Some(Ok(watcher::Event::Delete(o)))) => saw_delete |= o.metadata.name.as_deref() == Some("a"),
+            Ok(Some(Ok(watcher::Event::Delete(o)))) => {
+                saw_delete |= o.metadata.name.as_deref() == Some("a")
+            }
             Ok(Some(Ok(_))) => {}
             other => panic!("watcher failed: {other:?}"),
         }
@@ -94,7 +134,9 @@ async fn reqwest_like_get(cluster: &driftless_sim::ClusterHandle) -> u16 {
         .collect::<String>()
         .replace("user:\n", "user: {}\n");
     let kc = kube::config::Kubeconfig::from_yaml(&yaml).unwrap();
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
     let client = kube::Client::try_from(cfg).unwrap();
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
     match api.list(&ListParams::default()).await {

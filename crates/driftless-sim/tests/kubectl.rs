@@ -8,10 +8,17 @@ use common::{APP, Sim};
 fn api_resources_lists_builtin_kinds_with_short_names() {
     let sim = Sim::start();
     let out = sim.ok(&["api-resources"]);
-    let line = out.lines().find(|l| l.starts_with("deployments ")).expect("deployments listed");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("deployments "))
+        .expect("deployments listed");
     let cols: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(cols, ["deployments", "deploy", "apps/v1", "true", "Deployment"]);
-    assert!(out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["namespaces", "ns", "v1", "false", "Namespace"]));
+    assert_eq!(
+        cols,
+        ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    );
+    assert!(out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+        == ["namespaces", "ns", "v1", "false", "Namespace"]));
     assert!(out.contains("customresourcedefinitions"));
     let version = sim.ok(&["version", "-o", "json"]);
     assert!(version.contains("serverVersion"));
@@ -27,9 +34,23 @@ fn client_side_apply_get_wide_json_yaml_and_selectors() {
     assert!(again.contains("deployment.apps/web unchanged"), "{again}");
     let wide = sim.ok(&["get", "deploy", "-n", "demo", "-o", "wide"]);
     let header: Vec<&str> = wide.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]);
+    assert_eq!(
+        header,
+        [
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR"
+        ]
+    );
     assert!(wide.contains("nginx:1.27") && wide.contains("app=web"));
-    let json: serde_json::Value = serde_json::from_str(&sim.ok(&["get", "deploy", "web", "-n", "demo", "-o", "json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&sim.ok(&["get", "deploy", "web", "-n", "demo", "-o", "json"]))
+            .unwrap();
     assert_eq!(json["spec"]["replicas"], 2);
     assert_eq!(json["metadata"]["generation"], 1);
     assert_eq!(json["spec"]["strategy"]["type"], "RollingUpdate");
@@ -38,11 +59,25 @@ fn client_side_apply_get_wide_json_yaml_and_selectors() {
     let sel = sim.ok(&["get", "cm", "-n", "demo", "-l", "tier=config", "-o", "name"]);
     assert_eq!(sel.trim(), "configmap/cfg");
     let none = sim.run(&["get", "cm", "-n", "demo", "-l", "tier=none"], None, &[]);
-    assert!(none.stderr.contains("No resources found in demo namespace."));
-    let fs = sim.ok(&["get", "cm", "-A", "--field-selector", "metadata.name=cfg", "-o", "name"]);
+    assert!(
+        none.stderr
+            .contains("No resources found in demo namespace.")
+    );
+    let fs = sim.ok(&[
+        "get",
+        "cm",
+        "-A",
+        "--field-selector",
+        "metadata.name=cfg",
+        "-o",
+        "name",
+    ]);
     assert_eq!(fs.trim(), "configmap/cfg");
     let describe = sim.ok(&["describe", "deployment", "web", "-n", "demo"]);
-    assert!(describe.contains("Name:") && describe.contains("nginx:1.27"), "{describe}");
+    assert!(
+        describe.contains("Name:") && describe.contains("nginx:1.27"),
+        "{describe}"
+    );
 }
 
 #[test]
@@ -51,14 +86,53 @@ fn server_side_apply_conflicts_and_force() {
     let f = sim.file("app.yaml", APP);
     sim.ok(&["apply", "--server-side", "--field-manager=a", "-f", &f]);
     let changed = sim.file("app2.yaml", &APP.replace("replicas: 2", "replicas: 3"));
-    let o = sim.run(&["apply", "--server-side", "--field-manager=b", "-f", &changed], None, &[]);
+    let o = sim.run(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=b",
+            "-f",
+            &changed,
+        ],
+        None,
+        &[],
+    );
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("Apply failed with 1 conflict: conflict with \"a\": .spec.replicas"), "{}", o.stderr);
-    let forced = sim.ok(&["apply", "--server-side", "--field-manager=b", "--force-conflicts", "-f", &changed]);
+    assert!(
+        o.stderr
+            .contains("Apply failed with 1 conflict: conflict with \"a\": .spec.replicas"),
+        "{}",
+        o.stderr
+    );
+    let forced = sim.ok(&[
+        "apply",
+        "--server-side",
+        "--field-manager=b",
+        "--force-conflicts",
+        "-f",
+        &changed,
+    ]);
     assert!(forced.contains("deployment.apps/web serverside-applied"));
-    let r = sim.ok(&["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas}"]);
+    let r = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
     assert_eq!(r, "3");
-    let mf = sim.ok(&["get", "deploy", "web", "-n", "demo", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}"]);
+    let mf = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "--show-managed-fields",
+        "-o",
+        "jsonpath={.metadata.managedFields[*].manager}",
+    ]);
     assert!(mf.contains('a') && mf.contains('b'), "{mf}");
 }
 
@@ -72,7 +146,11 @@ fn diff_client_and_server_side_exit_codes() {
     let o = sim.run(&["diff", "-f", &changed], None, &[]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stdout.contains("+  replicas: 5"), "{}", o.stdout);
-    let o = sim.run(&["diff", "--server-side", "--force-conflicts", "-f", &changed], None, &[]);
+    let o = sim.run(
+        &["diff", "--server-side", "--force-conflicts", "-f", &changed],
+        None,
+        &[],
+    );
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stdout.contains("replicas: 5"));
 }
@@ -82,23 +160,94 @@ fn patch_of_each_type_and_edit() {
     let sim = Sim::start();
     let f = sim.file("app.yaml", APP);
     sim.ok(&["apply", "-f", &f]);
-    sim.ok(&["patch", "deploy", "web", "-n", "demo", "--type=merge", "-p", r#"{"metadata":{"labels":{"m":"1"}}}"#]);
-    sim.ok(&["patch", "deploy", "web", "-n", "demo", "--type=json", "-p", r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#]);
-    sim.ok(&["patch", "deploy", "web", "-n", "demo", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}"#]);
-    let got = sim.ok(&["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas} {.metadata.labels.m} {.metadata.generation}"]);
+    sim.ok(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"labels":{"m":"1"}}}"#,
+    ]);
+    sim.ok(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "--type=json",
+        "-p",
+        r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#,
+    ]);
+    sim.ok(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}"#,
+    ]);
+    let got = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.labels.m} {.metadata.generation}",
+    ]);
     assert_eq!(got, "4 1 3");
-    let names = sim.ok(&["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.template.spec.containers[*].name}"]);
+    let names = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[*].name}",
+    ]);
     assert!(names.contains('c') && names.contains("side"), "{names}");
-    let failing = sim.run(&["patch", "deploy", "web", "-n", "demo", "--type=json", "-p", r#"[{"op":"test","path":"/spec/replicas","value":99}]"#], None, &[]);
+    let failing = sim.run(
+        &[
+            "patch",
+            "deploy",
+            "web",
+            "-n",
+            "demo",
+            "--type=json",
+            "-p",
+            r#"[{"op":"test","path":"/spec/replicas","value":99}]"#,
+        ],
+        None,
+        &[],
+    );
     assert_ne!(failing.code, 0);
-    assert!(failing.stderr.contains("the server rejected our request due to an error in our request"), "{}", failing.stderr);
+    assert!(
+        failing
+            .stderr
+            .contains("the server rejected our request due to an error in our request"),
+        "{}",
+        failing.stderr
+    );
     // edit through an editor script
-    let editor = sim.file("editor.sh", "#!/bin/sh\nsed -i 's/a: \"1\"/a: \"edited\"/' \"$1\"\n");
+    let editor = sim.file(
+        "editor.sh",
+        "#!/bin/sh\nsed -i 's/a: \"1\"/a: \"edited\"/' \"$1\"\n",
+    );
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let o = sim.run(&["edit", "cm", "cfg", "-n", "demo"], None, &[("KUBE_EDITOR", &editor)]);
+    let o = sim.run(
+        &["edit", "cm", "cfg", "-n", "demo"],
+        None,
+        &[("KUBE_EDITOR", &editor)],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("configmap/cfg edited"), "{}", o.stdout);
-    assert_eq!(sim.ok(&["get", "cm", "cfg", "-n", "demo", "-o", "jsonpath={.data.a}"]), "edited");
+    assert_eq!(
+        sim.ok(&["get", "cm", "cfg", "-n", "demo", "-o", "jsonpath={.data.a}"]),
+        "edited"
+    );
 }
 
 const OWNED: &str = r#"apiVersion: v1
@@ -117,7 +266,15 @@ metadata:
 fn owned(sim: &Sim) {
     let f = sim.file("app.yaml", APP);
     sim.ok(&["apply", "-f", &f]);
-    let uid = sim.ok(&["get", "cm", "cfg", "-n", "demo", "-o", "jsonpath={.metadata.uid}"]);
+    let uid = sim.ok(&[
+        "get",
+        "cm",
+        "cfg",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.metadata.uid}",
+    ]);
     sim.ok_in(&["apply", "-f", "-"], Some(&OWNED.replace("UID", &uid)));
 }
 
@@ -126,18 +283,37 @@ fn delete_cascades_background_orphan_foreground() {
     let sim = Sim::start();
     owned(&sim);
     sim.ok(&["delete", "cm", "cfg", "-n", "demo"]);
-    assert!(sim.eventually(10, || sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[]).code != 0));
+    assert!(sim.eventually(10, || {
+        sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[])
+            .code
+            != 0
+    }));
 
     owned(&sim);
     sim.ok(&["delete", "cm", "cfg", "-n", "demo", "--cascade=orphan"]);
-    let refs = sim.ok(&["get", "cm", "dependent", "-n", "demo", "-o", "jsonpath={.metadata.ownerReferences}"]);
+    let refs = sim.ok(&[
+        "get",
+        "cm",
+        "dependent",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.metadata.ownerReferences}",
+    ]);
     assert_eq!(refs, "", "orphaned dependent keeps no owner reference");
 
     sim.ok(&["delete", "cm", "dependent", "-n", "demo"]);
     owned(&sim);
     sim.ok(&["delete", "cm", "cfg", "-n", "demo", "--cascade=foreground"]);
-    assert_ne!(sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[]).code, 0);
-    assert_ne!(sim.run(&["get", "cm", "cfg", "-n", "demo"], None, &[]).code, 0);
+    assert_ne!(
+        sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[])
+            .code,
+        0
+    );
+    assert_ne!(
+        sim.run(&["get", "cm", "cfg", "-n", "demo"], None, &[]).code,
+        0
+    );
 
     // Deleting a namespace deletes its contents.
     sim.ok(&["delete", "ns", "demo"]);
@@ -154,12 +330,21 @@ fn logs_explain_and_kustomize() {
     assert!(logs.contains("listening on port 8080"), "{logs}");
     let explain = sim.ok(&["explain", "deployment.spec.replicas"]);
     assert!(explain.contains("FIELD: replicas <integer>"), "{explain}");
-    sim.file("k/kustomization.yaml", "namespace: default\nresources: [cm.yaml]\nlabels:\n- pairs: {team: x}\n");
-    sim.file("k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kcm}\ndata: {k: v}\n");
+    sim.file(
+        "k/kustomization.yaml",
+        "namespace: default\nresources: [cm.yaml]\nlabels:\n- pairs: {team: x}\n",
+    );
+    sim.file(
+        "k/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kcm}\ndata: {k: v}\n",
+    );
     let dir = sim.dir.path().join("k").display().to_string();
     let out = sim.ok(&["apply", "-k", &dir]);
     assert!(out.contains("configmap/kcm created"), "{out}");
-    assert_eq!(sim.ok(&["get", "cm", "-l", "team=x", "-o", "name"]).trim(), "configmap/kcm");
+    assert_eq!(
+        sim.ok(&["get", "cm", "-l", "team=x", "-o", "name"]).trim(),
+        "configmap/kcm"
+    );
 }
 
 #[test]
@@ -188,12 +373,26 @@ spec:
 "#;
     sim.ok_in(&["apply", "-f", "-"], Some(crd));
     let w = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\nspec: {size: 3}\n";
-    assert!(sim.eventually(10, || sim.run(&["apply", "-f", "-"], Some(w), &[]).code == 0));
+    assert!(
+        sim.eventually(10, || sim.run(&["apply", "-f", "-"], Some(w), &[]).code
+            == 0)
+    );
     let got = sim.ok(&["get", "wd", "w1", "-o", "jsonpath={.spec.size}"]);
     assert_eq!(got, "3");
-    let strict = sim.run(&["apply", "-f", "-"], Some(&w.replace("size: 3", "size: 3, bogus: 1")), &[]);
-    assert_ne!(strict.code, 0, "unknown field rejected by strict validation");
-    assert!(strict.stderr.contains("unknown field \"spec.bogus\""), "{}", strict.stderr);
+    let strict = sim.run(
+        &["apply", "-f", "-"],
+        Some(&w.replace("size: 3", "size: 3, bogus: 1")),
+        &[],
+    );
+    assert_ne!(
+        strict.code, 0,
+        "unknown field rejected by strict validation"
+    );
+    assert!(
+        strict.stderr.contains("unknown field \"spec.bogus\""),
+        "{}",
+        strict.stderr
+    );
     sim.ok(&["delete", "crd", "widgets.example.com"]);
     let gone = sim.run(&["get", "widgets.example.com"], None, &[]);
     assert_ne!(gone.code, 0);

@@ -20,7 +20,8 @@ fn scrub(v: &mut Value) {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
                 match k.as_str() {
-                    "uid" | "resourceVersion" | "creationTimestamp" | "time" | "deletionTimestamp" => {
+                    "uid" | "resourceVersion" | "creationTimestamp" | "time"
+                    | "deletionTimestamp" => {
                         if val.is_string() {
                             *val = Value::String(format!("<{k}>"));
                         }
@@ -39,11 +40,22 @@ async fn error_answers_match_the_real_server() {
     let Some(dir) = recordings_dir() else {
         panic!("shared/kube-apiserver-1.24 not found; set DRIFTLESS_SHARED");
     };
-    let cluster = Cluster::start(ClusterConfig { controllers: false, ..Default::default() }).await.unwrap();
+    let cluster = Cluster::start(ClusterConfig {
+        controllers: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
     let client = kube::Client::try_from(cfg).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     let mut compared = 0;
     let mut mismatches = Vec::new();
@@ -53,15 +65,25 @@ async fn error_answers_match_the_real_server() {
         let mut b = http::Request::builder()
             .method(req["method"].as_str().unwrap())
             .uri(req["path"].as_str().unwrap())
-            .header("Accept", req["accept"].as_str().unwrap_or("application/json"));
+            .header(
+                "Accept",
+                req["accept"].as_str().unwrap_or("application/json"),
+            );
         if let Some(ct) = req["contentType"].as_str() {
             b = b.header("Content-Type", ct);
         }
-        let body = if req["body"].is_null() { vec![] } else { serde_json::to_vec(&req["body"]).unwrap() };
+        let body = if req["body"].is_null() {
+            vec![]
+        } else {
+            serde_json::to_vec(&req["body"]).unwrap()
+        };
         let name0 = f.file_name().unwrap().to_string_lossy().to_string();
         if name0.starts_with("041-") {
             let r = client.request_text(b.body(body).unwrap()).await;
-            assert!(matches!(r, Err(kube::Error::Api(ref s)) if s.code == 400 && s.message.contains("strict decoding error: unknown field")), "{r:?}");
+            assert!(
+                matches!(r, Err(kube::Error::Api(ref s)) if s.code == 400 && s.message.contains("strict decoding error: unknown field")),
+                "{r:?}"
+            );
             compared += 1;
             continue;
         }
@@ -79,8 +101,14 @@ async fn error_answers_match_the_real_server() {
             Err(kube::Error::Api(s)) => {
                 compared += 1;
                 let want_body = &want["body"];
-                if s.code as u64 != code || want_body["reason"] != s.reason || want_body["message"] != s.message {
-                    mismatches.push(format!("{name}: got {} {} {:?}, want {code} {} {}", s.code, s.reason, s.message, want_body["reason"], want_body["message"]));
+                if s.code as u64 != code
+                    || want_body["reason"] != s.reason
+                    || want_body["message"] != s.message
+                {
+                    mismatches.push(format!(
+                        "{name}: got {} {} {:?}, want {code} {} {}",
+                        s.code, s.reason, s.message, want_body["reason"], want_body["message"]
+                    ));
                 }
             }
             Ok(text) => {
@@ -94,15 +122,28 @@ async fn error_answers_match_the_real_server() {
                 // Kind and identity always; for dry-run defaulting the whole spec.
                 let w = &want["body"];
                 if got.get("kind") != w.get("kind") {
-                    mismatches.push(format!("{name}: kind {:?} != {:?}", got.get("kind"), w.get("kind")));
+                    mismatches.push(format!(
+                        "{name}: kind {:?} != {:?}",
+                        got.get("kind"),
+                        w.get("kind")
+                    ));
                 }
-                if name.contains("-default-") && got.get("spec") != w.get("spec") && w.get("spec").is_some() {
-                    eprintln!("note: {name}: spec differs from the recording (server-side defaulting)");
+                if name.contains("-default-")
+                    && got.get("spec") != w.get("spec")
+                    && w.get("spec").is_some()
+                {
+                    eprintln!(
+                        "note: {name}: spec differs from the recording (server-side defaulting)"
+                    );
                 }
             }
             Err(e) => mismatches.push(format!("{name}: transport error {e}")),
         }
     }
     assert!(compared >= 40, "compared only {compared}");
-    assert!(mismatches.is_empty(), "mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "mismatches:\n{}",
+        mismatches.join("\n")
+    );
 }

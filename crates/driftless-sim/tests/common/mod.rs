@@ -44,7 +44,12 @@ impl Sim {
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
         cluster.write_kubeconfig(&kubeconfig).unwrap();
-        Self { cluster, dir, kubeconfig, rt }
+        Self {
+            cluster,
+            dir,
+            kubeconfig,
+            rt,
+        }
     }
 
     /// Writes a file into the temp dir and returns its path.
@@ -91,8 +96,16 @@ impl Sim {
 
     pub fn ok_in(&self, args: &[&str], stdin: Option<&str>) -> String {
         let o = self.run(args, stdin, &[]);
-        assert_eq!(o.code, 0, "kubectl {args:?} failed: {}\n{}", o.stderr, o.stdout);
-        assert!(o.stderr.trim().is_empty(), "kubectl {args:?} printed to stderr: {}", o.stderr);
+        assert_eq!(
+            o.code, 0,
+            "kubectl {args:?} failed: {}\n{}",
+            o.stderr, o.stdout
+        );
+        assert!(
+            o.stderr.trim().is_empty(),
+            "kubectl {args:?} printed to stderr: {}",
+            o.stderr
+        );
         o.stdout
     }
 
