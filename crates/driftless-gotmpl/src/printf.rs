@@ -184,14 +184,16 @@ pub(crate) fn sprintln(args: &[Value]) -> String {
     out
 }
 
-fn bad_verb(out: &mut String, v: &Value, verb: char) {
+/// Go's `badVerb`: `%!verb(type=value)`, the value printed with `%v` and
+/// the flags, width and precision of the bad directive.
+fn bad_verb(out: &mut String, v: &Value, verb: char, f: &Flags) {
     let _ = write!(out, "%!{verb}(");
     if v.is_nil() {
         out.push_str("<nil>");
     } else {
         out.push_str(&v.type_name());
         out.push('=');
-        print_arg(out, v, 'v', &Flags::default());
+        print_arg(out, v, 'v', f);
     }
     out.push(')');
 }
@@ -240,11 +242,11 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
     match v {
         Value::NoValue | Value::Nil => match verb {
             'v' => pad(out, "<nil>", f),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, f),
         },
         Value::Bool(b) => match verb {
             't' | 'v' => pad(out, if *b { "true" } else { "false" }, f),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, f),
         },
         Value::Int(i) => fmt_integer(out, v, *i < 0, i.unsigned_abs(), verb, f),
         Value::Uint(u) => fmt_integer(out, v, false, *u, verb, f),
@@ -323,7 +325,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
         }
         Value::Object(_) | Value::Func(_) => match verb {
             'v' | 's' => pad(out, &to_v(v), f),
-            _ => bad_verb(out, v, verb),
+            _ => bad_verb(out, v, verb, f),
         },
     }
 }
@@ -371,7 +373,7 @@ fn fmt_integer(out: &mut String, v: &Value, neg: bool, u: u64, verb: char, f: &F
             return;
         }
         _ => {
-            bad_verb(out, v, verb);
+            bad_verb(out, v, verb, f);
             return;
         }
     };
@@ -429,18 +431,18 @@ fn fmt_integer(out: &mut String, v: &Value, neg: bool, u: u64, verb: char, f: &F
 fn fmt_float(out: &mut String, v: &Value, x: f64, verb: char, f: &Flags) {
     let (fmt_c, default_prec) = match verb {
         'v' => ('g', None),
-        'g' | 'G' => (verb, None),
+        'g' | 'G' | 'x' | 'X' | 'b' => (verb, None),
         'e' | 'E' | 'f' => (verb, Some(6)),
         'F' => ('f', Some(6)),
         _ => {
-            bad_verb(out, v, verb);
+            bad_verb(out, v, verb, f);
             return;
         }
     };
     let prec = f.prec.or(default_prec);
     let mut num = format_float(x, fmt_c, prec);
-    if f.sharp && !num.contains(['.', 'e', 'E']) && x.is_finite() {
-        num.push('.');
+    if f.sharp && x.is_finite() {
+        num = sharp_float(&num, fmt_c, f.prec);
     }
     let (sign, body) = if let Some(rest) = num.strip_prefix('-') {
         ("-", rest.to_string())
@@ -493,6 +495,57 @@ fn fmt_float(out: &mut String, v: &Value, x: f64, verb: char, f: &Flags) {
     pad(out, &format!("{sign_str}{body}"), f);
 }
 
+/// Go's `#` flag on floats: always a decimal point; for `%g`/`%v` keep
+/// trailing zeros up to the precision (6 by default).
+fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
+    if verb == 'b' {
+        return num.to_string();
+    }
+    let mut digits: i64 = match verb {
+        'g' | 'G' | 'x' => prec.map(|p| p as i64).unwrap_or(6),
+        _ => 0,
+    };
+    let (sign, body) = match num.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", num),
+    };
+    let exp_at = if matches!(verb, 'x' | 'X') {
+        body.find(['p', 'P'])
+    } else {
+        body.find(['e', 'E'])
+    };
+    let (mant, tail) = match exp_at {
+        Some(i) => (&body[..i], &body[i..]),
+        None => (body, ""),
+    };
+    let mut saw_nonzero = false;
+    let mut has_point = false;
+    for c in mant.chars() {
+        if c == '.' {
+            has_point = true;
+            continue;
+        }
+        if c != '0' {
+            saw_nonzero = true;
+        }
+        if saw_nonzero {
+            digits -= 1;
+        }
+    }
+    let mut m = mant.to_string();
+    if !has_point {
+        if mant == "0" {
+            digits -= 1;
+        }
+        m.push('.');
+    }
+    while digits > 0 {
+        m.push('0');
+        digits -= 1;
+    }
+    format!("{sign}{m}{tail}")
+}
+
 fn fmt_string(out: &mut String, v: &Value, bytes: &[u8], verb: char, f: &Flags) {
     let s = String::from_utf8_lossy(bytes);
     let truncated: String = match f.prec {
@@ -539,9 +592,9 @@ fn fmt_string(out: &mut String, v: &Value, bytes: &[u8], verb: char, f: &Flags) 
         _ => {
             if matches!(v, Value::NoValue) {
                 // A map key printed with a bad verb.
-                bad_verb(out, &Value::String(s.as_ref().into()), verb);
+                bad_verb(out, &Value::String(s.as_ref().into()), verb, f);
             } else {
-                bad_verb(out, v, verb);
+                bad_verb(out, v, verb, f);
             }
         }
     }
