@@ -206,8 +206,9 @@ spec:
     ]);
     assert_eq!(s, "2");
     let out = sim.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"]);
+    // With the defaulted `rollingUpdate.partition: 0`, kubectl reports a partitioned rollout.
     assert!(
-        out.contains("statefulset rolling update complete 2 pods"),
+        out.contains("partitioned roll out complete: 2 new pods have been updated"),
         "{out}"
     );
     let out = sim.ok(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
