@@ -1,0 +1,216 @@
+//! `driftless render` run as a program against temporary Git repositories.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn commit(dir: &Path, files: &[(&str, &str)]) -> String {
+    for (p, c) in files {
+        let f = dir.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, c).unwrap();
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "c"]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+fn repo() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    d
+}
+
+fn cm(name: &str, value: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  v: \"{value}\"\n")
+}
+
+fn driftless(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftless"))
+        .arg("render")
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env_remove("DRIFTLESS_GIT_PASSWORD")
+        .env_remove("DRIFTLESS_GIT_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn yaml_docs(text: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize;
+    serde_yaml_ng::Deserializer::from_str(text)
+        .map(|d| serde_json::Value::deserialize(d).unwrap())
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+#[test]
+fn renders_any_revision_of_a_local_repository() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    let c1 = commit(r.path(), &[("app/a.yaml", &cm("a", "one"))]);
+    git(r.path(), &["tag", "v1"]);
+    commit(r.path(), &[("app/a.yaml", &cm("a", "two")), ("app/b.yaml", &cm("b", "x"))]);
+    let repo_arg = r.path().to_str().unwrap();
+
+    let head = driftless(&["--repo", repo_arg, "--path", "app"], cache.path());
+    assert!(head.status.success(), "{}", stderr(&head));
+    let docs = yaml_docs(&stdout(&head));
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["data"]["v"], "two");
+
+    for rev in ["v1", &c1[..7], &c1] {
+        let old = driftless(&["--repo", repo_arg, "--revision", rev, "--path", "app"], cache.path());
+        assert!(old.status.success(), "{rev}: {}", stderr(&old));
+        let docs = yaml_docs(&stdout(&old));
+        assert_eq!(docs.len(), 1, "{rev}");
+        assert_eq!(docs[0]["data"]["v"], "one", "{rev}");
+    }
+    // Uncommitted changes are not part of any revision.
+    std::fs::write(r.path().join("app/c.yaml"), cm("c", "dirty")).unwrap();
+    let again = driftless(&["--repo", repo_arg, "--path", "app"], cache.path());
+    assert_eq!(yaml_docs(&stdout(&again)).len(), 2);
+}
+
+#[test]
+fn file_url_through_the_cache_with_json_output() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    commit(r.path(), &[("a.yaml", &cm("a", "1")), ("sub/b.yaml", &cm("b", "2"))]);
+    let url = format!("file://{}", r.path().display());
+    let cache_dir = cache.path().join("explicit");
+    let out = driftless(
+        &["--repo", &url, "--path", ".", "--recurse", "-o", "json", "--cache-dir", cache_dir.to_str().unwrap()],
+        cache.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(list["apiVersion"], "v1");
+    assert_eq!(list["kind"], "List");
+    let names: Vec<_> = list["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].clone()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert!(std::fs::read_dir(&cache_dir).unwrap().count() > 0, "cache used");
+}
+
+#[test]
+fn include_exclude_and_recurse_flags() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    commit(r.path(), &[("x/a.yaml", &cm("a", "")), ("x/b.yaml", &cm("b", "")), ("x/s/c.yaml", &cm("c", ""))]);
+    let p = r.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--repo", p, "--path", "x", "-o", "json"];
+        args.extend_from_slice(extra);
+        let o = driftless(&args, cache.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(run(&[]), ["a", "b"]);
+    assert_eq!(run(&["--recurse"]), ["a", "b", "c"]);
+    assert_eq!(run(&["--recurse", "--exclude", "b.yaml", "--exclude", "s/*"]), ["a"]);
+    assert_eq!(run(&["--recurse", "--include", "s/*"]), ["c"]);
+}
+
+#[test]
+fn failures_exit_2_with_error_on_stderr_and_nothing_on_stdout() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    commit(r.path(), &[("ok/a.yaml", &cm("a", "")), ("bad/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")]);
+    let p = r.path().to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--repo", p, "--path", "bad"], "bad/a.yaml:1 (document 1): object has no metadata.name"),
+        (vec!["--repo", p, "--path", "ok", "--revision", "nope"], "unknown revision `nope`"),
+        (vec!["--repo", p, "--path", "../elsewhere"], "path leaves the repository"),
+        (vec!["--repo", p, "--path", "missing"], "missing: source path not found"),
+    ];
+    for (args, expected) in cases {
+        let o = driftless(&args, cache.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stdout(&o).is_empty(), "{args:?}: stdout {}", stdout(&o));
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn duplicates_warn_by_default_and_fail_with_strict() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    commit(r.path(), &[("a.yaml", &cm("same", "first")), ("b.yaml", &cm("same", "second"))]);
+    let p = r.path().to_str().unwrap();
+    let o = driftless(&["--repo", p], cache.path());
+    assert!(o.status.success());
+    let docs = yaml_docs(&stdout(&o));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["data"]["v"], "second");
+    assert!(stderr(&o).contains("RepeatedResourceWarning"), "{}", stderr(&o));
+    let o = driftless(&["--repo", p, "--strict"], cache.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("a.yaml:1") && stderr(&o).contains("b.yaml:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn helm_flags_are_accepted_and_charts_detected() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    commit(r.path(), &[("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"), ("chart/values-prod.yaml", "x: 1\n")]);
+    let p = r.path().to_str().unwrap();
+    let o = driftless(
+        &[
+            "--repo", p, "--path", "chart", "--helm-values", "values-prod.yaml", "--helm-set", "image.tag=v2",
+            "--release-name", "web", "--namespace", "prod", "--kube-version", "1.30.0",
+            "--api-versions", "monitoring.coreos.com/v1",
+        ],
+        cache.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("chart: Helm rendering is not yet supported"), "{}", stderr(&o));
+}
+
+#[test]
+fn bundled_guestbook_example_renders() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/guestbook/manifests");
+    let cache = tempfile::tempdir().unwrap();
+    let o = driftless(&["--repo", dir.to_str().unwrap()], cache.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let kinds: Vec<String> = yaml_docs(&stdout(&o))
+        .iter()
+        .map(|d| format!("{}/{}", d["kind"].as_str().unwrap(), d["metadata"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ConfigMap/guestbook-config",
+            "Deployment/frontend",
+            "Service/frontend",
+            "Deployment/redis-leader",
+            "Service/redis-leader",
+            "Deployment/redis-follower",
+            "Service/redis-follower",
+        ]
+    );
+}
