@@ -57,6 +57,10 @@ pub struct ClusterConfig {
     pub watch_history: usize,
     /// Run the workload controllers (Deployments → Pods, ...).
     pub controllers: bool,
+    /// Timings and nodes of the workload controllers.
+    pub workloads: crate::controllers::WorkloadConfig,
+    /// API faults to inject (none by default).
+    pub faults: crate::controllers::faults::FaultConfig,
 }
 
 impl Default for ClusterConfig {
@@ -69,6 +73,8 @@ impl Default for ClusterConfig {
             bookmark_interval: Duration::from_secs(5),
             watch_history: 10_000,
             controllers: true,
+            workloads: Default::default(),
+            faults: Default::default(),
         }
     }
 }
@@ -143,6 +149,7 @@ impl Cluster {
             token.clone(),
             addr.to_string(),
             config.bookmark_interval,
+            crate::controllers::faults::FaultInjector::new(config.faults.clone()),
         );
         let mut tasks = Vec::new();
         match &certs {
@@ -162,7 +169,9 @@ impl Cluster {
         let ca_pem = certs.as_ref().map(|c| c.ca_pem.clone());
         tasks.extend(crate::system::start(store.clone(), ca_pem.clone()));
         if config.controllers {
-            tasks.extend(start_controllers(&store));
+            tasks.push(
+                crate::controllers::start(store.clone(), config.workloads.clone()).into_handle(),
+            );
         }
         if let Some(dir) = config.state_dir.clone() {
             let s = store.clone();
@@ -246,11 +255,4 @@ impl Drop for ClusterHandle {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// Starts the workload controllers of [`crate::controllers`].
-fn start_controllers(store: &Store) -> Vec<JoinHandle<()>> {
-    // Wired by sim-workloads; a `WorkloadConfig` field on ClusterConfig can replace the default.
-    let config = crate::controllers::WorkloadConfig::default();
-    vec![crate::controllers::start(store.clone(), config).into_handle()]
 }

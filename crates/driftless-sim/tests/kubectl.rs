@@ -397,3 +397,71 @@ spec:
     let gone = sim.run(&["get", "widgets.example.com"], None, &[]);
     assert_ne!(gone.code, 0);
 }
+
+#[test]
+fn wait_available_rollout_status_and_foreground_cascade() {
+    let sim = Sim::start();
+    let f = sim.file("app.yaml", APP);
+    sim.ok(&["apply", "-f", &f]);
+    let out = sim.ok(&[
+        "wait",
+        "deploy/web",
+        "-n",
+        "demo",
+        "--for=condition=Available",
+        "--timeout=30s",
+    ]);
+    assert!(out.contains("deployment.apps/web condition met"), "{out}");
+    let out = sim.ok(&[
+        "rollout",
+        "status",
+        "deploy/web",
+        "-n",
+        "demo",
+        "--timeout=30s",
+    ]);
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let ready = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.status.readyReplicas}",
+    ]);
+    assert_eq!(ready, "2");
+    let pods = sim.ok(&["get", "pods", "-n", "demo", "-l", "app=web", "-o", "name"]);
+    assert_eq!(pods.lines().count(), 2, "{pods}");
+    let rs = sim.ok(&["get", "rs", "-n", "demo", "-o", "name"]);
+    assert_eq!(rs.lines().count(), 1, "{rs}");
+    // A new template rolls out a new ReplicaSet.
+    sim.ok(&["set", "image", "deploy/web", "-n", "demo", "c=nginx:1.28"]);
+    sim.ok(&[
+        "rollout",
+        "status",
+        "deploy/web",
+        "-n",
+        "demo",
+        "--timeout=30s",
+    ]);
+    // kubectl itself notes which of the pods it picked (as on a real cluster).
+    let logs = sim.run(&["logs", "-n", "demo", "deploy/web"], None, &[]);
+    assert_eq!(logs.code, 0, "{}", logs.stderr);
+    assert!(logs.stdout.contains("nginx:1.28"), "{}", logs.stdout);
+    let rs = sim.ok(&["get", "rs", "-n", "demo", "-o", "name"]);
+    assert_eq!(rs.lines().count(), 2, "old and new ReplicaSet: {rs}");
+    sim.ok(&[
+        "delete",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "--cascade=foreground",
+    ]);
+    assert!(sim.eventually(15, || {
+        sim.ok(&["get", "pods,rs", "-n", "demo", "-o", "name"])
+            .trim()
+            .is_empty()
+    }));
+}

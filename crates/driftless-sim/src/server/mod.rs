@@ -21,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::controllers::faults::{Fault, FaultInjector, RequestInfo};
 use crate::status::ApiError;
 use crate::store::Store;
 
@@ -31,6 +32,7 @@ pub(crate) struct App {
     pub(crate) server_address: String,
     pub(crate) bookmark_interval: Duration,
     pub(crate) openapi_v2: std::sync::OnceLock<bytes::Bytes>,
+    pub(crate) faults: FaultInjector,
 }
 
 /// Builds the axum router of the API server.
@@ -39,6 +41,7 @@ pub(crate) fn router(
     token: String,
     server_address: String,
     bookmark_interval: Duration,
+    faults: FaultInjector,
 ) -> Router {
     let app = Arc::new(App {
         store,
@@ -46,6 +49,7 @@ pub(crate) fn router(
         server_address,
         bookmark_interval,
         openapi_v2: std::sync::OnceLock::new(),
+        faults,
     });
     Router::new().fallback(entry).with_state(app)
 }
@@ -67,8 +71,44 @@ async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
             return error_response(&ApiError::unauthorized());
         }
     }
+    let latency = app.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let watch = path.contains("/watch/")
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"));
+    let method = req.method().to_string();
+    let mut drop_watch = None;
+    match app.faults.fault_for(&RequestInfo {
+        method: &method,
+        path: &path,
+        watch,
+    }) {
+        None => {}
+        Some(Fault::InternalError) => {
+            return error_response(&ApiError::internal("injected fault"));
+        }
+        Some(Fault::TooManyRequests { retry_after_secs }) => {
+            return error_response(&ApiError::too_many_requests(retry_after_secs));
+        }
+        Some(Fault::Timeout(d)) => {
+            tokio::time::sleep(d).await;
+            return error_response(&ApiError::new(
+                504,
+                "Timeout",
+                "the server was unable to return a response in the time allotted, but may still be processing the request",
+            ));
+        }
+        Some(Fault::DropWatch(d)) => drop_watch = Some(d),
+    }
     match request::Ctx::from_request(app, req).await {
-        Ok(ctx) => match handlers::dispatch(ctx).await {
+        Ok(mut ctx) => match {
+            ctx.drop_watch_after = drop_watch;
+            handlers::dispatch(ctx).await
+        } {
             Ok(r) => r,
             Err(e) => error_response(&e),
         },

@@ -20,6 +20,8 @@ pub(crate) struct Ctx {
     pub(crate) query: HashMap<String, String>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// Fault injection: cut a watch stream after this long.
+    pub(crate) drop_watch_after: Option<std::time::Duration>,
 }
 
 /// A resource path: `/api/v1/namespaces/{ns}/{resource}/{name}/{sub}` and friends.
@@ -50,6 +52,7 @@ impl Ctx {
             query,
             headers: parts.headers,
             body,
+            drop_watch_after: None,
         })
     }
 

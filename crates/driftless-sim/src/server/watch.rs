@@ -49,6 +49,10 @@ pub(crate) async fn watch(
         .and_then(|s| s.parse::<u64>().ok())
         .map(Duration::from_secs)
         .unwrap_or(Duration::from_secs(1800));
+    let timeout = match ctx.drop_watch_after {
+        Some(d) => timeout.min(d),
+        None => timeout,
+    };
     let as_table = ctx.wants_table();
     let include = include_object(&ctx);
     let store = ctx.app.store.clone();
