@@ -162,9 +162,9 @@ impl<'a, 't> State<'a, 't> {
                     self.print_value(node, &val)?;
                 }
             }
-            Node::If(b) => return self.walk_if_with(false, dot, b),
-            Node::With(b) => return self.walk_if_with(true, dot, b),
-            Node::Range(b) => return self.walk_range(dot, node, b),
+            Node::If(b) => return grow(|| self.walk_if_with(false, dot, b)),
+            Node::With(b) => return grow(|| self.walk_if_with(true, dot, b)),
+            Node::Range(b) => return grow(|| self.walk_range(dot, node, b)),
             Node::Template { name, pipe, .. } => {
                 self.walk_template(dot, node, name, pipe.as_ref())?
             }
@@ -424,7 +424,7 @@ impl<'a, 't> State<'a, 't> {
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &final_)?;
-                return self.eval_pipeline(dot, p);
+                return grow(|| self.eval_pipeline(dot, p));
             }
             Arg::Variable { .. } => {
                 return self.eval_variable_node(dot, first, Some(&cmd.args), final_);
@@ -830,7 +830,7 @@ impl<'a, 't> State<'a, 't> {
                 return self.validate_type(v, t);
             }
             Arg::Pipe(p) => {
-                let v = self.eval_pipeline(dot, p)?;
+                let v = grow(|| self.eval_pipeline(dot, p))?;
                 return self.validate_type(v, t);
             }
             Arg::Ident { name, .. } => {

@@ -30,6 +30,7 @@ pub(crate) fn parse(name: &str, text: &str, set: &TemplateSet) -> PResult<Vec<Tr
         set,
         source,
         trees: Vec::new(),
+        nesting: 0,
     };
     let root = p.parse_top()?;
     p.add(name.to_string(), root)?;
@@ -47,7 +48,12 @@ struct Parser<'a> {
     set: &'a TemplateSet,
     source: Arc<Source>,
     trees: Vec<Tree>,
+    nesting: usize,
 }
+
+/// Deepest nesting of blocks and parentheses accepted (Go has no limit;
+/// this keeps the recursive parser and executor within the stack).
+pub(crate) const MAX_NESTING: usize = 1000;
 
 enum Parsed {
     Node(Node),
@@ -311,9 +317,21 @@ impl Parser<'_> {
         }))
     }
 
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.nesting >= MAX_NESTING {
+            return self.errorf(format!(
+                "template nesting too deep (more than {MAX_NESTING} levels)"
+            ));
+        }
+        self.nesting += 1;
+        let r = f(self);
+        self.nesting -= 1;
+        r
+    }
+
     fn control(&mut self, context: &str) -> PResult<Branch> {
         let nvars = self.vars.len();
-        let r = self.control_inner(context);
+        let r = self.nested(|p| p.control_inner(context));
         self.vars.truncate(nvars);
         r
     }
@@ -605,7 +623,7 @@ impl Parser<'_> {
                 Arg::Number { pos, num }
             }
             Kind::LeftParen => Arg::Pipe(Box::new(
-                self.pipeline("parenthesized pipeline", Kind::RightParen)?,
+                self.nested(|p| p.pipeline("parenthesized pipeline", Kind::RightParen))?,
             )),
             Kind::String | Kind::RawString => match crate::strconv::unquote(&token.val) {
                 Some(text) => Arg::String {
