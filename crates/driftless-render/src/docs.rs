@@ -69,7 +69,12 @@ pub fn parse_yaml(file: &str, text: &str, max_depth: usize) -> Result<Vec<Docume
                 return Err(RenderError::Parse {
                     file: file.to_string(),
                     line,
-                    message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
+                    message: e
+                        .to_string()
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 });
             }
         };
@@ -129,7 +134,12 @@ pub fn parse_json(file: &str, text: &str, max_depth: usize) -> Result<Vec<Docume
                 return Err(RenderError::Parse {
                     file: file.to_string(),
                     line: e.line(),
-                    message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
+                    message: e
+                        .to_string()
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 });
             }
             Some(Ok(v)) => {
@@ -191,7 +201,9 @@ fn to_json(v: serde_yaml_ng::Value, budget: usize) -> Result<Value, Conv> {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .ok_or_else(|| Conv::Invalid(format!("number {f} cannot be represented in JSON")))?
+                    .ok_or_else(|| {
+                        Conv::Invalid(format!("number {f} cannot be represented in JSON"))
+                    })?
             }
         }
         Y::String(s) => Value::String(s),
@@ -234,7 +246,9 @@ pub fn expand_lists(docs: Vec<Document>) -> Vec<Document> {
             .is_some_and(|k| k.ends_with("List"))
             && d.value.get("items").is_some_and(Value::is_array);
         if is_list {
-            let Value::Object(mut m) = d.value else { unreachable!() };
+            let Value::Object(mut m) = d.value else {
+                unreachable!()
+            };
             if let Some(Value::Array(items)) = m.remove("items") {
                 for item in items {
                     out.push(Document {
@@ -285,7 +299,10 @@ mod tests {
         let text = "base: &b {x: 1}\nobj:\n  <<: *b\n  y: 2\nmap: {1: a, true: b}\n";
         let docs = parse_yaml("f.yaml", text, 100).unwrap();
         assert_eq!(docs[0].value["obj"], serde_json::json!({"x": 1, "y": 2}));
-        assert_eq!(docs[0].value["map"], serde_json::json!({"1": "a", "true": "b"}));
+        assert_eq!(
+            docs[0].value["map"],
+            serde_json::json!({"1": "a", "true": "b"})
+        );
     }
 
     #[test]

@@ -59,15 +59,8 @@ pub enum RenderError {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     /// Two objects with the same identity, in strict mode.
-    #[error("duplicate object {key}: defined at {first} and again at {second}")]
-    Duplicate {
-        /// The object.
-        key: ObjectKey,
-        /// First definition.
-        first: Provenance,
-        /// Second definition.
-        second: Provenance,
-    },
+    #[error("duplicate object {}: defined at {} and again at {}", .0.key, .0.first, .0.second)]
+    Duplicate(Box<Repeated>),
     /// An include or exclude pattern is not a valid glob.
     #[error("invalid glob `{pattern}`: {message}")]
     Glob {
@@ -124,6 +117,17 @@ pub enum RenderError {
         /// The error.
         source: std::io::Error,
     },
+}
+
+/// One object defined twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repeated {
+    /// The object.
+    pub key: ObjectKey,
+    /// The first definition.
+    pub first: Provenance,
+    /// The second definition.
+    pub second: Provenance,
 }
 
 /// Something worth telling that did not stop the render.

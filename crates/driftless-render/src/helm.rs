@@ -13,6 +13,10 @@ pub fn render_helm(
     _opts: &RenderOptions,
 ) -> Result<Vec<Document>, RenderError> {
     Err(RenderError::HelmUnsupported {
-        path: if path.is_empty() { ".".into() } else { path.to_string() },
+        path: if path.is_empty() {
+            ".".into()
+        } else {
+            path.to_string()
+        },
     })
 }

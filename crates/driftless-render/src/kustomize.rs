@@ -12,10 +12,14 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// File names that make a directory a kustomization, in Kustomize's order.
-pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// The kustomization file of directory `dir`, if any.
-pub(crate) fn kustomization_file(fs: &dyn SourceFs, dir: &str) -> Result<Option<String>, RenderError> {
+pub(crate) fn kustomization_file(
+    fs: &dyn SourceFs,
+    dir: &str,
+) -> Result<Option<String>, RenderError> {
     for name in KUSTOMIZATION_FILES {
         let p = join(dir, name).unwrap_or_default();
         if fs.kind(&p)?.is_some() {
@@ -43,7 +47,11 @@ pub(crate) fn render_kustomize(
         })?;
     let root = tmp.path().join("repo");
     materialize(fs, "", &root, opts, &mut warnings)?;
-    let build_dir = if dir.is_empty() { root.clone() } else { root.join(dir) };
+    let build_dir = if dir.is_empty() {
+        root.clone()
+    } else {
+        root.join(dir)
+    };
     let output = run(&build_dir, logical, opts, &root)?;
     let file = kustomization_file(fs, dir)?.unwrap_or_else(|| logical.to_string());
     let docs = docs::parse_yaml(&file, &output, opts.limits.max_depth)?;
@@ -68,7 +76,9 @@ fn materialize(
         if dir.is_empty() && e.name == ".git" {
             continue;
         }
-        let path = join(dir, &e.name).ok_or_else(|| RenderError::PathEscapes { path: e.name.clone() })?;
+        let path = join(dir, &e.name).ok_or_else(|| RenderError::PathEscapes {
+            path: e.name.clone(),
+        })?;
         let out = dest.join(&e.name);
         let (real, kind) = match e.kind {
             EntryKind::Symlink => resolve(fs, &path, opts.limits.max_symlink_hops)?,
@@ -86,7 +96,9 @@ fn materialize(
                 Err(crate::FsError::TooLarge { size, limit, .. }) => {
                     warnings.push(RenderWarning::Skipped {
                         file: path,
-                        reason: format!("{size} bytes is over the {limit}-byte limit; not given to kustomize"),
+                        reason: format!(
+                            "{size} bytes is over the {limit}-byte limit; not given to kustomize"
+                        ),
                     })
                 }
                 Err(e) => return Err(e.into()),
@@ -104,7 +116,11 @@ fn relative_link(from: &str, to: &str) -> String {
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; f.len() - common];
     parts.extend(&t[common..]);
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 fn is_remote(reference: &str) -> bool {
@@ -124,8 +140,14 @@ fn references(k: &Value) -> Vec<String> {
         }
     };
     for field in [
-        "resources", "bases", "components", "crds", "configurations", "generators",
-        "transformers", "validators",
+        "resources",
+        "bases",
+        "components",
+        "crds",
+        "configurations",
+        "generators",
+        "transformers",
+        "validators",
     ] {
         strings(k.get(field), &mut out);
     }
@@ -191,7 +213,10 @@ fn check_references(
     };
     let bytes = fs.read_file(&file, opts.limits.max_file_size)?;
     let text = String::from_utf8_lossy(&bytes);
-    let Some(doc) = docs::parse_yaml(&file, &text, opts.limits.max_depth)?.into_iter().next() else {
+    let Some(doc) = docs::parse_yaml(&file, &text, opts.limits.max_depth)?
+        .into_iter()
+        .next()
+    else {
         return Ok(());
     };
     for r in references(&doc.value) {
@@ -219,9 +244,8 @@ fn program(opts: &RenderOptions) -> PathBuf {
         return b.clone();
     }
     let on_path = |name: &str| {
-        std::env::var_os("PATH").is_some_and(|p| {
-            std::env::split_paths(&p).any(|d| d.join(name).is_file())
-        })
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
     };
     if on_path("kustomize") {
         PathBuf::from("kustomize")
@@ -230,9 +254,16 @@ fn program(opts: &RenderOptions) -> PathBuf {
     }
 }
 
-fn run(dir: &Path, logical: &str, opts: &RenderOptions, root: &Path) -> Result<String, RenderError> {
+fn run(
+    dir: &Path,
+    logical: &str,
+    opts: &RenderOptions,
+    root: &Path,
+) -> Result<String, RenderError> {
     let prog = program(opts);
-    let is_kubectl = prog.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kubectl"));
+    let is_kubectl = prog
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("kubectl"));
     let mut cmd = Command::new(&prog);
     if is_kubectl {
         cmd.arg("kustomize");
@@ -323,6 +354,9 @@ mod tests {
             "configMapGenerator": [{"files": ["k=../../secret.txt"], "env": "e.env"}],
             "patchesStrategicMerge": ["psm.yaml", "apiVersion: v1\nkind: X\n"],
         });
-        assert_eq!(references(&k), ["../base", "psm.yaml", "p.yaml", "../../secret.txt", "e.env"]);
+        assert_eq!(
+            references(&k),
+            ["../base", "psm.yaml", "p.yaml", "../../secret.txt", "e.env"]
+        );
     }
 }

@@ -27,7 +27,7 @@ mod kustomize;
 mod options;
 pub mod paths;
 
-pub use error::{RenderError, RenderWarning};
+pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
@@ -78,21 +78,32 @@ fn detect_real(fs: &dyn SourceFs, dir: &str) -> Result<SourceType, RenderError> 
     if kustomize::kustomization_file(fs, dir)?.is_some() {
         return Ok(SourceType::Kustomize);
     }
-    if fs.kind(&paths::join(dir, "Chart.yaml").unwrap_or_default())?.is_some() {
+    if fs
+        .kind(&paths::join(dir, "Chart.yaml").unwrap_or_default())?
+        .is_some()
+    {
         return Ok(SourceType::Helm);
     }
     Ok(SourceType::Directory)
 }
 
 /// Normalises and resolves the source path; returns (real, logical) paths.
-fn source_dir(fs: &dyn SourceFs, path: &str, limits: &Limits) -> Result<(String, String), RenderError> {
+fn source_dir(
+    fs: &dyn SourceFs,
+    path: &str,
+    limits: &Limits,
+) -> Result<(String, String), RenderError> {
     let logical = paths::join("", path).ok_or_else(|| RenderError::PathEscapes {
         path: path.to_string(),
     })?;
     let (real, kind) = paths::resolve(fs, &logical, limits.max_symlink_hops)?;
     if kind != Some(EntryKind::Dir) {
         return Err(RenderError::SourceNotFound {
-            path: if path.is_empty() { ".".into() } else { path.to_string() },
+            path: if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_string()
+            },
         });
     }
     Ok((real, logical))
@@ -100,7 +111,11 @@ fn source_dir(fs: &dyn SourceFs, path: &str, limits: &Limits) -> Result<(String,
 
 /// Renders the source in directory `path` of `fs` (relative to its root;
 /// `""` or `"."` is the root).
-pub fn render(fs: &dyn SourceFs, path: &str, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+pub fn render(
+    fs: &dyn SourceFs,
+    path: &str,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
     let (dir, logical) = source_dir(fs, path, &opts.limits)?;
     let source_type = detect_real(fs, &dir)?;
     let (docs, mut warnings) = match source_type {
@@ -136,11 +151,11 @@ fn dedupe(
         if let Some(prev) = last.insert(m.key().clone(), i) {
             let (first, second) = (manifests[prev].provenance.clone(), m.provenance.clone());
             if strict {
-                return Err(RenderError::Duplicate {
+                return Err(RenderError::Duplicate(Box::new(Repeated {
                     key: m.key().clone(),
                     first,
                     second,
-                });
+                })));
             }
             warnings.push(RenderWarning::Duplicate {
                 key: m.key().clone(),

@@ -18,7 +18,10 @@ pub fn join(base: &str, rel: &str) -> Option<String> {
     if rel.starts_with('/') || rel.starts_with('\\') {
         return None;
     }
-    let mut parts: Vec<&str> = base.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     for c in rel.split('/') {
         match c {
             "" | "." => {}
@@ -78,11 +81,10 @@ pub fn resolve(
                     });
                 }
                 let target = fs.read_link(&candidate)?;
-                let resolved =
-                    join(&real, &target).ok_or_else(|| RenderError::SymlinkOutside {
-                        link: candidate.clone(),
-                        target: target.clone(),
-                    })?;
+                let resolved = join(&real, &target).ok_or_else(|| RenderError::SymlinkOutside {
+                    link: candidate.clone(),
+                    target: target.clone(),
+                })?;
                 pending.extend(
                     resolved
                         .split('/')

@@ -150,11 +150,11 @@ impl RepoCache {
             commit,
             fetch,
         };
-        if revision::is_full_id(revision) {
-            if let Lookup::Found(id) = revision::lookup(&repo, revision) {
-                verify(&repo, &id).map_err(Attempt::Corrupt)?;
-                return Ok(done(id, FetchOutcome::Skipped));
-            }
+        if revision::is_full_id(revision)
+            && let Lookup::Found(id) = revision::lookup(&repo, revision)
+        {
+            verify(&repo, &id).map_err(Attempt::Corrupt)?;
+            return Ok(done(id, FetchOutcome::Skipped));
         }
         let outcome = match fetch::fetch(&repo, url, creds) {
             Ok(o) => o,
@@ -225,7 +225,10 @@ fn refs_intact(repo: &gix::Repository) -> Result<(), String> {
         if let Some(id) = r.target().try_id()
             && !repo.has_object(id)
         {
-            return Err(format!("{} points at missing object {id}", r.name().as_bstr()));
+            return Err(format!(
+                "{} points at missing object {id}",
+                r.name().as_bstr()
+            ));
         }
     }
     Ok(())

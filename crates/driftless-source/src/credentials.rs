@@ -115,7 +115,10 @@ mod tests {
             known_hosts: None,
         };
         let cmd = c.ssh_command().unwrap();
-        assert!(cmd.starts_with("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes"), "{cmd}");
+        assert!(
+            cmd.starts_with("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes"),
+            "{cmd}"
+        );
         assert!(cmd.contains("StrictHostKeyChecking=accept-new"));
     }
 

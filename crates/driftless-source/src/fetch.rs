@@ -114,8 +114,10 @@ fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
     let text = redact_str(&format!("{e:#}"));
     let lower = text.to_lowercase();
     let class = e.dominant_class();
-    if matches!(class, Some(Class::Unauthenticated | Class::PermissionDenied))
-        || lower.contains("401")
+    if matches!(
+        class,
+        Some(Class::Unauthenticated | Class::PermissionDenied)
+    ) || lower.contains("401")
         || lower.contains("403")
         || lower.contains("authentication")
         || (asked_for_credentials && lower.contains("credential"))

@@ -1,7 +1,7 @@
 //! Reading a repository on the local disk directly, with no cache and no copy.
 
-use crate::{Resolved, SourceError, SourceTree};
 use crate::cache::FetchOutcome;
+use crate::{Resolved, SourceError, SourceTree};
 use std::path::Path;
 
 /// Opens the Git repository at `path` (a work tree or a bare repository) and
@@ -11,11 +11,12 @@ use std::path::Path;
 /// Only committed content is seen; the work tree is never read.
 pub fn open_local(path: &Path, revision: &str) -> Result<(Resolved, SourceTree), SourceError> {
     let url = path.display().to_string();
-    let repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| SourceError::Git {
-        url: url.clone(),
-        revision: Some(revision.to_string()),
-        message: e.to_string(),
-    })?;
+    let repo =
+        gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| SourceError::Git {
+            url: url.clone(),
+            revision: Some(revision.to_string()),
+            message: e.to_string(),
+        })?;
     let rev = revision.trim();
     let spec = if rev.is_empty() { "HEAD" } else { rev };
     let candidates = [

@@ -45,7 +45,11 @@ impl std::fmt::Debug for SourceTree {
 
 impl SourceTree {
     /// The tree of `commit` (hex id) in `repo`; `url` is used in errors.
-    pub(crate) fn new(repo: gix::Repository, url: String, commit: &str) -> Result<Self, SourceError> {
+    pub(crate) fn new(
+        repo: gix::Repository,
+        url: String,
+        commit: &str,
+    ) -> Result<Self, SourceError> {
         let err = |message: String| SourceError::Tree {
             url: url.clone(),
             commit: commit.to_string(),
@@ -94,7 +98,10 @@ impl SourceTree {
         if path.is_empty() {
             return Ok(Some((self.tree, TreeEntryKind::Dir)));
         }
-        if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        if path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+        {
             return Err(self.err(path, "path is not normalized"));
         }
         let root = self
@@ -216,7 +223,10 @@ fn kind_of(mode: gix::object::tree::EntryMode) -> TreeEntryKind {
 
 /// The renderer reads through this: `SourceTree` is a [`driftless_render::SourceFs`].
 impl driftless_render::SourceFs for SourceTree {
-    fn kind(&self, path: &str) -> Result<Option<driftless_render::EntryKind>, driftless_render::FsError> {
+    fn kind(
+        &self,
+        path: &str,
+    ) -> Result<Option<driftless_render::EntryKind>, driftless_render::FsError> {
         use driftless_render::EntryKind as K;
         Ok(SourceTree::kind(self, path)
             .map_err(|e| fs_err(path, e))?
@@ -228,7 +238,10 @@ impl driftless_render::SourceFs for SourceTree {
             }))
     }
 
-    fn read_dir(&self, path: &str) -> Result<Vec<driftless_render::DirEntry>, driftless_render::FsError> {
+    fn read_dir(
+        &self,
+        path: &str,
+    ) -> Result<Vec<driftless_render::DirEntry>, driftless_render::FsError> {
         use driftless_render::EntryKind as K;
         Ok(SourceTree::read_dir(self, path)
             .map_err(|e| fs_err(path, e))?

@@ -34,11 +34,21 @@ fn file_url_resolves_branch_tag_ids_and_head() {
     assert_eq!(cache.resolve(&u, &none, "feature").unwrap().commit, c1);
     assert_eq!(cache.resolve(&u, &none, "v1").unwrap().commit, c1);
     assert_eq!(cache.resolve(&u, &none, "v1-annotated").unwrap().commit, c1);
-    assert_eq!(cache.resolve(&u, &none, "refs/heads/feature").unwrap().commit, c1);
+    assert_eq!(
+        cache
+            .resolve(&u, &none, "refs/heads/feature")
+            .unwrap()
+            .commit,
+        c1
+    );
     assert_eq!(cache.resolve(&u, &none, &c1[..8]).unwrap().commit, c1);
     let full = cache.resolve(&u, &none, &c1).unwrap();
     assert_eq!(full.commit, c1);
-    assert_eq!(full.fetch, FetchOutcome::Skipped, "a cached full id needs no network");
+    assert_eq!(
+        full.fetch,
+        FetchOutcome::Skipped,
+        "a cached full id needs no network"
+    );
 }
 
 #[test]
@@ -47,14 +57,29 @@ fn unknown_revision_names_url_and_revision() {
     repo.commit(&[("a.yaml", "one")], "first");
     let (_d, cache) = cache();
     let u = url(&repo.file_url());
-    let err = cache.resolve(&u, &Credentials::None, "no-such-branch").unwrap_err();
-    assert!(matches!(err, SourceError::UnknownRevision { .. }), "{err:?}");
-    let msg = err.to_string();
-    assert!(msg.contains(&repo.file_url()) && msg.contains("no-such-branch"), "{msg}");
     let err = cache
-        .resolve(&u, &Credentials::None, "0123456789012345678901234567890123456789")
+        .resolve(&u, &Credentials::None, "no-such-branch")
         .unwrap_err();
-    assert!(matches!(err, SourceError::UnknownRevision { .. }), "{err:?}");
+    assert!(
+        matches!(err, SourceError::UnknownRevision { .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&repo.file_url()) && msg.contains("no-such-branch"),
+        "{msg}"
+    );
+    let err = cache
+        .resolve(
+            &u,
+            &Credentials::None,
+            "0123456789012345678901234567890123456789",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, SourceError::UnknownRevision { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -65,7 +90,10 @@ fn http_noop_poll_downloads_nothing() {
     let (_d, cache) = cache();
     let u = url(&server.url("app"));
     let first = cache.resolve(&u, &Credentials::None, "main").unwrap();
-    assert_eq!((first.commit.as_str(), first.fetch), (c1.as_str(), FetchOutcome::Downloaded));
+    assert_eq!(
+        (first.commit.as_str(), first.fetch),
+        (c1.as_str(), FetchOutcome::Downloaded)
+    );
     let packs_before = server.pack_requests();
     let files_before = pack_count(&cache.repo_path(&u));
     assert_eq!(packs_before, 1);
@@ -74,11 +102,18 @@ fn http_noop_poll_downloads_nothing() {
     assert_eq!(again.fetch, FetchOutcome::UpToDate);
     assert_eq!(again.commit, c1);
     assert_eq!(server.pack_requests(), packs_before, "no pack negotiated");
-    assert_eq!(pack_count(&cache.repo_path(&u)), files_before, "no pack written");
+    assert_eq!(
+        pack_count(&cache.repo_path(&u)),
+        files_before,
+        "no pack written"
+    );
 
     let c2 = repo.commit(&[("a.yaml", "two")], "second");
     let moved = cache.resolve(&u, &Credentials::None, "main").unwrap();
-    assert_eq!((moved.commit.as_str(), moved.fetch), (c2.as_str(), FetchOutcome::Downloaded));
+    assert_eq!(
+        (moved.commit.as_str(), moved.fetch),
+        (c2.as_str(), FetchOutcome::Downloaded)
+    );
     let tree = cache.tree(&u, &moved.commit).unwrap();
     assert_eq!(tree.read_file("a.yaml").unwrap(), b"two");
 }
@@ -105,7 +140,10 @@ fn http_basic_auth_accepts_right_and_refuses_wrong_credentials() {
     assert!(matches!(err, SourceError::AuthRefused { .. }), "{err:?}");
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("wrong-battery"), "{shown}");
-    assert!(shown.contains(&server.url("app")) && shown.contains("main"), "{shown}");
+    assert!(
+        shown.contains(&server.url("app")) && shown.contains("main"),
+        "{shown}"
+    );
 
     let err = cache2.resolve(&u, &Credentials::None, "main").unwrap_err();
     assert!(matches!(err, SourceError::AuthRefused { .. }), "{err:?}");
@@ -121,17 +159,17 @@ fn http_token_and_credentials_in_url() {
     let tok = Credentials::Token("tok-123".into());
     assert_eq!(cache.resolve(&u, &tok, "HEAD").unwrap().commit, c1);
 
-    let with_userinfo = format!("http://{TOKEN_USERNAME}:tok-123@127.0.0.1:{}/app", server.port);
+    let with_userinfo = format!(
+        "http://{TOKEN_USERNAME}:tok-123@127.0.0.1:{}/app",
+        server.port
+    );
     let (u2, creds) = RepoUrl::parse_with_credentials(&with_userinfo).unwrap();
     assert_eq!(u2.to_string(), server.url("app"));
     let (_d2, cache2) = self::cache();
     assert_eq!(cache2.resolve(&u2, &creds, "main").unwrap().commit, c1);
     // Same URL without credentials: one cache entry.
     assert_eq!(cache2.repo_path(&u2), cache2.repo_path(&u));
-    let err = cache2
-        .resolve(&u2, &creds, "nope")
-        .unwrap_err()
-        .to_string();
+    let err = cache2.resolve(&u2, &creds, "nope").unwrap_err().to_string();
     assert!(!err.contains("tok-123"), "{err}");
 }
 
@@ -156,7 +194,10 @@ fn unreachable_host_is_named() {
     let u = url(&format!("http://127.0.0.1:{port}/app"));
     let err = cache.resolve(&u, &Credentials::None, "main").unwrap_err();
     assert!(matches!(err, SourceError::Unreachable { .. }), "{err:?}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}/app")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}/app")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -192,17 +233,29 @@ fn corrupt_cache_is_recloned() {
     let r = cache.resolve(&u, &Credentials::None, "main").unwrap();
     assert_eq!(r.commit, c1);
     assert_eq!(r.fetch, FetchOutcome::Downloaded, "re-cloned");
-    assert_eq!(cache.tree(&u, &c1).unwrap().read_file("a.yaml").unwrap(), b"one");
+    assert_eq!(
+        cache.tree(&u, &c1).unwrap().read_file("a.yaml").unwrap(),
+        b"one"
+    );
 
     // Garbage config: the repository cannot even be opened.
     std::fs::write(path.join("config"), "[[[ not git config").unwrap();
-    assert_eq!(cache.resolve(&u, &Credentials::None, "main").unwrap().commit, c1);
+    assert_eq!(
+        cache
+            .resolve(&u, &Credentials::None, "main")
+            .unwrap()
+            .commit,
+        c1
+    );
 
     // A full id that is cached but whose objects are gone.
     for e in std::fs::read_dir(path.join("objects/pack")).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
-    assert_eq!(cache.resolve(&u, &Credentials::None, &c1).unwrap().commit, c1);
+    assert_eq!(
+        cache.resolve(&u, &Credentials::None, &c1).unwrap().commit,
+        c1
+    );
 }
 
 #[test]
@@ -214,12 +267,23 @@ fn concurrent_resolves_share_one_repository() {
     let u = url(&server.url("app"));
     let commits: Vec<String> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..6)
-            .map(|_| s.spawn(|| cache.resolve(&u, &Credentials::None, "main").unwrap().commit))
+            .map(|_| {
+                s.spawn(|| {
+                    cache
+                        .resolve(&u, &Credentials::None, "main")
+                        .unwrap()
+                        .commit
+                })
+            })
             .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(commits.iter().all(|c| *c == c1));
-    assert_eq!(server.pack_requests(), 1, "the lock serialises fetches: one download");
+    assert_eq!(
+        server.pack_requests(),
+        1,
+        "the lock serialises fetches: one download"
+    );
 }
 
 #[test]
@@ -238,7 +302,11 @@ fn concurrent_processes_are_serialised_by_the_lock_file() {
     let handle = std::thread::spawn({
         let cache = cache.clone();
         let u = u.clone();
-        move || cache.resolve(&u, &Credentials::None, "main").map(|r| r.commit)
+        move || {
+            cache
+                .resolve(&u, &Credentials::None, "main")
+                .map(|r| r.commit)
+        }
     });
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(!handle.is_finished(), "resolve waits for the lock holder");
@@ -260,17 +328,33 @@ fn source_tree_reads_without_work_tree_and_side_by_side() {
     let t2 = cache.tree(&u, &c2).unwrap();
     assert_eq!(t1.read_file("app/a.yaml").unwrap(), b"one");
     assert_eq!(t2.read_file("app/a.yaml").unwrap(), b"two");
-    let names: Vec<_> = t2.read_dir("app").unwrap().into_iter().map(|e| e.name).collect();
+    let names: Vec<_> = t2
+        .read_dir("app")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
     assert_eq!(names, ["a.yaml", "link.yaml", "sub"]);
     assert!(t2.is_symlink("app/link.yaml").unwrap());
     assert!(!t1.is_symlink("app/a.yaml").unwrap());
     assert_eq!(t2.symlink_target("app/link.yaml").unwrap(), "a.yaml");
     assert_eq!(t1.kind("app/link.yaml").unwrap(), None);
     assert_eq!(t2.kind("app/sub").unwrap(), Some(TreeEntryKind::Dir));
-    let walked: Vec<_> = t2.walk("app").unwrap().into_iter().map(|(p, _)| p).collect();
-    assert_eq!(walked, ["app/a.yaml", "app/link.yaml", "app/sub", "app/sub/b.yaml"]);
+    let walked: Vec<_> = t2
+        .walk("app")
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        walked,
+        ["app/a.yaml", "app/link.yaml", "app/sub", "app/sub/b.yaml"]
+    );
     let err = t2.read_file("app/missing.yaml").unwrap_err().to_string();
-    assert!(err.contains("app/missing.yaml") && err.contains(&c2), "{err}");
+    assert!(
+        err.contains("app/missing.yaml") && err.contains(&c2),
+        "{err}"
+    );
     // No work tree anywhere in the cache.
     assert!(!cache.repo_path(&u).join("app").exists());
 }

@@ -15,7 +15,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -72,7 +76,13 @@ fn renders_any_revision_of_a_local_repository() {
     let cache = tempfile::tempdir().unwrap();
     let c1 = commit(r.path(), &[("app/a.yaml", &cm("a", "one"))]);
     git(r.path(), &["tag", "v1"]);
-    commit(r.path(), &[("app/a.yaml", &cm("a", "two")), ("app/b.yaml", &cm("b", "x"))]);
+    commit(
+        r.path(),
+        &[
+            ("app/a.yaml", &cm("a", "two")),
+            ("app/b.yaml", &cm("b", "x")),
+        ],
+    );
     let repo_arg = r.path().to_str().unwrap();
 
     let head = driftless(&["--repo", repo_arg, "--path", "app"], cache.path());
@@ -82,7 +92,10 @@ fn renders_any_revision_of_a_local_repository() {
     assert_eq!(docs[0]["data"]["v"], "two");
 
     for rev in ["v1", &c1[..7], &c1] {
-        let old = driftless(&["--repo", repo_arg, "--revision", rev, "--path", "app"], cache.path());
+        let old = driftless(
+            &["--repo", repo_arg, "--revision", rev, "--path", "app"],
+            cache.path(),
+        );
         assert!(old.status.success(), "{rev}: {}", stderr(&old));
         let docs = yaml_docs(&stdout(&old));
         assert_eq!(docs.len(), 1, "{rev}");
@@ -98,27 +111,55 @@ fn renders_any_revision_of_a_local_repository() {
 fn file_url_through_the_cache_with_json_output() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
-    commit(r.path(), &[("a.yaml", &cm("a", "1")), ("sub/b.yaml", &cm("b", "2"))]);
+    commit(
+        r.path(),
+        &[("a.yaml", &cm("a", "1")), ("sub/b.yaml", &cm("b", "2"))],
+    );
     let url = format!("file://{}", r.path().display());
     let cache_dir = cache.path().join("explicit");
     let out = driftless(
-        &["--repo", &url, "--path", ".", "--recurse", "-o", "json", "--cache-dir", cache_dir.to_str().unwrap()],
+        &[
+            "--repo",
+            &url,
+            "--path",
+            ".",
+            "--recurse",
+            "-o",
+            "json",
+            "--cache-dir",
+            cache_dir.to_str().unwrap(),
+        ],
         cache.path(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let list: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(list["apiVersion"], "v1");
     assert_eq!(list["kind"], "List");
-    let names: Vec<_> = list["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].clone()).collect();
+    let names: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].clone())
+        .collect();
     assert_eq!(names, ["a", "b"]);
-    assert!(std::fs::read_dir(&cache_dir).unwrap().count() > 0, "cache used");
+    assert!(
+        std::fs::read_dir(&cache_dir).unwrap().count() > 0,
+        "cache used"
+    );
 }
 
 #[test]
 fn include_exclude_and_recurse_flags() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
-    commit(r.path(), &[("x/a.yaml", &cm("a", "")), ("x/b.yaml", &cm("b", "")), ("x/s/c.yaml", &cm("c", ""))]);
+    commit(
+        r.path(),
+        &[
+            ("x/a.yaml", &cm("a", "")),
+            ("x/b.yaml", &cm("b", "")),
+            ("x/s/c.yaml", &cm("c", "")),
+        ],
+    );
     let p = r.path().to_str().unwrap();
     let run = |extra: &[&str]| {
         let mut args = vec!["--repo", p, "--path", "x", "-o", "json"];
@@ -126,11 +167,19 @@ fn include_exclude_and_recurse_flags() {
         let o = driftless(&args, cache.path());
         assert!(o.status.success(), "{}", stderr(&o));
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-        v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(&[]), ["a", "b"]);
     assert_eq!(run(&["--recurse"]), ["a", "b", "c"]);
-    assert_eq!(run(&["--recurse", "--exclude", "b.yaml", "--exclude", "s/*"]), ["a"]);
+    assert_eq!(
+        run(&["--recurse", "--exclude", "b.yaml", "--exclude", "s/*"]),
+        ["a"]
+    );
     assert_eq!(run(&["--recurse", "--include", "s/*"]), ["c"]);
 }
 
@@ -138,13 +187,34 @@ fn include_exclude_and_recurse_flags() {
 fn failures_exit_2_with_error_on_stderr_and_nothing_on_stdout() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
-    commit(r.path(), &[("ok/a.yaml", &cm("a", "")), ("bad/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")]);
+    commit(
+        r.path(),
+        &[
+            ("ok/a.yaml", &cm("a", "")),
+            (
+                "bad/a.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
+            ),
+        ],
+    );
     let p = r.path().to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["--repo", p, "--path", "bad"], "bad/a.yaml:1 (document 1): object has no metadata.name"),
-        (vec!["--repo", p, "--path", "ok", "--revision", "nope"], "unknown revision `nope`"),
-        (vec!["--repo", p, "--path", "../elsewhere"], "path leaves the repository"),
-        (vec!["--repo", p, "--path", "missing"], "missing: source path not found"),
+        (
+            vec!["--repo", p, "--path", "bad"],
+            "bad/a.yaml:1 (document 1): object has no metadata.name",
+        ),
+        (
+            vec!["--repo", p, "--path", "ok", "--revision", "nope"],
+            "unknown revision `nope`",
+        ),
+        (
+            vec!["--repo", p, "--path", "../elsewhere"],
+            "path leaves the repository",
+        ),
+        (
+            vec!["--repo", p, "--path", "missing"],
+            "missing: source path not found",
+        ),
     ];
     for (args, expected) in cases {
         let o = driftless(&args, cache.path());
@@ -158,37 +228,77 @@ fn failures_exit_2_with_error_on_stderr_and_nothing_on_stdout() {
 fn duplicates_warn_by_default_and_fail_with_strict() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
-    commit(r.path(), &[("a.yaml", &cm("same", "first")), ("b.yaml", &cm("same", "second"))]);
+    commit(
+        r.path(),
+        &[
+            ("a.yaml", &cm("same", "first")),
+            ("b.yaml", &cm("same", "second")),
+        ],
+    );
     let p = r.path().to_str().unwrap();
     let o = driftless(&["--repo", p], cache.path());
     assert!(o.status.success());
     let docs = yaml_docs(&stdout(&o));
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["data"]["v"], "second");
-    assert!(stderr(&o).contains("RepeatedResourceWarning"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("RepeatedResourceWarning"),
+        "{}",
+        stderr(&o)
+    );
     let o = driftless(&["--repo", p, "--strict"], cache.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty());
-    assert!(stderr(&o).contains("a.yaml:1") && stderr(&o).contains("b.yaml:1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a.yaml:1") && stderr(&o).contains("b.yaml:1"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn helm_flags_are_accepted_and_charts_detected() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
-    commit(r.path(), &[("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"), ("chart/values-prod.yaml", "x: 1\n")]);
+    commit(
+        r.path(),
+        &[
+            (
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            ),
+            ("chart/values-prod.yaml", "x: 1\n"),
+        ],
+    );
     let p = r.path().to_str().unwrap();
     let o = driftless(
         &[
-            "--repo", p, "--path", "chart", "--helm-values", "values-prod.yaml", "--helm-set", "image.tag=v2",
-            "--release-name", "web", "--namespace", "prod", "--kube-version", "1.30.0",
-            "--api-versions", "monitoring.coreos.com/v1",
+            "--repo",
+            p,
+            "--path",
+            "chart",
+            "--helm-values",
+            "values-prod.yaml",
+            "--helm-set",
+            "image.tag=v2",
+            "--release-name",
+            "web",
+            "--namespace",
+            "prod",
+            "--kube-version",
+            "1.30.0",
+            "--api-versions",
+            "monitoring.coreos.com/v1",
         ],
         cache.path(),
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty());
-    assert!(stderr(&o).contains("chart: Helm rendering is not yet supported"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("chart: Helm rendering is not yet supported"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -199,7 +309,13 @@ fn bundled_guestbook_example_renders() {
     assert!(o.status.success(), "{}", stderr(&o));
     let kinds: Vec<String> = yaml_docs(&stdout(&o))
         .iter()
-        .map(|d| format!("{}/{}", d["kind"].as_str().unwrap(), d["metadata"]["name"].as_str().unwrap()))
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap(),
+                d["metadata"]["name"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         kinds,

@@ -60,7 +60,10 @@ impl TestRepo {
             std::fs::write(f, c).unwrap();
         }
         git(&self.dir(), &["add", "-A"]);
-        git(&self.dir(), &["commit", "-q", "--allow-empty", "-m", message]);
+        git(
+            &self.dir(),
+            &["commit", "-q", "--allow-empty", "-m", message],
+        );
         self.head()
     }
 
@@ -261,7 +264,10 @@ fn serve(
         .map(|p| (p, 4))
         .or_else(|| cgi.windows(2).position(|w| w == b"\n\n").map(|p| (p, 2)));
     let (head, rest) = match split {
-        Some((p, n)) => (String::from_utf8_lossy(&cgi[..p]).to_string(), &cgi[p + n..]),
+        Some((p, n)) => (
+            String::from_utf8_lossy(&cgi[..p]).to_string(),
+            &cgi[p + n..],
+        ),
         None => (String::new(), &cgi[..]),
     };
     let mut status = "200 OK".to_string();
@@ -300,7 +306,8 @@ impl GitDaemon {
         let port = free_port();
         // Run git-daemon itself: `git daemon` would leave it orphaned on kill.
         let exec = Command::new("git").arg("--exec-path").output().unwrap();
-        let program = PathBuf::from(String::from_utf8_lossy(&exec.stdout).trim()).join("git-daemon");
+        let program =
+            PathBuf::from(String::from_utf8_lossy(&exec.stdout).trim()).join("git-daemon");
         let child = Command::new(program)
             .args([
                 "--reuseaddr",

@@ -143,7 +143,10 @@ fn render(args: &Args) -> anyhow::Result<Rendered> {
     } else {
         let (url, from_url) = RepoUrl::parse_with_credentials(&args.repo)?;
         let creds = credentials(args, from_url);
-        let dir = args.cache_dir.clone().unwrap_or_else(RepoCache::default_dir);
+        let dir = args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(RepoCache::default_dir);
         let cache = RepoCache::new(dir)?;
         let (_, tree) = cache.checkout(&url, &creds, &args.revision)?;
         Box::new(tree)
@@ -166,7 +169,8 @@ fn format(rendered: &Rendered, output: Output) -> anyhow::Result<String> {
             out
         }
         Output::Json => {
-            let items: Vec<&serde_json::Value> = rendered.manifests.iter().map(|m| &m.object).collect();
+            let items: Vec<&serde_json::Value> =
+                rendered.manifests.iter().map(|m| &m.object).collect();
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
             let mut s = serde_json::to_string_pretty(&list)?;
             s.push('\n');
