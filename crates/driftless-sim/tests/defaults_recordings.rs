@@ -189,3 +189,27 @@ fn namespace_create_matches_recording() {
     scrub(&mut expected);
     assert_eq!(got, expected);
 }
+
+#[test]
+fn invalid_deployment_causes_match_recording() {
+    let rec: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared_dir().join("kube-apiserver-1.24/040-create-invalid.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut obj = rec["request"]["body"].clone();
+    apply_defaults("apps", "v1", "Deployment", &mut obj);
+    let got: Vec<Value> = driftless_sim::defaults::validate("apps", "Deployment", &obj)
+        .iter()
+        .map(|e| json!({"reason": e.reason(), "message": e.message(), "field": e.field}))
+        .collect();
+    // metadata.name is checked by the store's generic validation; the kind-specific causes follow it.
+    let expected: Vec<Value> = rec["response"]["body"]["details"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["field"] != "metadata.name")
+        .cloned()
+        .collect();
+    assert_eq!(got, expected);
+}
