@@ -140,7 +140,7 @@ pub(crate) enum Arg {
     String {
         pos: Pos,
         quoted: String,
-        text: String,
+        text: Arc<str>,
     },
 }
 

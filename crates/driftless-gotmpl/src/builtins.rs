@@ -69,16 +69,16 @@ impl Builtin {
     }
 
     /// Go's parameter list: fixed params and the variadic element type.
-    pub(crate) fn signature(self) -> (Vec<Param>, Option<Param>) {
+    pub(crate) fn signature(self) -> (&'static [Param], Option<Param>) {
         use Builtin::*;
-        let r = Param::Reflect;
-        let any = Param::Go(ArgType::Any);
+        const R: Param = Param::Reflect;
+        const ANY: Param = Param::Go(ArgType::Any);
         match self {
-            And | Or | Eq | Index | Slice | Call => (vec![r], Some(r)),
-            Not | Len => (vec![r], None),
-            Ne | Lt | Le | Gt | Ge => (vec![r, r], None),
-            Html | Js | Urlquery | Print | Println => (vec![], Some(any)),
-            Printf => (vec![Param::Go(ArgType::String)], Some(any)),
+            And | Or | Eq | Index | Slice | Call => (&[R], Some(R)),
+            Not | Len => (&[R], None),
+            Ne | Lt | Le | Gt | Ge => (&[R, R], None),
+            Html | Js | Urlquery | Print | Println => (&[], Some(ANY)),
+            Printf => (&[Param::Go(ArgType::String)], Some(ANY)),
         }
     }
 }

@@ -93,6 +93,47 @@ pub(crate) enum Param {
     Reflect,
 }
 
+/// A parameter list seen uniformly for builtins and functions.
+enum Sig<'s> {
+    Builtin((&'static [Param], Option<Param>)),
+    Func(&'s crate::func::Signature),
+}
+
+enum Params<'s> {
+    Builtin(&'static [Param]),
+    Func(&'s [ArgType]),
+}
+
+impl Params<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Params::Builtin(p) => p.len(),
+            Params::Func(p) => p.len(),
+        }
+    }
+    fn get(&self, i: usize) -> Param {
+        match self {
+            Params::Builtin(p) => p[i],
+            Params::Func(p) => Param::Go(p[i]),
+        }
+    }
+}
+
+impl<'s> Sig<'s> {
+    fn params(&self) -> Params<'s> {
+        match self {
+            Sig::Builtin((p, _)) => Params::Builtin(p),
+            Sig::Func(s) => Params::Func(&s.params),
+        }
+    }
+    fn variadic(&self) -> Option<Param> {
+        match self {
+            Sig::Builtin((_, v)) => *v,
+            Sig::Func(s) => s.variadic.map(Param::Go),
+        }
+    }
+}
+
 enum Callee {
     Builtin(Builtin),
     Func(Function),
@@ -438,7 +479,7 @@ impl<'a, 't> State<'a, 't> {
             Arg::Dot { .. } => Ok(dot.v.clone()),
             Arg::Nil { .. } => self.err("nil is not a command".into()),
             Arg::Number { num, .. } => self.ideal_constant(first, num),
-            Arg::String { text, .. } => Ok(Value::string(text.as_str())),
+            Arg::String { text, .. } => Ok(Value::String(text.clone())),
             _ => self.err(format!(
                 "can't evaluate command {}",
                 crate::fmt::quote(&first.to_string())
@@ -656,16 +697,12 @@ impl<'a, 't> State<'a, 't> {
             Some(a) if !a.is_empty() => &a[1..],
             _ => &[],
         };
-        let (params, variadic): (Vec<Param>, Option<Param>) = match &callee {
-            Callee::Builtin(b) => b.signature(),
-            Callee::Func(f) => {
-                let s = f.signature();
-                (
-                    s.params.iter().map(|t| Param::Go(*t)).collect(),
-                    s.variadic.map(Param::Go),
-                )
-            }
+        let sig = match &callee {
+            Callee::Builtin(b) => Sig::Builtin(b.signature()),
+            Callee::Func(f) => Sig::Func(f.signature()),
         };
+        let params = sig.params();
+        let variadic = sig.variadic();
         let num_in = args.len() + usize::from(final_.is_some());
         let num_fixed = if variadic.is_some() {
             params.len()
@@ -706,7 +743,7 @@ impl<'a, 't> State<'a, 't> {
         let mut argv: Vec<Value> = Vec::with_capacity(num_in);
         let mut i = 0;
         while i < num_fixed && i < args.len() {
-            argv.push(self.eval_arg(dot, params[i], &args[i])?);
+            argv.push(self.eval_arg(dot, params.get(i), &args[i])?);
             i += 1;
         }
         if let Some(vt) = variadic {
@@ -719,12 +756,12 @@ impl<'a, 't> State<'a, 't> {
             let t = match variadic {
                 Some(vt) => {
                     if num_in - 1 < num_fixed {
-                        params[num_in - 1]
+                        params.get(num_in - 1)
                     } else {
                         vt
                     }
                 }
-                None => params[params.len() - 1],
+                None => params.get(params.len() - 1),
             };
             argv.push(self.validate_type(f, t)?);
         }
@@ -850,7 +887,7 @@ impl<'a, 't> State<'a, 't> {
                 _ => self.err(format!("expected bool; found {n}")),
             },
             Param::Go(ArgType::String) => match n {
-                Arg::String { text, .. } => Ok(Value::string(text.as_str())),
+                Arg::String { text, .. } => Ok(Value::String(text.clone())),
                 _ => self.err(format!("expected string; found {n}")),
             },
             Param::Go(ArgType::Int) => match n {
@@ -872,7 +909,7 @@ impl<'a, 't> State<'a, 't> {
         match n {
             Arg::Bool { val, .. } => Ok(Value::Bool(*val)),
             Arg::Number { num, .. } => self.ideal_constant(n, num),
-            Arg::String { text, .. } => Ok(Value::string(text.as_str())),
+            Arg::String { text, .. } => Ok(Value::String(text.clone())),
             _ => self.err(format!(
                 "can't handle assignment of {n} to empty interface argument"
             )),

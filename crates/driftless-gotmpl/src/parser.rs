@@ -622,14 +622,16 @@ impl Parser<'_> {
                 };
                 Arg::Number { pos, num }
             }
-            Kind::LeftParen => Arg::Pipe(Box::new(
-                self.nested(|p| p.pipeline("parenthesized pipeline", Kind::RightParen))?,
-            )),
+            Kind::LeftParen => {
+                Arg::Pipe(Box::new(self.nested(|p| {
+                    p.pipeline("parenthesized pipeline", Kind::RightParen)
+                })?))
+            }
             Kind::String | Kind::RawString => match crate::strconv::unquote(&token.val) {
                 Some(text) => Arg::String {
                     pos,
                     quoted: token.val,
-                    text,
+                    text: text.into(),
                 },
                 None => return self.errorf("invalid syntax"),
             },

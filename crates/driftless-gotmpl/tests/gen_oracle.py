@@ -19,8 +19,15 @@ with tempfile.TemporaryDirectory() as d:
     for c in cases:
         name, tmpl, values = c["name"], c["tmpl"], c.get("values", {})
         open(os.path.join(chart, "values.yaml"), "w").write(json.dumps(values))
+        helpers = os.path.join(chart, "templates", "_helpers.tpl")
+        if os.path.exists(helpers):
+            os.remove(helpers)
+        if c.get("helpers"):
+            open(helpers, "w").write(c["helpers"])
         t = os.path.join(chart, "templates", "t.yaml")
         rec = {"name": name, "tmpl": tmpl, "values": values}
+        if c.get("helpers"):
+            rec["helpers"] = c["helpers"]
         open(t, "w").write('{{ define "s" }}' + tmpl + '{{ end }}out: {{ include "s" . | toJson }}\n')
         r = subprocess.run([helm, "template", "x", chart], capture_output=True, text=True)
         if r.returncode == 0:

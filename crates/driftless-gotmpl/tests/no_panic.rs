@@ -75,17 +75,54 @@ fn template() -> impl Strategy<Value = String> {
 /// variables and builtin calls over arbitrary operands.
 fn structured_template() -> impl Strategy<Value = String> {
     let operand = prop::sample::select(vec![
-        ".", ".a", ".b.c", ".a.b", "$", "$.a", "1", "-2", "3.5", "0x10", "'x'", "\"s\"", "`r`",
-        "nil", "true", "false", "(index . \"a\")", "(len .)", "(print .a)",
+        ".",
+        ".a",
+        ".b.c",
+        ".a.b",
+        "$",
+        "$.a",
+        "1",
+        "-2",
+        "3.5",
+        "0x10",
+        "'x'",
+        "\"s\"",
+        "`r`",
+        "nil",
+        "true",
+        "false",
+        "(index . \"a\")",
+        "(len .)",
+        "(print .a)",
     ])
     .prop_map(str::to_string);
     let func = prop::sample::select(vec![
-        "print", "printf \"%v %d %s %q %5.2f %x %T\"", "println", "len", "index", "slice", "eq",
-        "ne", "lt", "le", "gt", "ge", "and", "or", "not", "html", "js", "urlquery", "call",
+        "print",
+        "printf \"%v %d %s %q %5.2f %x %T\"",
+        "println",
+        "len",
+        "index",
+        "slice",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "and",
+        "or",
+        "not",
+        "html",
+        "js",
+        "urlquery",
+        "call",
     ]);
     let cmd = (func, prop::collection::vec(operand.clone(), 0..3))
         .prop_map(|(f, args)| format!("{f} {}", args.join(" ")));
-    let pipeline = (prop_oneof![operand, cmd.clone()], prop::collection::vec(cmd, 0..2))
+    let pipeline = (
+        prop_oneof![operand, cmd.clone()],
+        prop::collection::vec(cmd, 0..2),
+    )
         .prop_map(|(first, rest)| {
             let mut p = first;
             for r in rest {
@@ -100,8 +137,12 @@ fn structured_template() -> impl Strategy<Value = String> {
         Just("{{/* c */}}".to_string()),
         pipeline.clone().prop_map(|p| format!("{{{{ {p} }}}}")),
         pipeline.clone().prop_map(|p| format!("{{{{- {p} -}}}}")),
-        pipeline.clone().prop_map(|p| format!("{{{{ $v := {p} }}}}{{{{ $v }}}}")),
-        pipeline.clone().prop_map(|p| format!("{{{{ template \"d\" {p} }}}}")),
+        pipeline
+            .clone()
+            .prop_map(|p| format!("{{{{ $v := {p} }}}}{{{{ $v }}}}")),
+        pipeline
+            .clone()
+            .prop_map(|p| format!("{{{{ template \"d\" {p} }}}}")),
     ];
     leaf.prop_recursive(4, 40, 4, move |inner| {
         let body = prop::collection::vec(inner, 0..4).prop_map(|v| v.concat());
@@ -113,7 +154,11 @@ fn structured_template() -> impl Strategy<Value = String> {
             any::<bool>(),
         )
             .prop_map(|(kw, p, b, e, brk)| {
-                let b = if brk && kw.starts_with("range") { format!("{b}{{{{ break }}}}") } else { b };
+                let b = if brk && kw.starts_with("range") {
+                    format!("{b}{{{{ break }}}}")
+                } else {
+                    b
+                };
                 match e {
                     Some(e) => format!("{{{{ {kw} {p} }}}}{b}{{{{ else }}}}{e}{{{{ end }}}}"),
                     None => format!("{{{{ {kw} {p} }}}}{b}{{{{ end }}}}"),

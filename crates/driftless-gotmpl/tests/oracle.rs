@@ -60,8 +60,13 @@ fn helm_recorded_cases() {
         let data = Value::map([("Values".to_string(), values)].into_iter().collect());
         let mut set = TemplateSet::new();
         set.set_missing_key(MissingKey::Zero);
+        // Helm parses deeper paths first, then reverse-lexically: t.yaml before _helpers.tpl.
         let got = set
             .parse(FILE, tmpl)
+            .and_then(|_| match c.get("helpers").and_then(|h| h.as_str()) {
+                Some(h) => set.parse("c/templates/_helpers.tpl", h),
+                None => Ok(()),
+            })
             .map_err(Error::from)
             .and_then(|_| set.execute(FILE, &data));
         let got = match got {

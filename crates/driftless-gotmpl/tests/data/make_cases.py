@@ -262,6 +262,29 @@ cases = [
  ("newlines_ok", "a\n{{ if .Values.t }}\nb\n{{ end }}\nc\n", V),
  ("trim_keeps_other", "a\n{{- if .Values.t }}\nb\n{{- end }}\nc\n", V),
 ]
-json.dump([{"name": n, "tmpl": t, "values": v} for n, t, v in cases],
+H = """{{- define "lbl" -}}
+app: {{ .name | default1 }}
+{{- end }}
+{{- define "plain" }}[{{ . }}]{{ end }}
+{{- define "err" }}
+  x {{ .Values.nope.y }}
+{{- end }}
+{{- define "loop" }}{{ range $i, $e := . }}{{ $i }}={{ template "plain" $e }};{{ end }}{{ end }}
+{{- define "undef" }}{{ template "zzz" }}{{ end }}
+{{- define "vars" }}{{ $x := 1 }}{{ $x }}{{ $ }}{{ end }}
+"""
+H = H.replace(" | default1", "")
+multi = [
+ ("h_template_call", "{{ template \"lbl\" .Values }}", {"name": "web"}),
+ ("h_template_plain", "{{ template \"plain\" .Values.l }}{{ template \"plain\" }}{{ template \"plain\" .Values.nope }}", {"l": [1, 2]}),
+ ("h_error_in_define", "a\n{{ template \"err\" . }}", {}),
+ ("h_loop", "{{ template \"loop\" .Values.m }}", {"m": {"b": [1], "a": None}}),
+ ("h_undef", "{{ template \"undef\" }}", {}),
+ ("h_vars", "{{ template \"vars\" 5 }}", {}),
+ ("h_block_override", "{{ block \"plain\" 1 }}overridden{{ end }}|{{ template \"plain\" 2 }}", {}),
+]
+cases_out = [{"name": n, "tmpl": t, "values": v} for n, t, v in cases]
+cases_out += [{"name": n, "tmpl": t, "values": v, "helpers": H} for n, t, v in multi]
+json.dump(cases_out,
           open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json"), "w"), indent=1)
-print(len(cases))
+print(len(cases_out))
