@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod output;
 pub mod render;
 pub mod sim;
 pub mod sync;
+pub mod target_args;

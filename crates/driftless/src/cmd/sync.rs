@@ -1,24 +1,221 @@
 //! `driftless plan`, `diff` and `sync`.
 
+use super::output;
+use super::target_args::{ClusterArgs, TargetArgs};
+use anyhow::Context;
+use driftless_apply::{SyncOptions, SyncSettings};
+use driftless_runtime::{Rendered, Target, pipeline};
+use std::time::Duration;
+
 /// Arguments of `driftless plan`.
 #[derive(clap::Args)]
-pub struct PlanArgs {}
+pub struct PlanArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    /// Plan against an empty cluster, without connecting to one.
+    #[arg(long, conflicts_with = "sim")]
+    offline: bool,
+    /// Include prunes of tracked objects that left Git.
+    #[arg(long)]
+    prune: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    output: Format,
+}
+
 /// Arguments of `driftless diff`.
 #[derive(clap::Args)]
-pub struct DiffArgs {}
+pub struct DiffArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    /// Compare with this revision instead of the cluster (no cluster needed): shows what
+    /// changes from it to --revision.
+    #[arg(long, value_name = "REV", conflicts_with = "sim")]
+    against_revision: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    output: Format,
+    /// Colour the diff: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
 /// Arguments of `driftless sync`.
 #[derive(clap::Args)]
-pub struct SyncArgs {}
+pub struct SyncArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    /// Delete tracked objects that left Git.
+    #[arg(long)]
+    prune: bool,
+    /// Validate everything with a server-side dry run; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Sync option `Key=Value` (repeatable), as Argo CD's syncOptions.
+    #[arg(long = "sync-option", value_name = "K=V")]
+    sync_options: Vec<String>,
+    /// Deadline for the whole sync, in seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// Deadline for one wave, in seconds.
+    #[arg(long, default_value_t = 300)]
+    wave_timeout: u64,
+    /// Do not wait for health after applying.
+    #[arg(long)]
+    no_wait: bool,
+    /// Output format of the final summary.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    output: Format,
+}
+
+/// Output formats.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// When to colour.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Color {
+    /// On a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn render(t: &Target, revision: &str, args: &TargetArgs) -> anyhow::Result<Rendered> {
+    let rendered = pipeline::render_at(t, revision, &args.cache_dir())
+        .with_context(|| format!("cannot render {} at {revision}", t.path))?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(rendered)
+}
 
 /// Runs `driftless plan`.
-pub async fn plan(_args: PlanArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("plan is not implemented yet")
+pub async fn plan(args: PlanArgs) -> anyhow::Result<u8> {
+    let t = args.target.target()?;
+    let rendered = render(&t, &t.revision, &args.target)?;
+    let plan = if args.offline {
+        let mut desired = rendered.manifests.clone();
+        driftless_apply::default_namespaces_offline(&mut desired, &t.namespace);
+        let live = pipeline::LiveState {
+            desired,
+            tracked: Vec::new(),
+        };
+        pipeline::plan(&t, &rendered, &live, args.prune)?
+    } else {
+        let c = args.cluster.connect().await?;
+        let live = pipeline::read_live(&c.cluster, &t, &rendered).await?;
+        pipeline::plan(&t, &rendered, &live, args.prune || t.prune)?
+    };
+    match args.output {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
+        Format::Text => print!("{plan}"),
+    }
+    Ok(0)
 }
-/// Runs `driftless diff`.
-pub async fn diff(_args: DiffArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("diff is not implemented yet")
+
+/// Runs `driftless diff`: 0 in sync, 1 out of sync, 2 on error.
+pub async fn diff(args: DiffArgs) -> anyhow::Result<u8> {
+    let t = args.target.target()?;
+    let new = render(&t, &t.revision, &args.target)?;
+    let comparison = match &args.against_revision {
+        Some(base) => {
+            let old = render(&t, base, &args.target)?;
+            pipeline::compare_renders(&t, &new, &old)?
+        }
+        None => {
+            let c = args.cluster.connect().await?;
+            let live = pipeline::read_live(&c.cluster, &t, &new).await?;
+            pipeline::compare_live(&c.cluster, &t, &live).await?
+        }
+    };
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    };
+    match args.output {
+        Format::Json => {
+            let all: Vec<_> = comparison.objects.iter().map(|d| d.to_json()).collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+        }
+        Format::Text => print!("{}", output::diff_text(&comparison, color)),
+    }
+    Ok(if comparison.in_sync() { 0 } else { 1 })
 }
+
 /// Runs `driftless sync`.
-pub async fn sync(_args: SyncArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("sync is not implemented yet")
+pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
+    let mut t = args.target.target()?;
+    t.sync_options.extend(args.sync_options.iter().cloned());
+    let options = SyncOptions::parse(&t.sync_options)?;
+    let rendered = render(&t, &t.revision, &args.target)?;
+    let c = args.cluster.connect().await?;
+    let settings = SyncSettings {
+        app: t.app.clone(),
+        options,
+        namespace: Some(t.namespace.clone()),
+        dry_run: args.dry_run,
+        wait: !args.no_wait,
+        wave_timeout: Duration::from_secs(args.wave_timeout),
+        sync_timeout: Duration::from_secs(args.timeout),
+        ..SyncSettings::default()
+    };
+    let progress = output::Progress::new();
+    eprintln!(
+        "syncing {} ({} at {}) into namespace {}",
+        t.app,
+        t.path,
+        short(&rendered.commit),
+        t.namespace
+    );
+    let outcome = pipeline::sync(
+        &c.cluster,
+        &t,
+        &rendered,
+        &settings,
+        args.prune || t.prune,
+        &progress,
+    )
+    .await;
+    progress.finish();
+    let (plan, result) = outcome?;
+    match args.output {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&result.objects)?),
+        Format::Text => {
+            print!("{}", output::summary_table(&result));
+            if args.dry_run {
+                println!(
+                    "dry run: {} object(s) validated, nothing written",
+                    plan.steps.len()
+                );
+            }
+        }
+    }
+    if c.sim.is_some() && args.output == Format::Text {
+        println!();
+        println!(
+            "Final state of the simulated cluster (namespace {}):",
+            t.namespace
+        );
+        print!("{}", output::cluster_state(&c.cluster, &t).await?);
+    }
+    Ok(0)
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(7)]
 }

@@ -1,0 +1,45 @@
+//! Errors of a sync run: each stage's error, kept whole.
+
+/// Why a render, plan, diff or sync failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// Fetching the source failed.
+    #[error(transparent)]
+    Source(#[from] driftless_source::SourceError),
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] driftless_render::RenderError),
+    /// Planning failed.
+    #[error(transparent)]
+    Plan(#[from] driftless_plan::PlanError),
+    /// Applying failed.
+    #[error(transparent)]
+    Apply(#[from] driftless_apply::ApplyError),
+    /// An ignoreDifferences rule is wrong.
+    #[error("ignoreDifferences: {0}")]
+    Diff(#[from] driftless_diff::DiffError),
+    /// The Application/flags are wrong.
+    #[error(transparent)]
+    Target(#[from] crate::TargetError),
+    /// A sync option is wrong.
+    #[error(transparent)]
+    Options(#[from] driftless_apply::OptionError),
+    /// An ignoreDifferences entry is not of the expected shape.
+    #[error("ignoreDifferences entry {index}: {message}")]
+    IgnoreEntry {
+        /// Position in the list.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The render gave no objects while the application tracks some: nothing is pruned.
+    #[error(
+        "the render of {path} produced no objects while the application tracks {tracked}; refusing to prune them (set allowEmpty to allow it)"
+    )]
+    EmptyRender {
+        /// Rendered path.
+        path: String,
+        /// Number of tracked live objects.
+        tracked: usize,
+    },
+}

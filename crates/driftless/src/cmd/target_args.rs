@@ -1,0 +1,229 @@
+//! Flags that name what to sync (`-f application.yaml` or `--repo/--path/...`) and how to reach the
+//! cluster, shared by `plan`, `diff` and `sync`.
+
+use anyhow::Context;
+use driftless_runtime::{Application, RenderSettings, Target};
+use std::path::PathBuf;
+
+/// Source, destination and render flags.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// An Argo CD Application manifest; source and destination are read from it.
+    #[arg(short = 'f', long = "file", value_name = "APPLICATION_YAML")]
+    pub application: Option<PathBuf>,
+    /// Repository URL or local path (instead of -f).
+    #[arg(long, required_unless_present = "application")]
+    pub repo: Option<String>,
+    /// Revision: branch, tag, commit or HEAD (overrides the Application's targetRevision).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Directory inside the repository.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Namespace for namespaced objects that name none.
+    #[arg(long)]
+    pub dest_namespace: Option<String>,
+    /// Application name used for tracking (default: the path's last component).
+    #[arg(long)]
+    pub app_name: Option<String>,
+    /// Recurse into subdirectories (directory sources).
+    #[arg(long)]
+    pub recurse: bool,
+    /// Only files matching this glob (repeatable).
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Skip files matching this glob (repeatable).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Duplicate objects are errors, not warnings.
+    #[arg(long)]
+    pub strict: bool,
+    /// Helm value file, relative to the chart directory (repeatable).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    pub helm_values: Vec<String>,
+    /// Helm --set expression (repeatable).
+    #[arg(long = "helm-set", value_name = "K=V")]
+    pub helm_set: Vec<String>,
+    /// Helm --set-string expression (repeatable).
+    #[arg(long = "helm-set-string", value_name = "K=V")]
+    pub helm_set_string: Vec<String>,
+    /// Helm release name (default: the application name).
+    #[arg(long)]
+    pub release_name: Option<String>,
+    /// Kubernetes version for Helm's .Capabilities.
+    #[arg(long)]
+    pub kube_version: Option<String>,
+    /// Extra API versions for Helm's .Capabilities.APIVersions (repeatable).
+    #[arg(long = "api-versions")]
+    pub api_versions: Vec<String>,
+    /// Git cache directory.
+    #[arg(long, env = "DRIFTLESS_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    /// The target these flags describe.
+    pub fn target(&self) -> anyhow::Result<Target> {
+        let mut t = match &self.application {
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let app = Application::from_yaml(&text)
+                    .with_context(|| format!("in {}", file.display()))?;
+                let mut t = Target::from_application(&app)?;
+                // A relative local repoURL is relative to the manifest's directory.
+                if !t.repo.contains("://") && !t.repo.contains('@') {
+                    let base = file.parent().filter(|p| !p.as_os_str().is_empty());
+                    let joined = base
+                        .map(|b| b.join(&t.repo))
+                        .unwrap_or_else(|| PathBuf::from(&t.repo));
+                    if joined.exists() {
+                        t.repo = joined.to_string_lossy().into_owned();
+                    }
+                }
+                t
+            }
+            None => {
+                let path = self.path.clone().unwrap_or_else(|| ".".into());
+                Target {
+                    app: Target::default_app_name(&path),
+                    repo: self.repo.clone().unwrap_or_default(),
+                    revision: "HEAD".into(),
+                    path,
+                    namespace: "default".into(),
+                    ..Target::default()
+                }
+            }
+        };
+        if let Some(r) = &self.repo {
+            t.repo = r.clone();
+        }
+        if let Some(r) = &self.revision {
+            t.revision = r.clone();
+        }
+        if let Some(p) = &self.path {
+            t.path = p.clone();
+        }
+        if let Some(ns) = &self.dest_namespace {
+            t.namespace = ns.clone();
+        }
+        if t.namespace.is_empty() {
+            t.namespace = "default".into();
+        }
+        if let Some(n) = &self.app_name {
+            t.app = n.clone();
+        }
+        let r: &mut RenderSettings = &mut t.render;
+        r.recurse |= self.recurse;
+        r.include.extend(self.include.iter().cloned());
+        r.exclude.extend(self.exclude.iter().cloned());
+        r.strict |= self.strict;
+        r.helm_values.extend(self.helm_values.iter().cloned());
+        r.helm_set.extend(self.helm_set.iter().cloned());
+        r.helm_set_string
+            .extend(self.helm_set_string.iter().cloned());
+        if self.release_name.is_some() {
+            r.release_name = self.release_name.clone();
+        }
+        if self.kube_version.is_some() {
+            r.kube_version = self.kube_version.clone();
+        }
+        r.api_versions.extend(self.api_versions.iter().cloned());
+        t.credentials = credentials_from_env();
+        Ok(t)
+    }
+
+    /// The Git cache directory.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(driftless_source::RepoCache::default_dir)
+    }
+}
+
+/// Repository credentials from `DRIFTLESS_GIT_TOKEN`, or `DRIFTLESS_GIT_USERNAME` +
+/// `DRIFTLESS_GIT_PASSWORD`, or `DRIFTLESS_GIT_SSH_KEY`.
+fn credentials_from_env() -> driftless_source::Credentials {
+    use driftless_source::Credentials;
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    if let Some(token) = var("DRIFTLESS_GIT_TOKEN") {
+        return Credentials::Token(token);
+    }
+    if let (Some(username), Some(password)) =
+        (var("DRIFTLESS_GIT_USERNAME"), var("DRIFTLESS_GIT_PASSWORD"))
+    {
+        return Credentials::Basic { username, password };
+    }
+    if let Some(key) = var("DRIFTLESS_GIT_SSH_KEY") {
+        return Credentials::SshKey {
+            key_file: key.into(),
+            known_hosts: var("DRIFTLESS_GIT_KNOWN_HOSTS").map(Into::into),
+        };
+    }
+    Credentials::None
+}
+
+/// How to reach the cluster.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// Kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Use an embedded simulated cluster started for this command.
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
+    pub sim: bool,
+}
+
+/// A connected cluster; holds the embedded simulator alive when `--sim` is used.
+pub struct Connected {
+    /// The cluster.
+    pub cluster: driftless_apply::Cluster,
+    /// The embedded simulator, if any.
+    pub sim: Option<driftless_sim::ClusterHandle>,
+}
+
+impl ClusterArgs {
+    /// Connects (starting the simulator with `--sim`).
+    pub async fn connect(&self) -> anyhow::Result<Connected> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let (config, sim) = if self.sim {
+            let handle = driftless_sim::Cluster::start(driftless_sim::ClusterConfig::default())
+                .await
+                .context("cannot start the simulated cluster")?;
+            let kubeconfig = kube::config::Kubeconfig::from_yaml(handle.kubeconfig())
+                .context("simulator kubeconfig")?;
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+                .await
+                .context("simulator kubeconfig")?;
+            (config, Some(handle))
+        } else {
+            let options = kube::config::KubeConfigOptions {
+                context: self.context.clone(),
+                ..Default::default()
+            };
+            let config = match &self.kubeconfig {
+                Some(path) => {
+                    let kc = kube::config::Kubeconfig::read_from(path)
+                        .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
+                    kube::Config::from_custom_kubeconfig(kc, &options).await?
+                }
+                None => kube::Config::from_kubeconfig(&options)
+                    .await
+                    .context("no cluster: pass --kubeconfig, set KUBECONFIG, or use --sim")?,
+            };
+            (config, None)
+        };
+        let client =
+            kube::Client::try_from(config).context("cannot build the Kubernetes client")?;
+        Ok(Connected {
+            cluster: driftless_apply::Cluster::new(
+                client,
+                driftless_core::annotations::FIELD_MANAGER,
+            ),
+            sim,
+        })
+    }
+}
