@@ -129,7 +129,7 @@ pub async fn cluster_state(
         driftless_apply::TrackingMethod::Annotation,
     )
     .await?;
-    objects.sort_by_key(|o| driftless_core::ObjectKey::from_object(o));
+    objects.sort_by_key(driftless_core::ObjectKey::from_object);
     let rows: Vec<Vec<String>> = objects
         .iter()
         .filter_map(|o| {
