@@ -225,6 +225,20 @@ fn crashing_image_never_becomes_available() {
         p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"],
         1
     );
+    // Repeated back-offs are aggregated into one Event with a count, as on a real cluster.
+    converge(&mut runner, 60, || {
+        let events = store
+            .list(
+                &ResourceRef::core("events"),
+                Some("default"),
+                &ListOptions::default(),
+            )
+            .unwrap()
+            .items;
+        events
+            .iter()
+            .any(|e| e["reason"] == "BackOff" && e["count"].as_i64().unwrap_or(0) >= 2)
+    });
     let d = store.get(&deps, Some("default"), "bad").unwrap();
     assert_eq!(cond(&d, "Available").unwrap()["status"], "False");
     assert_eq!(

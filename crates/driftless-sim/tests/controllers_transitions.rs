@@ -187,7 +187,7 @@ fn recreate_scales_old_to_zero_before_the_new_replicaset_gets_pods() {
 fn replicaset_creates_missing_pods_and_deletes_unready_extras_first() {
     let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-abc", "namespace": "ns", "uid": "rs", "generation": 1},
         "spec": {"replicas": 2, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
-    let actions = replicaset::reconcile(&rs, &[]);
+    let actions = replicaset::reconcile(&rs, &[], 0);
     let ps = creates(&actions, "Pod");
     assert_eq!(ps.len(), 2);
     assert!(
@@ -209,7 +209,7 @@ fn replicaset_creates_missing_pods_and_deletes_unready_extras_first() {
     };
     let mut one = rs.clone();
     one["spec"]["replicas"] = json!(1);
-    let actions = replicaset::reconcile(&one, &[pod("a", true), pod("b", false)]);
+    let actions = replicaset::reconcile(&one, &[pod("a", true), pod("b", false)], 0);
     assert!(actions.contains(&Action::Delete {
         kind: "Pod".into(),
         namespace: "ns".into(),
@@ -606,4 +606,23 @@ fn fault_injection_is_seeded_and_near_its_rates() {
         drop.fault_for(&faults::RequestInfo { watch: false, ..w }),
         None
     );
+}
+
+#[test]
+fn replicaset_counts_ready_pods_available_only_after_min_ready_seconds() {
+    let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-abc", "namespace": "ns", "uid": "rs", "generation": 1},
+        "spec": {"replicas": 1, "minReadySeconds": 30, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let ready_since = "2024-01-01T00:00:00Z";
+    let p = Arc::new(
+        json!({"kind": "Pod", "metadata": {"name": "a", "namespace": "ns"}, "spec": {"nodeName": "n"},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": ready_since}]}}),
+    );
+    let t0 = chrono::DateTime::parse_from_rfc3339(ready_since)
+        .unwrap()
+        .timestamp();
+    let early = status_of(&replicaset::reconcile(&rs, &[p.clone()], t0 + 10)).unwrap();
+    assert_eq!(early["readyReplicas"], 1);
+    assert!(early.get("availableReplicas").is_none());
+    let later = status_of(&replicaset::reconcile(&rs, &[p], t0 + 30)).unwrap();
+    assert_eq!(later["availableReplicas"], 1);
 }

@@ -311,7 +311,7 @@ pub fn kubelet(
                             .and_then(Value::as_str)
                             != Some("CrashLoopBackOff")
                         {
-                            events.extend(start_events(pod, cname, image));
+                            events.extend(start_events(pod, c, cfg));
                         }
                         if restarts > prev_restarts {
                             events.push(event(
@@ -337,7 +337,7 @@ pub fn kubelet(
                     ));
                     let was_running = prev.pointer("/state/running").is_some();
                     if !was_running && prev.pointer("/state/terminated").is_none() {
-                        events.extend(start_events(pod, cname, image));
+                        events.extend(start_events(pod, c, cfg));
                     }
                     match run_for {
                         Some(d) if since_start >= d => {
@@ -483,30 +483,55 @@ pub fn kubelet(
     (actions, pending)
 }
 
-fn start_events(pod: &Value, cname: &str, image: &str) -> Vec<Value> {
-    vec![
-        event(
+fn start_events(pod: &Value, c: &Value, cfg: &WorkloadConfig) -> Vec<Value> {
+    let cname = c.get("name").and_then(Value::as_str).unwrap_or("");
+    let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+    let policy = c
+        .get("imagePullPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("IfNotPresent");
+    let mut out = Vec::new();
+    if policy == "Always" {
+        let took = format!("{:.3}s", cfg.start_delay.as_secs_f64());
+        let size = u64::from_str_radix(&hex64(image)[..6], 16).unwrap_or(0) * 4;
+        out.push(event(
+            pod,
+            "Normal",
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            "kubelet",
+        ));
+        out.push(event(
+            pod,
+            "Normal",
+            "Pulled",
+            &format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {size} bytes."),
+            "kubelet",
+        ));
+    } else {
+        out.push(event(
             pod,
             "Normal",
             "Pulled",
             &format!("Container image \"{image}\" already present on machine"),
             "kubelet",
-        ),
-        event(
-            pod,
-            "Normal",
-            "Created",
-            &format!("Created container {cname}"),
-            "kubelet",
-        ),
-        event(
-            pod,
-            "Normal",
-            "Started",
-            &format!("Started container {cname}"),
-            "kubelet",
-        ),
-    ]
+        ));
+    }
+    out.push(event(
+        pod,
+        "Normal",
+        "Created",
+        &format!("Created container {cname}"),
+        "kubelet",
+    ));
+    out.push(event(
+        pod,
+        "Normal",
+        "Started",
+        &format!("Started container {cname}"),
+        "kubelet",
+    ));
+    out
 }
 
 /// The repository of a qualified image reference (without tag or digest).

@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 use super::common::{omit_zero, pod_from_template, suffix};
 use super::world::{Action, deleting, event, generation, int, name, pod_ready, pod_terminated};
 
-/// Pods to create or delete and the status of one ReplicaSet, given the pods it controls.
-pub fn reconcile(rs: &Value, pods: &[Arc<Value>]) -> Vec<Action> {
+/// Pods to create or delete and the status of one ReplicaSet, given the pods it
+/// controls; `now_secs` (Unix time) decides which ready pods count as available
+/// under `minReadySeconds`.
+pub fn reconcile(rs: &Value, pods: &[Arc<Value>], now_secs: i64) -> Vec<Action> {
     if deleting(rs) {
         return vec![];
     }
@@ -61,11 +63,16 @@ pub fn reconcile(rs: &Value, pods: &[Arc<Value>]) -> Vec<Action> {
         }
     }
     let ready = active.iter().filter(|p| pod_ready(p)).count() as i64;
+    let min_ready = int(rs, "/spec/minReadySeconds");
+    let available = active
+        .iter()
+        .filter(|p| pod_ready(p) && ready_for(p) + min_ready <= now_secs)
+        .count() as i64;
     let mut status = json!({
         "replicas": active.len(),
         "fullyLabeledReplicas": active.len(),
         "readyReplicas": ready,
-        "availableReplicas": ready,
+        "availableReplicas": if min_ready > 0 { available } else { ready },
         "observedGeneration": generation(rs),
     });
     omit_zero(&mut status, &["replicas"]);
@@ -78,4 +85,19 @@ pub fn reconcile(rs: &Value, pods: &[Arc<Value>]) -> Vec<Action> {
         actions.push(Action::UpdateStatus(updated));
     }
     actions
+}
+
+/// When the pod's `Ready` condition last became True (Unix seconds; 0 if unknown).
+fn ready_for(p: &Value) -> i64 {
+    p.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
+        })
+        .and_then(|c| c.get("lastTransitionTime"))
+        .and_then(Value::as_str)
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
 }

@@ -84,7 +84,10 @@ pub struct Runner {
     /// When each pod was first seen scheduled (kubelet timing).
     pod_seen: HashMap<String, Instant>,
     pod_ips: HashMap<String, String>,
+    used_ips: std::collections::HashSet<String>,
     next_ip: u32,
+    /// Recorded events by (namespace, involved uid, reason, message) → event name, for aggregation.
+    events: HashMap<(String, String, String, String), String>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -103,7 +106,9 @@ impl Runner {
             config,
             pod_seen: HashMap::new(),
             pod_ips: HashMap::new(),
+            used_ips: Default::default(),
             next_ip: 0,
+            events: HashMap::new(),
         }
     }
 
@@ -135,11 +140,16 @@ impl Runner {
         if let Some(ip) = self.pod_ips.get(&key) {
             return ip.clone();
         }
-        let n = self.next_ip;
-        self.next_ip += 1;
-        let ip = format!("10.244.{}.{}", (n / 250) % 256, n % 250 + 2);
-        self.pod_ips.insert(key, ip.clone());
-        ip
+        loop {
+            let n = self.next_ip;
+            self.next_ip = self.next_ip.wrapping_add(1);
+            let ip = format!("10.244.{}.{}", (n / 250) % 256, n % 250 + 2);
+            if !self.used_ips.contains(&ip) {
+                self.used_ips.insert(ip.clone());
+                self.pod_ips.insert(key, ip.clone());
+                return ip;
+            }
+        }
     }
 
     fn pod_age(&mut self, pod: &Value) -> Duration {
@@ -193,6 +203,16 @@ impl Runner {
             .collect();
         let empty = Vec::new();
         let mut live = std::collections::HashSet::new();
+        self.used_ips = world
+            .of("Pod")
+            .iter()
+            .filter_map(|p| {
+                p.pointer("/status/podIP")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .chain(self.pod_ips.values().cloned())
+            .collect();
         for pod in world.of("Pod") {
             live.insert(uid(pod).to_string());
             if deleting(pod) {
@@ -230,10 +250,12 @@ impl Runner {
         self.pod_seen.retain(|k, _| live.contains(k));
         self.pod_ips.retain(|k, _| live.contains(k));
         for rs in world.of("ReplicaSet") {
-            actions.extend(replicaset::reconcile(
-                rs,
-                pods_by_owner.get(uid(rs)).unwrap_or(&empty),
-            ));
+            let a =
+                replicaset::reconcile(rs, pods_by_owner.get(uid(rs)).unwrap_or(&empty), now_secs);
+            pending |= super::world::int(rs, "/spec/minReadySeconds") > 0
+                && super::world::int(rs, "/status/readyReplicas")
+                    != super::world::int(rs, "/status/availableReplicas");
+            actions.extend(a);
         }
         for d in world.of("Deployment") {
             actions.extend(deployment::reconcile(
@@ -302,7 +324,52 @@ impl Runner {
             });
     }
 
-    fn apply(&self, action: Action) {
+    /// Records an event, or bumps `count` and `lastTimestamp` of the same earlier one
+    /// (as client-go's event correlator does).
+    fn record_event(&mut self, e: Value) {
+        let key = (
+            namespace(&e).to_string(),
+            e.pointer("/involvedObject/uid")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            e["reason"].as_str().unwrap_or("").to_string(),
+            e["message"].as_str().unwrap_or("").to_string(),
+        );
+        let events = ResourceRef::core("events");
+        if let Some(existing) = self.events.get(&key) {
+            let ts = e["lastTimestamp"].clone();
+            let bumped = self.store.modify(
+                &events,
+                Some(&key.0),
+                existing,
+                &WriteOptions::default(),
+                false,
+                |ev| {
+                    let count = ev["count"].as_i64().unwrap_or(1);
+                    ev["count"] = json!(count + 1);
+                    ev["lastTimestamp"] = ts.clone();
+                    true
+                },
+            );
+            if bumped.is_ok() {
+                return;
+            }
+        }
+        let name = name(&e).to_string();
+        if self
+            .store
+            .create(&events, e, &WriteOptions::default())
+            .is_ok()
+        {
+            if self.events.len() > 10_000 {
+                self.events.clear();
+            }
+            self.events.insert(key, name);
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
         let res = |o: &Value| resource_of(kind(o));
         let ns = |o: &Value| Some(namespace(o).to_string()).filter(|s| !s.is_empty());
         let result = match action {
@@ -366,10 +433,10 @@ impl Runner {
                     .delete(&resource_of(&kind), ns.as_deref(), &name, &opts)
                     .map(|_| ())
             }
-            Action::Event(e) => self
-                .store
-                .create(&ResourceRef::core("events"), e, &WriteOptions::default())
-                .map(|_| ()),
+            Action::Event(e) => {
+                self.record_event(e);
+                Ok(())
+            }
         };
         if let Err(e) = result {
             tracing::debug!(error = %e, "controller action skipped");
