@@ -32,6 +32,14 @@ pub enum HelmError {
         "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {0}"
     )]
     MissingDependencies(String),
+    /// The chart's `kubeVersion` constraint excludes the target Kubernetes.
+    #[error("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}")]
+    IncompatibleKube {
+        /// The chart's constraint.
+        constraint: String,
+        /// The target version (`vX.Y.Z`).
+        kube: String,
+    },
     /// A values file or `--set` expression is invalid.
     #[error("{0}")]
     Values(String),

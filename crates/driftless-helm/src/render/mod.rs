@@ -15,6 +15,7 @@
 //! assert_eq!(manifests[0].provenance.file, "demo/templates/cm.yaml");
 //! ```
 
+mod binary;
 mod capabilities;
 mod engine;
 mod engine_funcs;
@@ -25,6 +26,7 @@ mod sort;
 
 use std::sync::Arc;
 
+pub use binary::render_dir;
 pub use capabilities::{DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, KubeVersion};
 pub use files::Files;
 pub use output::{Rendered, render_chart};

@@ -101,10 +101,10 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, 
     if !chart.metadata.kube_version.is_empty()
         && !semver::satisfies(&chart.metadata.kube_version, &kube.normalized)
     {
-        return Err(HelmError::InvalidChart(format!(
-            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
-            chart.metadata.kube_version, kube.normalized
-        )));
+        return Err(HelmError::IncompatibleKube {
+            constraint: chart.metadata.kube_version.clone(),
+            kube: kube.normalized.clone(),
+        });
     }
     let api_versions: Vec<String> = opts
         .api_versions

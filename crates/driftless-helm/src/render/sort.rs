@@ -127,20 +127,6 @@ pub fn split_manifests(text: &str) -> Vec<(String, usize)> {
     out
 }
 
-#[derive(serde::Deserialize, Default)]
-struct SimpleHead {
-    #[serde(default)]
-    kind: Option<serde_yaml_ng::Value>,
-    #[serde(default)]
-    metadata: Option<HeadMeta>,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct HeadMeta {
-    #[serde(default)]
-    annotations: Option<BTreeMap<String, serde_yaml_ng::Value>>,
-}
-
 fn scalar_text(v: &serde_yaml_ng::Value) -> String {
     match v {
         serde_yaml_ng::Value::String(s) => s.clone(),
@@ -150,47 +136,39 @@ fn scalar_text(v: &serde_yaml_ng::Value) -> String {
     }
 }
 
-/// Reads kind and hook annotation of a document; a YAML error is reported
-/// as Helm does (`YAML parse error on FILE: ...`).
-fn head(source: &str, doc: &str) -> Result<(String, Option<String>), HelmError> {
-    let parsed: Result<Option<SimpleHead>, _> = serde_yaml_ng::from_str(doc);
-    let h = match parsed {
-        Ok(h) => h.unwrap_or_default(),
-        Err(e) => {
-            // A document that is valid YAML but not a map (a comment-only
-            // or scalar document) has no head.
-            match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(doc) {
-                Ok(serde_yaml_ng::Value::Null | serde_yaml_ng::Value::Mapping(_)) => {
-                    SimpleHead::default()
-                }
-                Ok(other) => {
-                    let kind = crate::values::json_kind(&crate::values::yaml_to_json(other));
-                    return Err(HelmError::Yaml {
-                        file: source.to_string(),
-                        rendered: String::new(),
-                        message: format!(
-                            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type releaseutil.SimpleHead"
-                        ),
-                    });
-                }
-                Err(_) => {
-                    return Err(HelmError::Yaml {
-                        file: source.to_string(),
-                        rendered: String::new(),
-                        message: format!(
-                            "error converting YAML to JSON: {}",
-                            crate::values::yaml_error_text(&e)
-                        ),
-                    });
-                }
-            }
+/// Reads kind and hook annotation of a document (Helm's `SimpleHead`); a
+/// YAML error is reported as Helm does (`YAML parse error on FILE: ...`).
+pub(crate) fn document_head(
+    source: &str,
+    doc: &str,
+) -> Result<(String, Option<String>), HelmError> {
+    let fail = |message: String| HelmError::Yaml {
+        file: source.to_string(),
+        message,
+        rendered: String::new(),
+    };
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(doc).map_err(|e| {
+        fail(format!(
+            "error converting YAML to JSON: {}",
+            crate::values::yaml_error_text(&e)
+        ))
+    })?;
+    let m = match v {
+        serde_yaml_ng::Value::Null => return Ok((String::new(), None)),
+        serde_yaml_ng::Value::Mapping(m) => m,
+        other => {
+            let kind = crate::values::json_kind(&crate::values::yaml_to_json(other));
+            return Err(fail(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type releaseutil.SimpleHead"
+            )));
         }
     };
-    let kind = h.kind.as_ref().map(scalar_text).unwrap_or_default();
-    let hook = h
-        .metadata
-        .and_then(|m| m.annotations)
-        .and_then(|a| a.get("helm.sh/hook").map(scalar_text));
+    let kind = m.get("kind").map(scalar_text).unwrap_or_default();
+    let hook = m
+        .get("metadata")
+        .and_then(|md| md.get("annotations"))
+        .and_then(|a| a.get("helm.sh/hook"))
+        .map(scalar_text);
     Ok((kind, hook))
 }
 
@@ -222,7 +200,7 @@ pub fn sort_manifests(
             continue;
         }
         for (index, (doc, line)) in split_manifests(content).into_iter().enumerate() {
-            let (kind, hook) = head(path, &doc)?;
+            let (kind, hook) = document_head(path, &doc)?;
             let d = Document {
                 source: path.clone(),
                 content: doc,
@@ -255,7 +233,8 @@ mod tests {
 
     #[test]
     fn split_like_helm() {
-        assert_eq!(split_manifests("---\na: 1\n---\n---\nb: 2"), vec![("a: 1".into(), 2), ("b: 2".into(), 5)]);
+        // As Go's non-overlapping regexp split: the second separator stays in the document.
+        assert_eq!(split_manifests("---\na: 1\n---\n---\nb: 2"), vec![("a: 1".into(), 2), ("---\nb: 2".into(), 4)]);
         assert_eq!(split_manifests("a: |\n  x\n  ---\nb: 1").len(), 1);
         assert_eq!(split_manifests("---apiVersion: v1").len(), 1);
         assert!(split_manifests("  \n").is_empty());

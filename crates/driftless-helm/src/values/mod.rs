@@ -74,7 +74,8 @@ pub fn parse_values(data: &[u8]) -> Result<Values, String> {
     }
     let parsed = crate::yaml::from_yaml(text)
         .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
-    match parsed {
+    // Helm decodes values through JSON into `interface{}`: numbers are float64.
+    match strvals::floats(parsed) {
         Json::Object(m) => Ok(m),
         Json::Null => Ok(Values::new()),
         other => Err(format!(
@@ -96,15 +97,40 @@ pub(crate) fn json_kind(v: &Json) -> &'static str {
     }
 }
 
-/// A YAML error in go-yaml's wording: `yaml: line N: problem`.
+/// A YAML error in go-yaml v2's wording: `yaml: line N: problem`, where N
+/// is go-yaml's line: the 0-based problem line (+1 for scanner errors),
+/// else the 0-based context line, and no line at all when both are 0.
 pub fn yaml_error_text(e: &serde_yaml_ng::Error) -> String {
     let full = e.to_string();
-    // serde_yaml_ng: "<problem> at line L column C[, while ...]".
+    // serde_yaml_ng: "<problem> at line L column C[, while <context> at line L2 column C2]".
     let problem = full.split(" at line ").next().unwrap_or(&full);
-    let problem = problem.split(", while ").next().unwrap_or(problem);
-    match e.location() {
-        Some(loc) => format!("yaml: line {}: {}", loc.line(), problem),
-        None => format!("yaml: {problem}"),
+    let context_line = full
+        .split(", while ")
+        .nth(1)
+        .and_then(|c| c.split(" at line ").nth(1))
+        .and_then(|c| c.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .map(|l| l.saturating_sub(1))
+        .unwrap_or(0);
+    let problem_line = e.location().map(|l| l.line().saturating_sub(1)).unwrap_or(0);
+    let scanner = problem.starts_with("found ")
+        || problem.starts_with("could not find expected")
+        || problem.starts_with("mapping values are not allowed")
+        || problem.starts_with("block sequence entries are not allowed")
+        || problem.starts_with("did not find expected hexdecimal")
+        || problem.starts_with("did not find URI")
+        || problem.starts_with("did not find expected whitespace")
+        || problem.starts_with("did not find expected alphabetic")
+        || problem.starts_with("did not find expected comment");
+    let line = if problem_line != 0 {
+        problem_line + usize::from(scanner)
+    } else {
+        context_line
+    };
+    if line != 0 {
+        format!("yaml: line {line}: {problem}")
+    } else {
+        format!("yaml: {problem}")
     }
 }
 

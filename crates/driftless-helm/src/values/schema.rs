@@ -58,19 +58,80 @@ fn validate_one(schema: &[u8], values: &Values) -> Result<Option<String>, String
     match schemas.validate(&instance, idx) {
         Ok(()) => Ok(None),
         Err(e) => {
-            let mut lines = Vec::new();
-            leaves(&e, &mut lines);
-            Ok(Some(lines.join("") + "\n"))
+            let mut out = String::new();
+            let wrapper = matches!(e.kind, boon::ErrorKind::Schema { .. } | boon::ErrorKind::Group);
+            if wrapper && !e.causes.is_empty() {
+                for c in &e.causes {
+                    print(c, 0, &mut out);
+                }
+            } else {
+                print(&e, 0, &mut out);
+            }
+            Ok(Some(out))
         }
     }
 }
 
-fn leaves(e: &boon::ValidationError, out: &mut Vec<String>) {
-    if e.causes.is_empty() {
-        out.push(format!("- at '{}': {}\n", e.instance_location, e.kind));
-        return;
+/// Prints an error tree as santhosh-tekuri/jsonschema v6 does: one
+/// `- at '<location>': <message>` line per failure, nested failures of
+/// one location under `validation failed`.
+fn print(e: &boon::ValidationError, depth: usize, out: &mut String) {
+    if e.causes.len() == 1 && matches!(e.kind, boon::ErrorKind::Reference { .. } | boon::ErrorKind::Group) {
+        return print(&e.causes[0], depth, out);
     }
+    let indent = "  ".repeat(depth);
+    out.push_str(&format!("{indent}- at '{}': {}\n", e.instance_location, message(&e.kind)));
     for c in &e.causes {
-        leaves(c, out);
+        print(c, depth + 1, out);
+    }
+}
+
+fn num(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => i.to_string(),
+        (_, Some(u), _) => u.to_string(),
+        (_, _, Some(f)) => driftless_gotmpl::Value::Float(f).to_string(),
+        _ => n.to_string(),
+    }
+}
+
+fn quoted(items: &[&str]) -> String {
+    items.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// The message of one failure in v6's wording.
+fn message(k: &boon::ErrorKind) -> String {
+    use boon::ErrorKind as K;
+    match k {
+        K::Minimum { got, want } => format!("minimum: got {}, want {}", num(got), num(want)),
+        K::Maximum { got, want } => format!("maximum: got {}, want {}", num(got), num(want)),
+        K::ExclusiveMinimum { got, want } => {
+            format!("exclusiveMinimum: got {}, want {}", num(got), num(want))
+        }
+        K::ExclusiveMaximum { got, want } => {
+            format!("exclusiveMaximum: got {}, want {}", num(got), num(want))
+        }
+        K::MultipleOf { got, want } => format!("multipleOf: got {}, want {}", num(got), num(want)),
+        K::MinLength { got, want } => format!("minLength: got {got}, want {want}"),
+        K::MaxLength { got, want } => format!("maxLength: got {got}, want {want}"),
+        K::MinItems { got, want } => format!("minItems: got {got}, want {want}"),
+        K::MaxItems { got, want } => format!("maxItems: got {got}, want {want}"),
+        K::MinProperties { got, want } => format!("minProperties: got {got}, want {want}"),
+        K::MaxProperties { got, want } => format!("maxProperties: got {got}, want {want}"),
+        K::Required { want } if want.len() == 1 => format!("missing property '{}'", want[0]),
+        K::Required { want } => format!("missing properties {}", quoted(want)),
+        K::AdditionalProperties { got } => {
+            let names: Vec<&str> = got.iter().map(|c| c.as_ref()).collect();
+            format!("additional properties {} not allowed", quoted(&names))
+        }
+        K::Group | K::Schema { .. } | K::Reference { .. } => "validation failed".into(),
+        other => {
+            let text = other.to_string();
+            // boon: "want integer, but got string"; v6: "got string, want integer".
+            match text.strip_prefix("want ").and_then(|r| r.split_once(", but got ")) {
+                Some((want, got)) => format!("got {got}, want {want}"),
+                None => text,
+            }
+        }
     }
 }

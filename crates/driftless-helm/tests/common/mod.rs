@@ -213,7 +213,13 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
 
 /// Whether the CLI prints the `--debug` hint (errors after rendering).
 fn is_render_error(e: &HelmError) -> bool {
-    matches!(e, HelmError::Parse { .. } | HelmError::Exec(_) | HelmError::Yaml { .. })
+    matches!(
+        e,
+        HelmError::Parse { .. }
+            | HelmError::Exec(_)
+            | HelmError::Yaml { .. }
+            | HelmError::IncompatibleKube { .. }
+    )
 }
 
 /// Runs a `helm template ...` / `helm install ... --dry-run` command line
@@ -281,7 +287,7 @@ pub fn run_native(args: &[String], workdir: &Path, default_kube: Option<&str>) -
             } else if is_render_error(&e) && p.cmd == "template" {
                 msg.push_str("\n\nUse --debug flag to render out invalid YAML");
             }
-            out.error = Some(msg);
+            out.error = Some(msg.trim_end().to_string());
         }
     }
     out
@@ -352,12 +358,15 @@ pub fn run_helm(args: &[String], workdir: &Path, default_kube: Option<&str>) -> 
         Some(e.trim_start_matches("Error: ").trim_end().to_string())
     };
     let mut files = BTreeMap::new();
+    let mut stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     if let Some(d) = out_dir {
+        // `wrote DIR/file` lines name a temporary directory.
+        stdout.clear();
         collect_files(&d, &d, &mut files);
         let _ = std::fs::remove_dir_all(&d);
     }
     CliOutput {
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stdout,
         error,
         files,
     }

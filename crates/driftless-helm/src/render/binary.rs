@@ -1,0 +1,115 @@
+//! The optional engine that runs the real `helm template` (as Argo CD
+//! does) and reads its output into the same [`Rendered`] shape.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::output::Rendered;
+use super::sort::{Document, document_head, split_manifests};
+use super::{Engine, RenderOptions};
+use crate::error::HelmError;
+
+/// Renders the chart in directory `chart_dir` with the engine chosen in
+/// `opts` (native, or the `helm` binary).
+///
+/// ```no_run
+/// use driftless_helm::{Engine, RenderOptions, render_dir};
+/// let opts = RenderOptions { engine: Engine::Binary("helm".into()), ..Default::default() };
+/// let out = render_dir("examples/charts/shop".as_ref(), &opts).unwrap();
+/// ```
+pub fn render_dir(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    match &opts.engine {
+        Engine::Native => super::render(&crate::chart::DirFs::new(chart_dir), opts),
+        Engine::Binary(helm) => render_with_binary(helm, chart_dir, opts),
+    }
+}
+
+fn render_with_binary(helm: &Path, chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    let tmp = std::env::temp_dir().join(format!(
+        "driftless-helm-values-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
+    std::fs::create_dir_all(&tmp).map_err(|e| HelmError::io(tmp.display().to_string(), e))?;
+    let result = run(helm, chart_dir, opts, &tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn run(helm: &Path, chart_dir: &Path, opts: &RenderOptions, tmp: &Path) -> Result<Rendered, HelmError> {
+    let mut cmd = Command::new(helm);
+    cmd.arg("template")
+        .arg(&opts.release_name)
+        .arg(chart_dir)
+        .arg("--namespace")
+        .arg(&opts.namespace);
+    for (i, f) in opts.value_files.iter().enumerate() {
+        let p = tmp.join(format!("values-{i}.yaml"));
+        std::fs::write(&p, &f.data).map_err(|e| HelmError::io(p.display().to_string(), e))?;
+        cmd.arg("--values").arg(p);
+    }
+    for (flag, vals) in [
+        ("--set-json", &opts.set_json),
+        ("--set", &opts.set),
+        ("--set-string", &opts.set_string),
+        ("--api-versions", &opts.api_versions),
+        ("--show-only", &opts.show_only),
+    ] {
+        for v in vals {
+            cmd.arg(flag).arg(v);
+        }
+    }
+    if let Some(k) = &opts.kube_version {
+        cmd.arg("--kube-version").arg(k);
+    }
+    for (flag, on) in [
+        ("--include-crds", opts.include_crds),
+        ("--skip-tests", opts.skip_tests),
+        ("--no-hooks", opts.no_hooks),
+        ("--skip-schema-validation", opts.skip_schema_validation),
+    ] {
+        if on {
+            cmd.arg(flag);
+        }
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| HelmError::Binary(format!("cannot run {}: {e}", helm.display())))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let msg: Vec<&str> = stderr.lines().skip_while(|l| !l.starts_with("Error: ")).collect();
+        let msg = msg.join("\n");
+        return Err(HelmError::Binary(
+            msg.trim_start_matches("Error: ").trim_end().to_string(),
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let documents = parse_output(&text)?;
+    Ok(Rendered {
+        text,
+        documents,
+        notes: String::new(),
+    })
+}
+
+/// Reads `helm template` output back into documents.
+fn parse_output(text: &str) -> Result<Vec<Document>, HelmError> {
+    let mut docs: Vec<Document> = Vec::new();
+    for (doc, _) in split_manifests(text) {
+        let Some(rest) = doc.strip_prefix("# Source: ") else {
+            continue;
+        };
+        let (source, content) = rest.split_once('\n').unwrap_or((rest, ""));
+        let index = docs.iter().filter(|d| d.source == source).count();
+        let (kind, hook) = document_head(source, content)?;
+        docs.push(Document {
+            source: source.to_string(),
+            content: content.to_string(),
+            index,
+            line: 0,
+            kind,
+            hook,
+        });
+    }
+    Ok(docs)
+}
