@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// Any error of the engine.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The template text does not parse.
     #[error(transparent)]
@@ -58,6 +58,10 @@ pub struct ExecError {
     /// The message, e.g. `error calling fail: boom` or
     /// `map has no entry for key "x"`.
     pub message: String,
+    /// For `error calling F: ...` where `F` failed executing a nested
+    /// template (Helm's `include`/`tpl`): that error, structured. Its text
+    /// is already part of `message`.
+    pub cause: Option<Box<Error>>,
 }
 
 impl fmt::Display for ExecError {

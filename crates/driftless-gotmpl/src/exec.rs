@@ -174,6 +174,7 @@ impl<'a, 't> State<'a, 't> {
             template: self.tree.name.clone(),
             location,
             message,
+            cause: None,
         }
     }
 
@@ -781,7 +782,11 @@ impl<'a, 't> State<'a, 't> {
             Ok(v) => Ok(v),
             Err(e) => {
                 self.at(node);
-                self.err(format!("error calling {name}: {}", e.message()))
+                let mut err = self.errorf(format!("error calling {name}: {}", e.message()));
+                if let CallErr::Nested(_, cause) = e {
+                    err.cause = Some(cause);
+                }
+                Err(err)
             }
         }
     }
@@ -793,7 +798,10 @@ impl<'a, 't> State<'a, 't> {
             func_name: name,
             template_name: &self.tree.name,
         };
-        grow(|| f.call(&ctx, argv)).map_err(|e| CallErr::Msg(e.to_string()))
+        grow(|| f.call(&ctx, argv)).map_err(|e| match e {
+            crate::func::FuncError::Template(t) => CallErr::Nested(t.to_string(), t),
+            e => CallErr::Msg(e.to_string()),
+        })
     }
 
     /// Go's `call` builtin: `call fn args...`.
@@ -954,12 +962,13 @@ impl<'a, 't> State<'a, 't> {
 /// An error from a called function, before the engine wraps it.
 enum CallErr {
     Msg(String),
+    Nested(String, Box<crate::error::Error>),
 }
 
 impl CallErr {
     fn message(&self) -> &str {
         match self {
-            CallErr::Msg(m) => m,
+            CallErr::Msg(m) | CallErr::Nested(m, _) => m,
         }
     }
 }

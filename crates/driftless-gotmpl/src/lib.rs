@@ -35,7 +35,6 @@ mod strconv;
 mod template;
 mod value;
 
-pub use ast::Tree;
 pub use error::{Error, ExecError, Location, ParseError};
 pub use fmt::{format_float, quote, quote_ascii};
 pub use func::{ArgType, FuncCtx, FuncError, FuncMap, FuncResult, Function, Signature};

@@ -181,6 +181,7 @@ impl TemplateSet {
                     crate::fmt::quote(name),
                     crate::fmt::quote(&self.inner.name)
                 ),
+                cause: None,
             }
             .into());
         };

@@ -201,6 +201,24 @@ fn functions_reenter_the_engine() {
         run_with(&mut set, "x {{ include \"nope\" . }}", data.clone()).unwrap_err(),
         "template: t:1:5: executing \"t\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"\""
     );
+    // the nested error is also available structured
+    set.parse("t", "{{ include \"bad\" . }}").unwrap();
+    set.parse(
+        "_b.tpl",
+        "{{ define \"bad\" }}{{ fail \"inner\" }}{{ end }}",
+    )
+    .unwrap();
+    let Err(Error::Exec(e)) = set.execute("t", &Value::Nil) else {
+        panic!("error expected")
+    };
+    let Some(cause) = e.cause.as_deref() else {
+        panic!("cause expected")
+    };
+    let Error::Exec(inner) = cause else {
+        panic!("exec cause")
+    };
+    assert_eq!(inner.message, "error calling fail: inner");
+    assert_eq!(inner.location.as_ref().unwrap().parse_name, "_b.tpl");
     assert_eq!(
         run_with(&mut set, "{{ upper 3 }}", data.clone()).unwrap_err(),
         "template: t:1:9: executing \"t\" at <3>: expected string; found 3"
@@ -345,4 +363,12 @@ fn whitespace_is_byte_exact() {
         run(t, json!({"l": [1, 2], "s": "x"})).unwrap(),
         "a:\n  - 1\n  - 2\nb: xc\n"
     );
+}
+
+#[test]
+fn sets_and_values_are_thread_safe() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TemplateSet>();
+    assert_send_sync::<Value>();
+    assert_send_sync::<Error>();
 }
