@@ -45,6 +45,7 @@ pub struct Resolved {
 #[derive(Debug, Clone)]
 pub struct RepoCache {
     dir: PathBuf,
+    ssh_program: Option<PathBuf>,
 }
 
 impl RepoCache {
@@ -55,7 +56,10 @@ impl RepoCache {
             path: dir.clone(),
             source,
         })?;
-        Ok(RepoCache { dir })
+        Ok(RepoCache {
+            dir,
+            ssh_program: None,
+        })
     }
 
     /// `$XDG_CACHE_HOME/driftless`, else `~/.cache/driftless`, else a
@@ -68,6 +72,13 @@ impl RepoCache {
             return PathBuf::from(h).join(".cache").join("driftless");
         }
         std::env::temp_dir().join("driftless-cache")
+    }
+
+    /// Runs `program` instead of `ssh` from `PATH` for SSH transports (it
+    /// gets `ssh`'s options: `-i KEY -o IdentitiesOnly=yes -o BatchMode=yes …`).
+    pub fn with_ssh_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.ssh_program = Some(program.into());
+        self
     }
 
     /// The cache directory.
@@ -156,7 +167,7 @@ impl RepoCache {
             verify(&repo, &id).map_err(Attempt::Corrupt)?;
             return Ok(done(id, FetchOutcome::Skipped));
         }
-        let outcome = match fetch::fetch(&repo, url, creds) {
+        let outcome = match fetch::fetch(&repo, url, creds, self.ssh_program.as_deref()) {
             Ok(o) => o,
             Err(FetchError::Corrupt(m)) => return Err(Attempt::Corrupt(m)),
             Err(e) => return Err(Attempt::Fatal(e.into_source_error(url, revision))),

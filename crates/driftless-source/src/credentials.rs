@@ -54,15 +54,19 @@ impl Credentials {
         }
     }
 
-    /// The `core.sshCommand` to run for SSH transports, if a key is set.
-    pub(crate) fn ssh_command(&self) -> Option<String> {
+    /// The `core.sshCommand` to run for SSH transports: `program` (default
+    /// `ssh`) with the key, when one is set.
+    pub(crate) fn ssh_command(&self, program: Option<&std::path::Path>) -> Option<String> {
+        let program = program
+            .map(|p| shell_quote(&p.to_string_lossy()))
+            .unwrap_or_else(|| "ssh".to_string());
         match self {
             Credentials::SshKey {
                 key_file,
                 known_hosts,
             } => {
                 let mut cmd = format!(
-                    "ssh -i {} -o IdentitiesOnly=yes -o BatchMode=yes",
+                    "{program} -i {} -o IdentitiesOnly=yes -o BatchMode=yes",
                     shell_quote(&key_file.to_string_lossy())
                 );
                 match known_hosts {
@@ -74,6 +78,7 @@ impl Credentials {
                 }
                 Some(cmd)
             }
+            _ if program != "ssh" => Some(format!("{program} -o BatchMode=yes")),
             _ => None,
         }
     }
@@ -114,7 +119,7 @@ mod tests {
             key_file: "/keys/it's".into(),
             known_hosts: None,
         };
-        let cmd = c.ssh_command().unwrap();
+        let cmd = c.ssh_command(None).unwrap();
         assert!(
             cmd.starts_with("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes"),
             "{cmd}"

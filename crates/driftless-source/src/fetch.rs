@@ -60,9 +60,10 @@ pub(crate) fn fetch(
     repo: &gix::Repository,
     url: &RepoUrl,
     creds: &Credentials,
+    ssh_program: Option<&std::path::Path>,
 ) -> Result<FetchOutcome, FetchError> {
     let mut repo = repo.clone();
-    if let Some(cmd) = creds.ssh_command() {
+    if let Some(cmd) = creds.ssh_command(ssh_program) {
         repo.config_snapshot_mut()
             .set_value(&gix::config::tree::Core::SSH_COMMAND, cmd.as_str())
             .map_err(|e| FetchError::Other(e.to_string()))?;
@@ -111,7 +112,17 @@ pub(crate) fn fetch(
 
 fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
     use gix::error::Class;
-    let text = redact_str(&format!("{e:#}"));
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        cause = c.source();
+    }
+    let text = redact_str(&text);
     let lower = text.to_lowercase();
     let class = e.dominant_class();
     if matches!(

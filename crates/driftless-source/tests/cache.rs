@@ -189,7 +189,8 @@ fn git_daemon_transport() {
 
 #[test]
 fn unreachable_host_is_named() {
-    let port = support::free_port();
+    // Port 1 (tcpmux) is privileged and never bound by these tests.
+    let port = 1;
     let (_d, cache) = cache();
     let u = url(&format!("http://127.0.0.1:{port}/app"));
     let err = cache.resolve(&u, &Credentials::None, "main").unwrap_err();
@@ -357,4 +358,51 @@ fn source_tree_reads_without_work_tree_and_side_by_side() {
     );
     // No work tree anywhere in the cache.
     assert!(!cache.repo_path(&u).join("app").exists());
+}
+
+#[test]
+fn ssh_runs_the_ssh_program_with_the_key() {
+    // A stand-in `ssh` that records its arguments and runs the remote command
+    // locally, as git's own test suite does.
+    let repo = TestRepo::new();
+    let c1 = repo.commit(&[("a.yaml", "one")], "first");
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("args.log");
+    let fake = bin.path().join("fake-ssh");
+    let script = r#"#!/bin/sh
+echo "$@" >> 'LOG'
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -G) exit 0 ;;
+    -i|-o|-p|-l) shift 2 ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+shift
+exec sh -c "git $(echo "$*" | sed 's/^git-//')"
+"#;
+    std::fs::write(&fake, script.replace("LOG", &log.display().to_string())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let key = bin.path().join("id_ed25519");
+    std::fs::write(&key, "not a real key").unwrap();
+    let (_d, cache) = cache();
+    let cache = cache.with_ssh_program(&fake);
+    let u = url(&format!("git@example.invalid:{}", repo.dir().display()));
+    assert!(u.is_ssh());
+    let creds = Credentials::SshKey {
+        key_file: key.clone(),
+        known_hosts: None,
+    };
+    let r = cache.resolve(&u, &creds, "main").unwrap();
+    assert_eq!(r.commit, c1);
+    let args = std::fs::read_to_string(&log).unwrap();
+    assert!(args.contains(&format!("-i {}", key.display())), "{args}");
+    assert!(
+        args.contains("IdentitiesOnly=yes") && args.contains("BatchMode=yes"),
+        "{args}"
+    );
+    assert!(args.contains("git@example.invalid"), "{args}");
+    assert!(args.contains("git-upload-pack"), "{args}");
 }
