@@ -372,3 +372,37 @@ fn sets_and_values_are_thread_safe() {
     assert_send_sync::<Value>();
     assert_send_sync::<Error>();
 }
+
+#[test]
+fn values_convert_and_print_like_go() {
+    let j = json!({"i": 3, "f": 2.5, "big": 1e6, "s": "x", "n": null, "b": true, "l": [1, [2]], "m": {"z": 1, "a": {}}});
+    let v = Value::from(j.clone());
+    assert_eq!(v.to_json(), j);
+    assert_eq!(
+        v.to_string(),
+        "map[b:true big:1e+06 f:2.5 i:3 l:[1 [2]] m:map[a:map[] z:1] n:<nil> s:x]"
+    );
+    assert_eq!(Value::NoValue.to_string(), "<no value>");
+    assert_eq!(Value::Uint(u64::MAX).to_json(), json!(u64::MAX));
+    assert!(matches!(Value::from(json!(1)), Value::Int(1)));
+    assert!(matches!(Value::from(json!(1.0)), Value::Float(_)));
+    // truthiness
+    for (x, t) in [(json!(0), false), (json!(0.0), false), (json!(""), false), (json!([]), false),
+        (json!({}), false), (json!(null), false), (json!(false), false), (json!(1), true),
+        (json!("0"), true), (json!([0]), true)] {
+        assert_eq!(Value::from(x.clone()).is_true(), t, "{x}");
+    }
+}
+
+#[test]
+fn maps_are_shared_references() {
+    let v = Value::from(json!({"a": {"b": 1}}));
+    let inner = v.as_map().unwrap().get("a").unwrap();
+    inner.as_map().unwrap().insert("c", Value::from(2));
+    assert_eq!(v.to_string(), "map[a:map[b:1 c:2]]");
+    let copy = v.deep_copy();
+    copy.as_map().unwrap().get("a").unwrap().as_map().unwrap().remove("b");
+    assert_eq!(v.to_string(), "map[a:map[b:1 c:2]]");
+    assert_eq!(copy.to_string(), "map[a:map[c:2]]");
+    assert_eq!(v, Value::from(json!({"a": {"b": 1, "c": 2}})));
+}
