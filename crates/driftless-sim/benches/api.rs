@@ -26,16 +26,11 @@ fn bench(c: &mut Criterion) {
             )
             .unwrap();
     }
-    let url = cluster.url().to_string();
-    let token = cluster.token().to_string();
     let client = rt.block_on(async {
-        let cfg = kube::Config {
-            auth_info: kube::config::AuthInfo {
-                token: Some(token.clone().into()),
-                ..Default::default()
-            },
-            ..kube::Config::new(url.parse().unwrap())
-        };
+        let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
+        let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+            .await
+            .unwrap();
         kube::Client::try_from(cfg).unwrap()
     });
     let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =

@@ -46,10 +46,10 @@ pub fn with_type<R>(rt: &ResourceType, f: impl FnOnce(TypeRef<'_>) -> R) -> R {
             .unwrap_or_else(|e| e.into_inner())
             .get(&format!("{}.{}", rt.plural, rt.group))
             .cloned();
-        if let Some(s) = schema {
-            if let Some(t) = s.for_kind(&rt.group, &rt.version, &rt.kind) {
-                return f(t);
-            }
+        if let Some(s) = schema
+            && let Some(t) = s.for_kind(&rt.group, &rt.version, &rt.kind)
+        {
+            return f(t);
         }
         return f(TypeRef::untyped());
     }
@@ -203,15 +203,15 @@ pub fn openapi_v3(group: &str, version: &str, types: &[Arc<ResourceType>]) -> Op
                 .unwrap_or_else(|e| e.into_inner())
                 .get(&format!("{}.{}", other.plural, other.group))
                 .cloned();
-            if let Some(d) = s.and_then(|s| s.openapi_v3(group, version)) {
-                if let (Some(dst), Some(src)) = (
+            if let Some(d) = s.and_then(|s| s.openapi_v3(group, version))
+                && let (Some(dst), Some(src)) = (
                     doc.pointer_mut("/components/schemas")
                         .and_then(Value::as_object_mut),
                     d.pointer("/components/schemas").and_then(Value::as_object),
-                ) {
-                    for (k, v) in src {
-                        dst.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
+                )
+            {
+                for (k, v) in src {
+                    dst.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
         }

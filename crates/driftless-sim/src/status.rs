@@ -36,6 +36,13 @@ pub struct ApiError {
     pub reason: String,
     /// `Status.message`.
     pub message: String,
+    /// `Status.details`.
+    pub details: Box<ErrorDetails>,
+}
+
+/// The `details` of a `Status` error.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ErrorDetails {
     /// `details.name`.
     pub name: Option<String>,
     /// `details.group`.
@@ -48,6 +55,19 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.details
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.details
+    }
+}
+
 impl ApiError {
     /// A bare error with code, reason and message.
     pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
@@ -55,11 +75,7 @@ impl ApiError {
             code,
             reason: reason.into(),
             message: message.into(),
-            name: None,
-            group: None,
-            kind: None,
-            causes: vec![],
-            retry_after: None,
+            details: Box::default(),
         }
     }
 

@@ -39,12 +39,12 @@ pub fn start(store: Store, ca_pem: Option<String>) -> Vec<tokio::task::JoinHandl
         loop {
             match rx.recv().await {
                 Ok(ev) => {
-                    if ev.event_type == EventType::Added && ev.resource == gr("", "namespaces") {
-                        if let Some(name) =
+                    if ev.event_type == EventType::Added
+                        && ev.resource == gr("", "namespaces")
+                        && let Some(name) =
                             ev.object.pointer("/metadata/name").and_then(Value::as_str)
-                        {
-                            namespace_objects(&ns_store, name, ca_pem.as_deref());
-                        }
+                    {
+                        namespace_objects(&ns_store, name, ca_pem.as_deref());
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
@@ -172,10 +172,10 @@ fn remove_owner_refs(store: &Store, o: &Obj, gone: &HashSet<String>) -> bool {
                         .is_some_and(|u| gone.contains(u))
                 });
                 let changed = refs.len() != before;
-                if refs.is_empty() {
-                    if let Some(m) = v["metadata"].as_object_mut() {
-                        m.shift_remove("ownerReferences");
-                    }
+                if refs.is_empty()
+                    && let Some(m) = v["metadata"].as_object_mut()
+                {
+                    m.shift_remove("ownerReferences");
                 }
                 changed
             },

@@ -93,14 +93,14 @@ pub fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(
             }
         }
     }
-    if let (Some(old), Some(new_ns)) = (old, obj.pointer("/metadata/namespace")) {
-        if old.pointer("/metadata/namespace") != Some(new_ns) {
-            causes.push(Cause::new(
-                "FieldValueInvalid",
-                "field is immutable",
-                "metadata.namespace",
-            ));
-        }
+    if let (Some(old), Some(new_ns)) = (old, obj.pointer("/metadata/namespace"))
+        && old.pointer("/metadata/namespace") != Some(new_ns)
+    {
+        causes.push(Cause::new(
+            "FieldValueInvalid",
+            "field is immutable",
+            "metadata.namespace",
+        ));
     }
     validate_kind(rt, obj, old, &mut causes);
     if causes.is_empty() {
@@ -121,8 +121,9 @@ fn validate_kind(rt: &ResourceType, obj: &Value, old: Option<&Value>, causes: &m
                 .map(|e| Cause::new(e.reason(), e.message(), e.field.clone())),
         );
     }
-    match (rt.group.as_str(), rt.kind.as_str()) {
-        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+    if (rt.group.as_str(), rt.kind.as_str()) == ("apiextensions.k8s.io", "CustomResourceDefinition")
+    {
+        {
             let group = obj
                 .pointer("/spec/group")
                 .and_then(Value::as_str)
@@ -168,22 +169,21 @@ fn validate_kind(rt: &ResourceType, obj: &Value, old: Option<&Value>, causes: &m
                 if storage != 1 {
                     causes.push(Cause::new(
                         "FieldValueInvalid",
-                        format!("Invalid value: []string{{}}: must have exactly one version marked as storage version"),
+                        "Invalid value: []string{}: must have exactly one version marked as storage version".to_string(),
                         "spec.versions",
                     ));
                 }
             }
-            if let Some(old) = old {
-                if old.pointer("/spec/scope") != obj.pointer("/spec/scope") {
-                    causes.push(Cause::new(
-                        "FieldValueInvalid",
-                        "field is immutable",
-                        "spec.scope",
-                    ));
-                }
+            if let Some(old) = old
+                && old.pointer("/spec/scope") != obj.pointer("/spec/scope")
+            {
+                causes.push(Cause::new(
+                    "FieldValueInvalid",
+                    "field is immutable",
+                    "spec.scope",
+                ));
             }
         }
-        _ => {}
     }
 }
 

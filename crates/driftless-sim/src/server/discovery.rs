@@ -47,7 +47,10 @@ pub fn version() -> Value {
 }
 
 /// Group → version → types, groups in server order, versions by priority.
-fn grouped(reg: &Registry) -> Vec<(String, Vec<(String, Vec<Arc<ResourceType>>)>)> {
+/// Types of one version.
+type Versions = Vec<(String, Vec<Arc<ResourceType>>)>;
+
+fn grouped(reg: &Registry) -> Vec<(String, Versions)> {
     let mut groups: BTreeMap<String, BTreeMap<String, Vec<Arc<ResourceType>>>> = BTreeMap::new();
     for t in reg.all() {
         groups
@@ -57,7 +60,7 @@ fn grouped(reg: &Registry) -> Vec<(String, Vec<(String, Vec<Arc<ResourceType>>)>
             .or_default()
             .push(t);
     }
-    let mut out: Vec<(String, Vec<(String, Vec<Arc<ResourceType>>)>)> = groups
+    let mut out: Vec<(String, Versions)> = groups
         .into_iter()
         .map(|(g, vs)| {
             let mut vs: Vec<(String, Vec<Arc<ResourceType>>)> = vs.into_iter().collect();

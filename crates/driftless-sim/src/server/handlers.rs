@@ -154,9 +154,9 @@ async fn resource(ctx: Ctx, t: Target) -> Result<Response, ApiError> {
         (Method::DELETE, Some(name), None) => delete(&ctx, &rt, &t, name),
         (Method::DELETE, None, None) => delete_collection(&ctx, &rt, &t),
         (_, _, Some(_)) => Err(ApiError::resource_not_found()),
-        _ => Err(ApiError::method_not_allowed(format!(
-            "the server does not allow this method on the requested resource"
-        ))),
+        _ => Err(ApiError::method_not_allowed(
+            "the server does not allow this method on the requested resource".to_string(),
+        )),
     }
 }
 
@@ -265,21 +265,21 @@ fn check_type(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
     if !obj.is_object() {
         return Err(ApiError::bad_request("the request body is not an object"));
     }
-    if let Some(kind) = obj.get("kind").and_then(Value::as_str) {
-        if kind != rt.kind {
-            return Err(ApiError::bad_request(format!(
-                "the kind of the object ({kind}) does not match the kind of the endpoint ({})",
-                rt.kind
-            )));
-        }
+    if let Some(kind) = obj.get("kind").and_then(Value::as_str)
+        && kind != rt.kind
+    {
+        return Err(ApiError::bad_request(format!(
+            "the kind of the object ({kind}) does not match the kind of the endpoint ({})",
+            rt.kind
+        )));
     }
-    if let Some(av) = obj.get("apiVersion").and_then(Value::as_str) {
-        if av != rt.api_version() {
-            return Err(ApiError::bad_request(format!(
-                "the API version in the data ({av}) does not match the expected API version ({})",
-                rt.api_version()
-            )));
-        }
+    if let Some(av) = obj.get("apiVersion").and_then(Value::as_str)
+        && av != rt.api_version()
+    {
+        return Err(ApiError::bad_request(format!(
+            "the API version in the data ({av}) does not match the expected API version ({})",
+            rt.api_version()
+        )));
     }
     Ok(())
 }
@@ -289,12 +289,13 @@ fn set_namespace(rt: &ResourceType, t: &Target, obj: &mut Value) -> Result<(), A
         return Ok(());
     }
     let ns = t.namespace.clone().unwrap_or_default();
-    if let Some(given) = obj.pointer("/metadata/namespace").and_then(Value::as_str) {
-        if !given.is_empty() && given != ns {
-            return Err(ApiError::bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request",
-            ));
-        }
+    if let Some(given) = obj.pointer("/metadata/namespace").and_then(Value::as_str)
+        && !given.is_empty()
+        && given != ns
+    {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
     }
     if !obj.get("metadata").is_some_and(Value::is_object) {
         obj["metadata"] = json!({});

@@ -105,13 +105,13 @@ async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
         Some(Fault::DropWatch(d)) => drop_watch = Some(d),
     }
     match request::Ctx::from_request(app, req).await {
-        Ok(mut ctx) => match {
+        Ok(mut ctx) => {
             ctx.drop_watch_after = drop_watch;
-            handlers::dispatch(ctx).await
-        } {
-            Ok(r) => r,
-            Err(e) => error_response(&e),
-        },
+            match handlers::dispatch(ctx).await {
+                Ok(r) => r,
+                Err(e) => error_response(&e),
+            }
+        }
         Err(e) => error_response(&e),
     }
 }
@@ -137,10 +137,10 @@ pub(crate) fn json_bytes(code: u16, body: Vec<u8>, content_type: &str) -> Respon
 /// A `Status` error response.
 pub(crate) fn error_response(e: &ApiError) -> Response {
     let mut r = json_response(e.code, &e.to_status());
-    if let Some(s) = e.retry_after {
-        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(s) = e.retry_after
+        && let Ok(v) = HeaderValue::from_str(&s.to_string())
+    {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
     }
     r
 }

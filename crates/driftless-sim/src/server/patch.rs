@@ -176,12 +176,12 @@ fn apply(
     }
     if rt.namespaced {
         let ns = t.namespace.clone().unwrap_or_default();
-        if let Some(g) = body.pointer("/metadata/namespace").and_then(Value::as_str) {
-            if g != ns {
-                return Err(ApiError::bad_request(
-                    "the namespace of the provided object does not match the namespace sent on the request",
-                ));
-            }
+        if let Some(g) = body.pointer("/metadata/namespace").and_then(Value::as_str)
+            && g != ns
+        {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
         }
         body["metadata"]["namespace"] = json!(ns);
     }

@@ -232,7 +232,10 @@ fn lb_ingress(o: &Value) -> Vec<String> {
         .collect()
 }
 
-fn columns_and_cells(rt: &ResourceType) -> (Vec<Col>, Box<dyn Fn(&Value) -> Vec<Value>>) {
+/// Computes the cells (after Name) of one row.
+type Cells = Box<dyn Fn(&Value) -> Vec<Value>>;
+
+fn columns_and_cells(rt: &ResourceType) -> (Vec<Col>, Cells) {
     let name = c("Name", "string", 0, NAME_DESC);
     let agec = c("Age", "string", 0, AGE_DESC);
     match (rt.group.as_str(), rt.kind.as_str()) {
@@ -1345,7 +1348,7 @@ fn columns_and_cells(rt: &ResourceType) -> (Vec<Col>, Box<dyn Fn(&Value) -> Vec<
 }
 
 /// Columns of a custom resource: Name, its `additionalPrinterColumns` (jsonPath), or Age.
-fn custom_columns(rt: &ResourceType) -> (Vec<Col>, Box<dyn Fn(&Value) -> Vec<Value>>) {
+fn custom_columns(rt: &ResourceType) -> (Vec<Col>, Cells) {
     let mut cols = vec![c("Name", "string", 0, NAME_DESC)];
     let pcs: Vec<Value> = rt.printer_columns.clone();
     if pcs.is_empty() {
@@ -1376,10 +1379,10 @@ fn custom_columns(rt: &ResourceType) -> (Vec<Col>, Box<dyn Fn(&Value) -> Vec<Val
                     let path = st(pc, "/jsonPath").trim_start_matches('.');
                     let ptr = format!("/{}", path.replace('.', "/"));
                     let v = o.pointer(&ptr).cloned().unwrap_or(Value::Null);
-                    if st(pc, "/type") == "date" {
-                        if let Some(s) = v.as_str() {
-                            return json!(s);
-                        }
+                    if st(pc, "/type") == "date"
+                        && let Some(s) = v.as_str()
+                    {
+                        return json!(s);
                     }
                     v
                 })

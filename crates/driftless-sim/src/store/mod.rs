@@ -284,10 +284,10 @@ impl Store {
                 .filter(|((ns, _), _)| ns_filter.is_none_or(|n| n == ns));
             let unfiltered = opts.label_selector.is_empty() && opts.field_selector.is_empty();
             let mut matching = iter.filter(|((ns, name), obj)| {
-                if let Some((sns, sname)) = &start {
-                    if (ns.as_str(), name.as_str()) <= (sns.as_str(), sname.as_str()) {
-                        return false;
-                    }
+                if let Some((sns, sname)) = &start
+                    && (ns.as_str(), name.as_str()) <= (sns.as_str(), sname.as_str())
+                {
+                    return false;
                 }
                 opts.label_selector.matches_object(obj) && opts.field_selector.matches(obj)
             });

@@ -91,10 +91,10 @@ impl WatchStream {
         if ev.resource != self.resource {
             return None;
         }
-        if let Some(ns) = &self.namespace {
-            if *ns != ev.namespace {
-                return None;
-            }
+        if let Some(ns) = &self.namespace
+            && *ns != ev.namespace
+        {
+            return None;
         }
         let now = self.matches(&ev.object);
         match ev.event_type {
@@ -156,8 +156,7 @@ impl Store {
         };
         let state = self.read();
         let mut backlog = VecDeque::new();
-        let last_rv;
-        match from {
+        let last_rv = match from {
             None => {
                 if let Some(map) = state.objects.get(&gr) {
                     for ((ns, _), o) in map {
@@ -179,7 +178,7 @@ impl Store {
                         }));
                     }
                 }
-                last_rv = state.rv;
+                state.rv
             }
             Some(rv) => {
                 if rv < state.oldest_rv {
@@ -193,9 +192,9 @@ impl Store {
                         backlog.push_back(ev.clone());
                     }
                 }
-                last_rv = rv;
+                rv
             }
-        }
+        };
         let rx = self.inner.events.subscribe();
         drop(state);
         Ok(WatchStream {

@@ -159,11 +159,11 @@ impl Store {
             }
         };
         let mut state = self.write_state();
-        if let Some(ns) = &namespace {
-            if let Err(e) = check_namespace(&state, ns, &gr, &name) {
-                release(&obj);
-                return Err(e);
-            }
+        if let Some(ns) = &namespace
+            && let Err(e) = check_namespace(&state, ns, &gr, &name)
+        {
+            release(&obj);
+            return Err(e);
         }
         let key = Self::key(&rt, namespace.as_deref(), &name);
         if state.objects.get(&gr).is_some_and(|m| m.contains_key(&key)) {
@@ -248,22 +248,22 @@ impl Store {
             .cloned()
             .ok_or_else(|| ApiError::not_found(&gr, &name))?;
         let old_rv = meta_str(&old, "resourceVersion").unwrap_or("").to_string();
-        if let Some(p) = &precondition {
-            if *p != old_rv {
-                return Err(ApiError::stale(&gr, &name));
-            }
+        if let Some(p) = &precondition
+            && *p != old_rv
+        {
+            return Err(ApiError::stale(&gr, &name));
         }
-        if let Some(uid) = meta_str(&obj, "uid") {
-            if Some(uid) != meta_str(&old, "uid") {
-                return Err(ApiError::conflict(
-                    &gr,
-                    &name,
-                    &format!(
-                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                        meta_str(&old, "uid").unwrap_or("")
-                    ),
-                ));
-            }
+        if let Some(uid) = meta_str(&obj, "uid")
+            && Some(uid) != meta_str(&old, "uid")
+        {
+            return Err(ApiError::conflict(
+                &gr,
+                &name,
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    meta_str(&old, "uid").unwrap_or("")
+                ),
+            ));
         }
         set_type(&mut obj, &rt);
         let mut new = match part {
@@ -327,10 +327,8 @@ impl Store {
             let mf_empty = meta
                 .get("managedFields")
                 .is_none_or(|v| v.as_array().is_none_or(|a| a.is_empty()));
-            if mf_empty {
-                if let Some(mf) = old_meta.get("managedFields") {
-                    meta.insert("managedFields".into(), mf.clone());
-                }
+            if mf_empty && let Some(mf) = old_meta.get("managedFields") {
+                meta.insert("managedFields".into(), mf.clone());
             }
             // Once deleting, finalizers may only be removed.
             if old_meta.contains_key("deletionTimestamp") {
@@ -339,23 +337,23 @@ impl Store {
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
-                if let Some(Value::Array(f)) = meta.get("finalizers") {
-                    if f.iter().any(|x| !old_f.contains(x)) {
-                        return Err(ApiError::forbidden(
-                            &gr,
-                            &name,
-                            "no new finalizers can be added if the object is being deleted",
-                        ));
-                    }
+                if let Some(Value::Array(f)) = meta.get("finalizers")
+                    && f.iter().any(|x| !old_f.contains(x))
+                {
+                    return Err(ApiError::forbidden(
+                        &gr,
+                        &name,
+                        "no new finalizers can be added if the object is being deleted",
+                    ));
                 }
             }
         }
         if rt.group.is_empty() && rt.kind == "Namespace" {
             prepare_namespace(&mut new, &name);
-            if part == Part::Main {
-                if let Some(s) = old.get("status") {
-                    new["status"] = s.clone();
-                }
+            if part == Part::Main
+                && let Some(s) = old.get("status")
+            {
+                new["status"] = s.clone();
             }
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut new);
