@@ -88,6 +88,9 @@ pub struct Runner {
     next_ip: u32,
     /// Recorded events by (namespace, involved uid, reason, message) → event name, for aggregation.
     events: HashMap<(String, String, String, String), String>,
+    /// Objects whose last reconcile changed nothing, by uid → fingerprint of
+    /// their and their children's resourceVersions (skipped while unchanged).
+    memo: HashMap<String, u64>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -109,6 +112,7 @@ impl Runner {
             used_ips: Default::default(),
             next_ip: 0,
             events: HashMap::new(),
+            memo: HashMap::new(),
         }
     }
 
@@ -172,6 +176,44 @@ impl Runner {
                 }
             });
         now - seen
+    }
+
+    /// Runs `f` unless `obj` and `children` are unchanged since a run that
+    /// changed nothing; remembers the outcome when `cacheable`.
+    fn memo_run(
+        &mut self,
+        obj: &Value,
+        children: &[Arc<Value>],
+        f: impl FnOnce() -> (Vec<Action>, bool),
+    ) -> Vec<Action> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let rv = |o: &Value| {
+            o.pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        rv(obj).hash(&mut h);
+        for c in children {
+            uid(c).hash(&mut h);
+            rv(c).hash(&mut h);
+        }
+        let fp = h.finish();
+        let key = uid(obj).to_string();
+        if self.memo.get(&key) == Some(&fp) {
+            return Vec::new();
+        }
+        let (actions, cacheable) = f();
+        if actions.is_empty() && cacheable {
+            if self.memo.len() > 200_000 {
+                self.memo.clear();
+            }
+            self.memo.insert(key, fp);
+        } else {
+            self.memo.remove(&key);
+        }
+        actions
     }
 
     /// One reconcile pass over everything; returns whether time-driven work is pending.
@@ -241,42 +283,61 @@ impl Runner {
                     let ip = self.pod_ip(pod);
                     let age = self.pod_age(pod);
                     let by_job = controller_uid(pod).is_some_and(|u| job_uids.contains(u));
-                    let (a, p) = pods::kubelet(pod, age, &ip, &host_ip, by_job, &self.config);
+                    let config = self.config.clone();
+                    let mut still = false;
+                    let a = self.memo_run(pod, &[], || {
+                        let (a, p) = pods::kubelet(pod, age, &ip, &host_ip, by_job, &config);
+                        still = p;
+                        (a, !p)
+                    });
                     actions.extend(a);
-                    pending |= p;
+                    pending |= still;
                 }
             }
         }
         self.pod_seen.retain(|k, _| live.contains(k));
         self.pod_ips.retain(|k, _| live.contains(k));
         for rs in world.of("ReplicaSet") {
-            let a =
-                replicaset::reconcile(rs, pods_by_owner.get(uid(rs)).unwrap_or(&empty), now_secs);
-            pending |= super::world::int(rs, "/spec/minReadySeconds") > 0
+            let children = pods_by_owner.get(uid(rs)).unwrap_or(&empty);
+            let waiting = super::world::int(rs, "/spec/minReadySeconds") > 0
                 && super::world::int(rs, "/status/readyReplicas")
                     != super::world::int(rs, "/status/availableReplicas");
+            pending |= waiting;
+            let a = self.memo_run(rs, children, || {
+                (replicaset::reconcile(rs, children, now_secs), !waiting)
+            });
             actions.extend(a);
         }
         for d in world.of("Deployment") {
-            actions.extend(deployment::reconcile(
-                d,
-                rs_by_owner.get(uid(d)).unwrap_or(&empty),
-                now_secs,
-            ));
+            let children = rs_by_owner.get(uid(d)).unwrap_or(&empty);
+            // Only settled rollouts are memoised: others watch their progress deadline.
+            let settled = d
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        c["type"] == "Progressing" && c["reason"] == "NewReplicaSetAvailable"
+                    })
+                });
+            let a = self.memo_run(d, children, || {
+                (deployment::reconcile(d, children, now_secs), settled)
+            });
+            actions.extend(a);
         }
         for s in world.of("StatefulSet") {
-            actions.extend(statefulset::reconcile(
-                s,
-                pods_by_owner.get(uid(s)).unwrap_or(&empty),
-                &world,
-            ));
+            let children = pods_by_owner.get(uid(s)).unwrap_or(&empty);
+            let a = self.memo_run(s, children, || {
+                (statefulset::reconcile(s, children, &world), true)
+            });
+            actions.extend(a);
         }
         for d in world.of("DaemonSet") {
-            actions.extend(daemonset::reconcile(
-                d,
-                pods_by_owner.get(uid(d)).unwrap_or(&empty),
-                &self.config.nodes,
-            ));
+            let children = pods_by_owner.get(uid(d)).unwrap_or(&empty);
+            let nodes = self.config.nodes.clone();
+            let a = self.memo_run(d, children, || {
+                (daemonset::reconcile(d, children, &nodes), true)
+            });
+            actions.extend(a);
         }
         for j in world.of("Job") {
             let a = job::reconcile(j, pods_by_owner.get(uid(j)).unwrap_or(&empty), now_secs);

@@ -50,6 +50,7 @@ pub(crate) fn resource_of(kind: &str) -> ResourceRef {
 #[derive(Debug, Default, Clone)]
 pub struct World {
     by_kind: HashMap<&'static str, Vec<Arc<Value>>>,
+    by_ns: HashMap<(&'static str, String), Vec<Arc<Value>>>,
 }
 
 impl World {
@@ -71,6 +72,7 @@ impl World {
             }
             w.by_kind.insert(kind, objs);
         }
+        w.index();
         w
     }
 
@@ -83,7 +85,19 @@ impl World {
                 w.by_kind.entry(k.3).or_default().push(Arc::new(o));
             }
         }
+        w.index();
         w
+    }
+
+    fn index(&mut self) {
+        for (kind, objs) in &self.by_kind {
+            for o in objs {
+                self.by_ns
+                    .entry((*kind, namespace(o).to_string()))
+                    .or_default()
+                    .push(o.clone());
+            }
+        }
     }
 
     /// All objects of a kind.
@@ -109,7 +123,11 @@ impl World {
         kind: &str,
         ns: &'a str,
     ) -> impl Iterator<Item = &'a Arc<Value>> + 'a {
-        self.of(kind).iter().filter(move |o| namespace(o) == ns)
+        let key = WATCHED
+            .iter()
+            .find(|w| w.3 == kind)
+            .map(|w| (w.3, ns.to_string()));
+        key.and_then(|k| self.by_ns.get(&k)).into_iter().flatten()
     }
 
     /// One object by kind, namespace and name.
