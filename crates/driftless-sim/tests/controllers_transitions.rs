@@ -121,7 +121,7 @@ fn new_deployment_creates_a_hashed_replicaset_at_revision_one() {
 fn complete_deployment_reports_available_and_new_replicaset_available() {
     let d = dep(3, "nginx:1.27");
     let rs = rs_from(&deployment::reconcile(&d, &[], 0), 3, 3, "rs1");
-    let actions = deployment::reconcile(&d, &[rs.clone()], 0);
+    let actions = deployment::reconcile(&d, std::slice::from_ref(&rs), 0);
     assert!(creates(&actions, "ReplicaSet").is_empty());
     let st = status_of(&actions).unwrap();
     assert_eq!(st["replicas"], 3);
@@ -146,7 +146,7 @@ fn rolling_update_surges_then_scales_down_within_max_unavailable() {
     let mut d = dep(4, "nginx:1.28");
     d["metadata"]["generation"] = json!(2);
     // maxSurge 25% of 4 = 1: the new ReplicaSet starts with one replica; the old one is kept.
-    let actions = deployment::reconcile(&d, &[old_rs.clone()], 0);
+    let actions = deployment::reconcile(&d, std::slice::from_ref(&old_rs), 0);
     let new = &creates(&actions, "ReplicaSet")[0];
     assert_eq!(new["spec"]["replicas"], 1);
     assert_eq!(
@@ -179,7 +179,7 @@ fn recreate_scales_old_to_zero_before_the_new_replicaset_gets_pods() {
     let old_rs = rs_from(&deployment::reconcile(&old_dep, &[], 0), 2, 2, "rs1");
     let mut d = old_dep.clone();
     d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-    let actions = deployment::reconcile(&d, &[old_rs.clone()], 0);
+    let actions = deployment::reconcile(&d, std::slice::from_ref(&old_rs), 0);
     assert_eq!(creates(&actions, "ReplicaSet")[0]["spec"]["replicas"], 0);
 }
 
@@ -620,7 +620,12 @@ fn replicaset_counts_ready_pods_available_only_after_min_ready_seconds() {
     let t0 = chrono::DateTime::parse_from_rfc3339(ready_since)
         .unwrap()
         .timestamp();
-    let early = status_of(&replicaset::reconcile(&rs, &[p.clone()], t0 + 10)).unwrap();
+    let early = status_of(&replicaset::reconcile(
+        &rs,
+        std::slice::from_ref(&p),
+        t0 + 10,
+    ))
+    .unwrap();
     assert_eq!(early["readyReplicas"], 1);
     assert!(early.get("availableReplicas").is_none());
     let later = status_of(&replicaset::reconcile(&rs, &[p], t0 + 30)).unwrap();

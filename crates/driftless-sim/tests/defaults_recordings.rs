@@ -73,14 +73,12 @@ fn simulate(req: &Value, path: &str, uid: &str, alloc: &mut ServiceAllocator) ->
     let mut obj = req.clone();
     apply_defaults(group, version, &kind, &mut obj);
     let meta = obj["metadata"].as_object_mut().unwrap();
-    if let Some(ns) = path
+    let ns = path
         .split("/namespaces/")
         .nth(1)
-        .and_then(|r| r.split('/').next())
-    {
-        if kind != "Namespace" {
-            meta.insert("namespace".into(), json!(ns));
-        }
+        .and_then(|r| r.split('/').next());
+    if let Some(ns) = ns.filter(|_| kind != "Namespace") {
+        meta.insert("namespace".into(), json!(ns));
     }
     meta.insert("uid".into(), json!(uid));
     if tracks_generation(group, &kind) {
