@@ -249,6 +249,31 @@ impl<'a> TypeRef<'a> {
         }
     }
 
+    /// Allocation-free form of [`TypeRef::list_type`] for the hot paths: `None` when not an
+    /// associative list, `Some(None)` for a set, `Some(Some(keys))` for a map list.
+    pub(crate) fn assoc_keys(&self) -> Option<Option<&'a [String]>> {
+        if self.shape() != Shape::List {
+            return None;
+        }
+        match self.ext(|n| n.list_type.as_deref()) {
+            Some("set") => return Some(None),
+            Some("map") => {
+                return Some(Some(
+                    self.ext(|n| n.list_map_keys.as_deref()).unwrap_or(&[]),
+                ));
+            }
+            Some(_) => return None,
+            None => {}
+        }
+        match self.ext(|n| n.patch_strategy.as_deref()) {
+            Some(s) if s.split(',').any(|p| p == "merge") => Some(
+                self.ext(|n| n.patch_merge_key.as_ref())
+                    .map(std::slice::from_ref),
+            ),
+            _ => None,
+        }
+    }
+
     /// Whether a struct or map is atomic for server-side apply (`x-kubernetes-map-type: atomic`).
     pub fn is_atomic_map(&self) -> bool {
         self.ext(|n| n.map_type.as_deref()) == Some("atomic")

@@ -160,7 +160,9 @@ pub fn apply_with(
     };
     // An existing object nobody manages yet: its current fields go to `before-first-apply`.
     if managers.is_empty() && live.is_some() {
-        let set = strip_meta(&typed::to_field_set(&live_obj, ty).unwrap_or_default());
+        // As an Update from an empty object to the live one.
+        let cmp = typed::compare(&json!({}), &live_obj, ty);
+        let set = strip_meta(&cmp.added.union(&cmp.modified));
         if !set.is_empty() {
             managers.push(ManagedFieldsEntry {
                 manager: BEFORE_FIRST_APPLY.into(),
@@ -213,13 +215,21 @@ pub fn apply_with(
         }
     }
     if !conflicts.is_empty() && !opts.force {
-        if let Some(r) =
-            upgrade_from_client_side_apply(live, &live_obj, &config, &conflicts, opts, ty)
-        {
-            return r;
+        let mut remaining = conflicts;
+        if let Some(allowed) = allowed_by_last_applied(&live_obj, opts, ty) {
+            remaining.retain(|c| !allowed.contains(&c.path.0));
+            if remaining.is_empty() {
+                let forced = ApplyOptions {
+                    force: true,
+                    ..opts.clone()
+                };
+                return apply_with(live, applied, &forced, ty);
+            }
         }
-        conflicts.sort_by(|a, b| a.manager.cmp(&b.manager).then_with(|| a.path.cmp(&b.path)));
-        return Err(ApplyError::Conflict(ApplyConflict { conflicts }));
+        remaining.sort_by(|a, b| a.manager.cmp(&b.manager).then_with(|| a.path.cmp(&b.path)));
+        return Err(ApplyError::Conflict(ApplyConflict {
+            conflicts: remaining,
+        }));
     }
     for m in managers.iter_mut().filter(|m| !m.same_identity(&me)) {
         m.fields = m.fields.difference(&changed_set).difference(&cmp.removed);
@@ -238,36 +248,23 @@ pub fn apply_with(
     Ok(ApplyResult { object, changed })
 }
 
-/// kubectl's upgrade from client-side to server-side apply: when the manager `kubectl` conflicts
-/// only on fields whose live value still equals the `last-applied-configuration` annotation,
-/// the API server forces the apply (taking those fields over).
-fn upgrade_from_client_side_apply(
-    live: Option<&Value>,
+/// kubectl's upgrade from client-side to server-side apply: for the manager `kubectl`, conflicts
+/// on fields of the `last-applied-configuration` annotation are allowed (the apply is then
+/// forced, taking them over); other conflicts are still reported.
+fn allowed_by_last_applied(
     live_obj: &Value,
-    config: &Value,
-    conflicts: &[Conflict],
     opts: &ApplyOptions<'_>,
     ty: TypeRef<'_>,
-) -> Option<Result<ApplyResult, ApplyError>> {
-    if opts.manager != "kubectl" || opts.force {
+) -> Option<FieldSet> {
+    if opts.manager != "kubectl" {
         return None;
     }
-    let text = live_obj.pointer(&format!(
-        "/metadata/annotations/{}",
-        LAST_APPLIED.replace('/', "~1")
-    ))?;
-    let last_applied: Value = serde_json::from_str(text.as_str()?).ok()?;
-    let la_set = typed::to_field_set(&last_applied, ty).ok()?;
-    let differs = typed::compare(&last_applied, live_obj, ty).modified;
-    let allowed = la_set.difference(&differs);
-    if conflicts.iter().all(|c| allowed.contains(&c.path.0)) {
-        let forced = ApplyOptions {
-            force: true,
-            ..opts.clone()
-        };
-        return Some(apply_with(live, config, &forced, ty));
-    }
-    None
+    let text = live_obj
+        .pointer("/metadata/annotations")?
+        .get(LAST_APPLIED)?
+        .as_str()?;
+    let last_applied: Value = serde_json::from_str(text).ok()?;
+    typed::to_field_set(&last_applied, ty).ok()
 }
 
 fn has_last_applied(obj: &Value) -> bool {
@@ -283,17 +280,31 @@ fn set_last_applied(obj: &mut Value, applied: &Value) {
         .and_then(Value::as_object_mut)
     {
         a.shift_remove(LAST_APPLIED);
-        if a.is_empty()
-            && let Some(m) = cfg.pointer_mut("/metadata").and_then(Value::as_object_mut)
-        {
-            m.shift_remove("annotations");
-        }
     }
+    let cfg = sorted_keys(cfg);
     if let Some(a) = obj
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
     {
         a.insert(LAST_APPLIED.into(), Value::String(format!("{cfg}\n")));
+    }
+}
+
+/// Sorts object keys recursively (Go encodes unstructured maps with sorted keys).
+fn sorted_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted_keys).collect()),
+        other => other,
     }
 }
 

@@ -3,7 +3,10 @@
 
 use super::fieldset::{FieldSet, PathElement};
 use crate::json_patch::json_equal;
-use crate::schema::{ListType, Shape, TypeRef};
+use crate::schema::{Shape, TypeRef};
+
+/// Keys of an associative list: `None` for a set of scalars.
+type Keys<'a> = Option<&'a [String]>;
 use serde_json::{Map, Value};
 
 /// How a node is treated by the walks.
@@ -13,7 +16,7 @@ enum Kind<'a> {
     /// Fields or keys, each its own path element.
     Fields,
     /// Associative list (set or keyed) with its type.
-    Assoc(ListType, TypeRef<'a>),
+    Assoc(Keys<'a>, TypeRef<'a>),
 }
 
 fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
@@ -22,9 +25,9 @@ fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
             Kind::Fields
         }
         (Shape::Untyped, Some(Value::Object(_))) => Kind::Fields,
-        (Shape::List, Some(Value::Array(_)) | None) => match ty.list_type() {
-            Some(lt @ (ListType::Set | ListType::Map(_))) => Kind::Assoc(lt, ty.items()),
-            _ => Kind::Leaf,
+        (Shape::List, Some(Value::Array(_)) | None) => match ty.assoc_keys() {
+            Some(keys) => Kind::Assoc(keys, ty.items()),
+            None => Kind::Leaf,
         },
         _ => Kind::Leaf,
     }
@@ -32,19 +35,19 @@ fn kind<'a>(ty: TypeRef<'a>, v: Option<&Value>) -> Kind<'a> {
 
 /// The path element naming a list item, or an error naming what is wrong with it.
 pub(crate) fn item_element(
-    lt: &ListType,
+    lt: &Keys<'_>,
     item_ty: TypeRef<'_>,
     item: &Value,
 ) -> Result<PathElement, String> {
     match lt {
-        ListType::Map(keys) if !keys.is_empty() => {
+        Some(keys) if !keys.is_empty() => {
             let Value::Object(m) = item else {
                 return Err(format!(
                     "expected an object in an associative list, got {item}"
                 ));
             };
             let mut kv = Vec::with_capacity(keys.len());
-            for k in keys {
+            for k in keys.iter() {
                 let v = match m.get(k) {
                     Some(v) => v.clone(),
                     None => match item_ty.field(k).and_then(|f| f.default_value().cloned()) {
@@ -56,7 +59,7 @@ pub(crate) fn item_element(
                         }
                     },
                 };
-                kv.push((k.clone(), v));
+                kv.push((k.to_string(), v));
             }
             kv.sort_by(|a, b| a.0.cmp(&b.0));
             Ok(PathElement::Key(kv))
@@ -76,7 +79,7 @@ fn path_string(path: &[PathElement]) -> String {
 
 /// Indexes list items by path element; duplicates are reported.
 fn index_items<'v>(
-    lt: &ListType,
+    lt: &Keys<'_>,
     item_ty: TypeRef<'_>,
     items: &'v [Value],
     path: &[PathElement],
@@ -98,7 +101,7 @@ fn index_items<'v>(
 
 /// Like [`index_items`] but tolerant (live objects may hold duplicates): keeps the first.
 fn index_items_lenient<'v>(
-    lt: &ListType,
+    lt: &Keys<'_>,
     item_ty: TypeRef<'_>,
     items: &'v [Value],
 ) -> Vec<(PathElement, &'v Value)> {
@@ -306,7 +309,7 @@ pub(crate) fn merge(lhs: &Value, rhs: &Value, ty: TypeRef<'_>) -> Value {
 
 /// Merges associative lists keeping structured-merge-diff's order: items only in `lhs` stay
 /// where they are, shared items follow `rhs` order, new `rhs` items go at their `rhs` position.
-fn merge_list(lt: &ListType, item_ty: TypeRef<'_>, la: &[Value], ra: &[Value]) -> Vec<Value> {
+fn merge_list(lt: &Keys<'_>, item_ty: TypeRef<'_>, la: &[Value], ra: &[Value]) -> Vec<Value> {
     let lhs = index_items_lenient(lt, item_ty, la);
     let rhs = index_items_lenient(lt, item_ty, ra);
     let in_rhs = |pe: &PathElement| rhs.iter().any(|(p, _)| p == pe);
