@@ -33,7 +33,9 @@ pub enum HelmError {
     )]
     MissingDependencies(String),
     /// The chart's `kubeVersion` constraint excludes the target Kubernetes.
-    #[error("chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}")]
+    #[error(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
+    )]
     IncompatibleKube {
         /// The chart's constraint.
         constraint: String,
@@ -44,7 +46,9 @@ pub enum HelmError {
     #[error("{0}")]
     Values(String),
     /// The values do not satisfy a chart's `values.schema.json`.
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{0}"
+    )]
     Schema(String),
     /// A template does not parse (`parse error at (file:line): msg`).
     #[error("parse error at ({location}): {message}")]

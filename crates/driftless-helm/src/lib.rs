@@ -10,4 +10,6 @@ pub mod yaml;
 
 pub use chart::{Chart, ChartFile, ChartFs, DirEntry, DirFs, MemFs, load_chart};
 pub use error::HelmError;
-pub use render::{Engine, Lookup, RenderOptions, Rendered, ValuesFile, render, render_chart, render_dir};
+pub use render::{
+    Engine, Lookup, RenderOptions, Rendered, ValuesFile, render, render_chart, render_dir,
+};

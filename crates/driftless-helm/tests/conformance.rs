@@ -78,7 +78,9 @@ fn judge(case: &Case, out: &CliOutput) -> Verdict {
                     _ => Verdict::Semantic,
                 }
             } else {
-                Verdict::Fail(format!("error differs:\n  expected: {gerr:?}\n  got:      {err:?}"))
+                Verdict::Fail(format!(
+                    "error differs:\n  expected: {gerr:?}\n  got:      {err:?}"
+                ))
             }
         }
         "output-dir-normalized" => {
@@ -125,7 +127,11 @@ fn known_failures() -> BTreeMap<String, String> {
 #[test]
 fn helm_conformance_cases() {
     let cases = load_cases();
-    assert!(cases.len() >= 80, "expected the full case list, got {}", cases.len());
+    assert!(
+        cases.len() >= 80,
+        "expected the full case list, got {}",
+        cases.len()
+    );
     let known = known_failures();
     let (mut passed, mut failed, mut bytes) = (0, 0, 0);
     let mut problems = Vec::new();
@@ -136,7 +142,10 @@ fn helm_conformance_cases() {
         if let Ok(dir) = std::env::var("CONFORMANCE_DUMP") {
             let name = case.key().replace(['/', ':', '@'], "_");
             let err = out.error.clone().unwrap_or_default();
-            let _ = std::fs::write(format!("{dir}/{name}.out"), format!("{}Error: {err}\n", out.stdout));
+            let _ = std::fs::write(
+                format!("{dir}/{name}.out"),
+                format!("{}Error: {err}\n", out.stdout),
+            );
         }
         let key = case.key();
         let is_known = known.contains_key(&key);
@@ -164,5 +173,9 @@ fn helm_conformance_cases() {
     }
     println!("{bytes} of {} cases byte-identical", cases.len());
     println!("{passed} passed, {failed} failed");
-    assert!(problems.is_empty(), "unexpected results:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "unexpected results:\n{}",
+        problems.join("\n")
+    );
 }

@@ -39,7 +39,11 @@ fn conformance_charts_match_helm_binary() {
         }
     }
     assert!(n > 70, "too few cases run: {n}");
-    assert!(mismatches.is_empty(), "differences from helm:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "differences from helm:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 const VALUES: &str = r#"
@@ -132,7 +136,11 @@ fn write_chart(dir: &Path, templates: &[(String, String)]) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("templates")).unwrap();
     std::fs::create_dir_all(dir.join("files")).unwrap();
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: gen\nversion: 0.1.0\nappVersion: \"1.0\"\n").unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: gen\nversion: 0.1.0\nappVersion: \"1.0\"\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("values.yaml"), VALUES).unwrap();
     std::fs::write(dir.join("files/data.txt"), "first\nsecond\n").unwrap();
     std::fs::write(dir.join("files/other.cfg"), "k=v").unwrap();
@@ -164,13 +172,19 @@ fn generated_templates_match_helm_binary() {
         })
         .collect();
     write_chart(&dir, &templates);
-    let args: Vec<String> = ["template", "gen", "."].iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> = ["template", "gen", "."]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let native = run_native(&args, &dir, None);
     let helm = run_helm(&args, &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(helm.error, None, "helm failed on the generated chart");
     assert_eq!(native.error, None, "native render failed");
-    let (n, h) = (common::parse_stream(&native.stdout).unwrap(), common::parse_stream(&helm.stdout).unwrap());
+    let (n, h) = (
+        common::parse_stream(&native.stdout).unwrap(),
+        common::parse_stream(&helm.stdout).unwrap(),
+    );
     for (i, (a, b)) in n.iter().zip(h.iter()).enumerate() {
         assert_eq!(a, b, "snippet {i} differs: {:?}", SNIPPETS.get(i));
     }
@@ -183,13 +197,19 @@ fn generated_errors_match_helm_binary() {
     for (i, s) in ERRORS.iter().enumerate() {
         let dir = tmp(&format!("err{i}"));
         write_chart(&dir, &[("bad.yaml".to_string(), format!("{s}\n"))]);
-        let args: Vec<String> = ["template", "gen", "."].iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = ["template", "gen", "."]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let native = run_native(&args, &dir, None);
         let helm = run_helm(&args, &dir, None);
         let _ = std::fs::remove_dir_all(&dir);
         assert!(helm.error.is_some(), "helm accepted error case {i}: {s}");
         if native.error != helm.error {
-            diffs.push(format!("case {i} {s:?}\n  native: {:?}\n  helm:   {:?}", native.error, helm.error));
+            diffs.push(format!(
+                "case {i} {s:?}\n  native: {:?}\n  helm:   {:?}",
+                native.error, helm.error
+            ));
         }
     }
     assert!(diffs.is_empty(), "errors differ:\n{}", diffs.join("\n"));

@@ -13,7 +13,10 @@ fn chart_dir() -> PathBuf {
 }
 
 fn args(extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = ["template", "shop", "shop"].iter().map(|s| s.to_string()).collect();
+    let mut a: Vec<String> = ["template", "shop", "shop"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     a.extend(extra.iter().map(|s| s.to_string()));
     a
 }
@@ -28,7 +31,10 @@ fn shop_renders_like_helm_in_every_environment() {
         insta::assert_snapshot!(format!("shop_{env}"), native.stdout);
         let helm = run_helm(&a, &chart_dir(), None);
         assert_eq!(helm.error, None, "{env}: helm failed");
-        assert_eq!(native.stdout, helm.stdout, "{env}: output differs from helm template");
+        assert_eq!(
+            native.stdout, helm.stdout,
+            "{env}: output differs from helm template"
+        );
     }
 }
 
@@ -37,18 +43,32 @@ fn shop_manifests_carry_provenance_and_hooks() {
     let fs = driftless_helm::DirFs::new(chart_dir().join("shop"));
     let opts = driftless_helm::RenderOptions {
         release_name: "shop".into(),
-        value_files: vec![driftless_helm::ValuesFile::read(chart_dir().join("shop/values-staging.yaml")).unwrap()],
+        value_files: vec![
+            driftless_helm::ValuesFile::read(chart_dir().join("shop/values-staging.yaml")).unwrap(),
+        ],
         ..Default::default()
     };
     let out = driftless_helm::render(&fs, &opts).unwrap();
     let manifests = out.manifests().unwrap();
-    let sts: Vec<_> = manifests.iter().filter(|m| m.key().kind == "StatefulSet").collect();
+    let sts: Vec<_> = manifests
+        .iter()
+        .filter(|m| m.key().kind == "StatefulSet")
+        .collect();
     assert_eq!(sts.len(), 2, "one StatefulSet per postgresql alias");
-    assert_eq!(sts[0].provenance.file, "shop/charts/ordersdb/templates/statefulset.yaml");
+    assert_eq!(
+        sts[0].provenance.file,
+        "shop/charts/ordersdb/templates/statefulset.yaml"
+    );
     let job = manifests.last().unwrap();
     assert_eq!(job.key().kind, "Job");
-    assert_eq!(job.annotation("helm.sh/hook"), Some("pre-install,pre-upgrade"));
-    let monitors = manifests.iter().filter(|m| m.key().kind == "ServiceMonitor").count();
+    assert_eq!(
+        job.annotation("helm.sh/hook"),
+        Some("pre-install,pre-upgrade")
+    );
+    let monitors = manifests
+        .iter()
+        .filter(|m| m.key().kind == "ServiceMonitor")
+        .count();
     assert_eq!(monitors, 2);
     assert!(out.notes.contains("shop (staging) is installed as shop"));
 }
@@ -59,7 +79,12 @@ fn shop_failures_match_helm() {
         // values.schema.json violation
         vec!["-f", "shop/values-dev.yaml", "--set", "api.replicas=-1"],
         // `required` in a subchart, reached through an alias
-        vec!["-f", "shop/values-dev.yaml", "--set", "usersdb.auth.password="],
+        vec![
+            "-f",
+            "shop/values-dev.yaml",
+            "--set",
+            "usersdb.auth.password=",
+        ],
         // kubeVersion constraint of Chart.yaml
         vec!["-f", "shop/values-dev.yaml", "--kube-version", "1.21.0"],
     ];

@@ -16,10 +16,13 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, HelmError> {
         .entries()
         .map_err(|e| HelmError::InvalidChart(format!("error reading chart archive: {e}")))?;
     for entry in entries {
-        let mut entry =
-            entry.map_err(|e| HelmError::InvalidChart(format!("error reading chart archive: {e}")))?;
+        let mut entry = entry
+            .map_err(|e| HelmError::InvalidChart(format!("error reading chart archive: {e}")))?;
         let kind = entry.header().entry_type();
-        if !(kind.is_file() || kind == tar::EntryType::Continuous || kind == tar::EntryType::GNUSparse) {
+        if !(kind.is_file()
+            || kind == tar::EntryType::Continuous
+            || kind == tar::EntryType::GNUSparse)
+        {
             continue;
         }
         let path = entry
@@ -27,12 +30,17 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, HelmError> {
             .map_err(|e| HelmError::InvalidChart(format!("error reading chart archive: {e}")))?
             .to_string_lossy()
             .replace('\\', "/");
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+        let parts: Vec<&str> = path
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
         if parts.first() == Some(&"pax_global_header") {
             continue;
         }
         if parts.len() == 1 && parts[0] == "Chart.yaml" {
-            return Err(HelmError::InvalidChart("chart yaml not in base directory".into()));
+            return Err(HelmError::InvalidChart(
+                "chart yaml not in base directory".into(),
+            ));
         }
         if parts.len() < 2 {
             continue;

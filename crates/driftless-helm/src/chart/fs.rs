@@ -107,7 +107,10 @@ impl MemFs {
     /// Adds (or replaces) a file.
     pub fn insert(&mut self, path: impl Into<String>, data: impl Into<Vec<u8>>) {
         let path: String = path.into();
-        let path = path.trim_start_matches("./").trim_start_matches('/').to_string();
+        let path = path
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .to_string();
         self.files.insert(path, data.into());
     }
 }

@@ -25,8 +25,9 @@ use crate::values::parse_values;
 /// ```
 pub fn load_chart(fs: &dyn ChartFs) -> Result<Chart, HelmError> {
     let mut rules = match fs.read(HELM_IGNORE) {
-        Ok(data) => IgnoreRules::parse(&String::from_utf8_lossy(&data))
-            .map_err(HelmError::InvalidChart)?,
+        Ok(data) => {
+            IgnoreRules::parse(&String::from_utf8_lossy(&data)).map_err(HelmError::InvalidChart)?
+        }
         Err(_) => IgnoreRules::default(),
     };
     rules.add_defaults();
@@ -92,8 +93,9 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, HelmError> {
                 }
             }
             "values.yaml" => {
-                values = parse_values(&f.data)
-                    .map_err(|e| HelmError::InvalidChart(format!("cannot load values.yaml: {e}")))?;
+                values = parse_values(&f.data).map_err(|e| {
+                    HelmError::InvalidChart(format!("cannot load values.yaml: {e}"))
+                })?;
             }
             "values.schema.json" => schema = Some(f.data.clone()),
             "requirements.yaml" => {

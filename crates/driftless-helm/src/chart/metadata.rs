@@ -139,7 +139,8 @@ impl Dependency {
 impl Metadata {
     /// Parses `Chart.yaml`. An absent `apiVersion` becomes `v1`.
     pub fn parse(data: &[u8]) -> Result<Metadata, HelmError> {
-        let y = parse_mapping(data).map_err(|e| HelmError::InvalidChart(format!("cannot load Chart.yaml: {e}")))?;
+        let y = parse_mapping(data)
+            .map_err(|e| HelmError::InvalidChart(format!("cannot load Chart.yaml: {e}")))?;
         let mut md = Metadata {
             name: str_field(&y, "name"),
             home: str_field(&y, "home"),
@@ -210,7 +211,10 @@ impl Metadata {
             return v("chart.metadata.version is required".into());
         }
         if super::semver::Version::parse(&self.version).is_none() {
-            return v(format!("chart.metadata.version {:?} is invalid", self.version));
+            return v(format!(
+                "chart.metadata.version {:?} is invalid",
+                self.version
+            ));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
             return v("chart.metadata.type must be application or library".into());
@@ -223,11 +227,16 @@ impl Metadata {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return v(format!("dependency {:?} has disallowed characters in the alias", d.name));
+                return v(format!(
+                    "dependency {:?} has disallowed characters in the alias",
+                    d.name
+                ));
             }
             let key = d.effective_name().to_string();
             if !seen.insert(key.clone()) {
-                return v(format!("more than one dependency with name or alias {key:?}"));
+                return v(format!(
+                    "more than one dependency with name or alias {key:?}"
+                ));
             }
         }
         Ok(())
@@ -247,6 +256,9 @@ fn parse_mapping(data: &[u8]) -> Result<serde_yaml_ng::Mapping, String> {
     match serde_yaml_ng::from_str::<Yaml>(&text).map_err(|e| e.to_string())? {
         Yaml::Mapping(m) => Ok(m),
         Yaml::Null => Ok(serde_yaml_ng::Mapping::new()),
-        _ => Err("error unmarshaling JSON: json: cannot unmarshal into Go value of type chart.Metadata".into()),
+        _ => Err(
+            "error unmarshaling JSON: json: cannot unmarshal into Go value of type chart.Metadata"
+                .into(),
+        ),
     }
 }

@@ -24,7 +24,11 @@ pub fn render_dir(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, He
     }
 }
 
-fn render_with_binary(helm: &Path, chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+fn render_with_binary(
+    helm: &Path,
+    chart_dir: &Path,
+    opts: &RenderOptions,
+) -> Result<Rendered, HelmError> {
     let tmp = std::env::temp_dir().join(format!(
         "driftless-helm-values-{}-{}",
         std::process::id(),
@@ -36,7 +40,12 @@ fn render_with_binary(helm: &Path, chart_dir: &Path, opts: &RenderOptions) -> Re
     result
 }
 
-fn run(helm: &Path, chart_dir: &Path, opts: &RenderOptions, tmp: &Path) -> Result<Rendered, HelmError> {
+fn run(
+    helm: &Path,
+    chart_dir: &Path,
+    opts: &RenderOptions,
+    tmp: &Path,
+) -> Result<Rendered, HelmError> {
     let mut cmd = Command::new(helm);
     cmd.arg("template")
         .arg(&opts.release_name)
@@ -77,7 +86,10 @@ fn run(helm: &Path, chart_dir: &Path, opts: &RenderOptions, tmp: &Path) -> Resul
         .map_err(|e| HelmError::Binary(format!("cannot run {}: {e}", helm.display())))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let msg: Vec<&str> = stderr.lines().skip_while(|l| !l.starts_with("Error: ")).collect();
+        let msg: Vec<&str> = stderr
+            .lines()
+            .skip_while(|l| !l.starts_with("Error: "))
+            .collect();
         let msg = msg.join("\n");
         return Err(HelmError::Binary(
             msg.trim_start_matches("Error: ").trim_end().to_string(),

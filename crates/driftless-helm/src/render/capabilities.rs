@@ -234,7 +234,13 @@ impl Object for Capabilities {
         }
     }
     fn fmt_go(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "&{{{} {} {}}}", self.kube, self.apis, Value::Object(Arc::new(HelmVersion)))
+        write!(
+            f,
+            "&{{{} {} {}}}",
+            self.kube,
+            self.apis,
+            Value::Object(Arc::new(HelmVersion))
+        )
     }
 }
 

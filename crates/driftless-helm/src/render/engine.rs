@@ -104,7 +104,8 @@ pub(crate) fn render_templates(
     let mut keys: Vec<String> = tpls.keys().cloned().collect();
     sort_templates(&mut keys);
     for name in &keys {
-        set.parse(name, &tpls[name].text).map_err(|e| parse_error(&e))?;
+        set.parse(name, &tpls[name].text)
+            .map_err(|e| parse_error(&e))?;
     }
     let mut rendered = BTreeMap::new();
     for name in &keys {
@@ -113,7 +114,8 @@ pub(crate) fn render_templates(
             continue;
         }
         let r = &tpls[name];
-        r.vals.insert("Template", template_value(name, &r.base_path));
+        r.vals
+            .insert("Template", template_value(name, &r.base_path));
         let out = set
             .execute(name, &Value::Map(r.vals.clone()))
             .map_err(|e| exec_error(&e))?;

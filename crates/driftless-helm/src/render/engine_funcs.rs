@@ -78,13 +78,17 @@ pub fn add_engine_funcs(funcs: &mut FuncMap) {
                 _ => false,
             };
             if missing {
-                Err(FuncError::msg(warn_wrap(args[0].as_str().unwrap_or_default())))
+                Err(FuncError::msg(warn_wrap(
+                    args[0].as_str().unwrap_or_default(),
+                )))
             } else {
                 Ok(args[1].clone())
             }
         },
     );
     funcs.add("fail", Signature::fixed(&[ArgType::String]), |_, args| {
-        Err(FuncError::msg(warn_wrap(args[0].as_str().unwrap_or_default())))
+        Err(FuncError::msg(warn_wrap(
+            args[0].as_str().unwrap_or_default(),
+        )))
     });
 }

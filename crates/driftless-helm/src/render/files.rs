@@ -35,7 +35,10 @@ impl Files {
     }
 
     fn get(&self, name: &str) -> Arc<[u8]> {
-        self.files.get(name).cloned().unwrap_or_else(|| Arc::from(&[][..]))
+        self.files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(&[][..]))
     }
 
     fn glob(&self, pattern: &str) -> Files {
@@ -149,9 +152,9 @@ impl Object for Files {
     fn method(&self, name: &str) -> Option<Function> {
         let me = self.clone();
         Some(match name {
-            "Get" => string_fn(move |n| {
-                Value::from(String::from_utf8_lossy(&me.get(n)).into_owned())
-            }),
+            "Get" => {
+                string_fn(move |n| Value::from(String::from_utf8_lossy(&me.get(n)).into_owned()))
+            }
             "GetBytes" => string_fn(move |n| Value::Bytes(me.get(n))),
             "Glob" => string_fn(move |p| me.glob(p).into_value()),
             "Lines" => string_fn(move |n| Value::list(me.lines(n))),
@@ -188,7 +191,6 @@ impl Object for Files {
         ))
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -87,8 +87,12 @@ impl Document {
     /// Whether this is a test hook (`helm.sh/hook: test` / `test-success`).
     pub fn is_test_hook(&self) -> bool {
         self.hook.as_deref().is_some_and(|h| {
-            h.split(',')
-                .any(|e| matches!(e.trim().to_ascii_lowercase().as_str(), "test" | "test-success"))
+            h.split(',').any(|e| {
+                matches!(
+                    e.trim().to_ascii_lowercase().as_str(),
+                    "test" | "test-success"
+                )
+            })
         })
     }
 }
@@ -234,7 +238,10 @@ mod tests {
     #[test]
     fn split_like_helm() {
         // As Go's non-overlapping regexp split: the second separator stays in the document.
-        assert_eq!(split_manifests("---\na: 1\n---\n---\nb: 2"), vec![("a: 1".into(), 2), ("---\nb: 2".into(), 4)]);
+        assert_eq!(
+            split_manifests("---\na: 1\n---\n---\nb: 2"),
+            vec![("a: 1".into(), 2), ("---\nb: 2".into(), 4)]
+        );
         assert_eq!(split_manifests("a: |\n  x\n  ---\nb: 1").len(), 1);
         assert_eq!(split_manifests("---apiVersion: v1").len(), 1);
         assert!(split_manifests("  \n").is_empty());
@@ -243,7 +250,10 @@ mod tests {
     #[test]
     fn kind_order() {
         let mut files = BTreeMap::new();
-        files.insert("c/templates/a.yaml".to_string(), "kind: Deployment\n---\nkind: Zed\n---\nkind: Alpha\n---\nkind: Namespace".to_string());
+        files.insert(
+            "c/templates/a.yaml".to_string(),
+            "kind: Deployment\n---\nkind: Zed\n---\nkind: Alpha\n---\nkind: Namespace".to_string(),
+        );
         files.insert("c/templates/b.yaml".to_string(), "kind: Service\nmetadata:\n  annotations:\n    helm.sh/hook: test\n---\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: bogus".to_string());
         let (g, h) = sort_manifests(&files).unwrap();
         let kinds: Vec<&str> = g.iter().map(|d| d.kind.as_str()).collect();

@@ -148,13 +148,12 @@ fn tables(dst: &mut Values, mut src: Values, merge: bool) {
                 dst.insert(key, val);
             }
             Some(dv) => {
-                if let Json::Object(sv) = val {
-                    if let Json::Object(dm) = dv {
-                        tables(dm, sv, merge);
-                    }
-                    // else: "cannot overwrite table with non table"
+                if let Json::Object(sv) = val
+                    && let Json::Object(dm) = dv
+                {
+                    tables(dm, sv, merge);
                 }
-                // else: dst wins.
+                // A table over a non-table, or a scalar: dst wins.
             }
         }
     }
@@ -172,8 +171,14 @@ mod tests {
     #[test]
     fn tables_semantics() {
         let mut dst = obj(json!({"a": {"x": 1}, "n": null, "s": "keep"}));
-        coalesce_tables(&mut dst, &obj(json!({"a": {"y": 2}, "n": "gone", "s": {"t": 1}, "new": 3})));
-        assert_eq!(Json::Object(dst), json!({"a": {"x": 1, "y": 2}, "s": "keep", "new": 3}));
+        coalesce_tables(
+            &mut dst,
+            &obj(json!({"a": {"y": 2}, "n": "gone", "s": {"t": 1}, "new": 3})),
+        );
+        assert_eq!(
+            Json::Object(dst),
+            json!({"a": {"x": 1, "y": 2}, "s": "keep", "new": 3})
+        );
         let mut dst = obj(json!({"n": null}));
         merge_tables(&mut dst, &obj(json!({"n": "v"})));
         assert_eq!(Json::Object(dst), json!({"n": null}));

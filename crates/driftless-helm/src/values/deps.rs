@@ -82,10 +82,11 @@ fn process_enabled(c: &mut Chart, v: &Values, path: &str) {
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.dependencies
+        .retain(|d| !removed.iter().any(|n| n == d.name()));
     c.metadata
         .dependencies
-        .retain(|r| !removed.iter().any(|n| *n == r.name));
+        .retain(|r| !removed.contains(&r.name));
     for t in &mut c.dependencies {
         let sub = format!("{path}{}.", t.name());
         process_enabled(t, &cvals, &sub);
@@ -107,11 +108,7 @@ fn apply_tags(reqs: &mut [Dependency], cvals: &Values) {
                 }
             }
         }
-        if !has_true && has_false {
-            r.enabled = false;
-        } else {
-            r.enabled = true;
-        }
+        r.enabled = has_true || !has_false;
     }
 }
 

@@ -112,7 +112,10 @@ pub fn yaml_error_text(e: &serde_yaml_ng::Error) -> String {
         .and_then(|n| n.parse::<usize>().ok())
         .map(|l| l.saturating_sub(1))
         .unwrap_or(0);
-    let problem_line = e.location().map(|l| l.line().saturating_sub(1)).unwrap_or(0);
+    let problem_line = e
+        .location()
+        .map(|l| l.line().saturating_sub(1))
+        .unwrap_or(0);
     let scanner = problem.starts_with("found ")
         || problem.starts_with("could not find expected")
         || problem.starts_with("mapping values are not allowed")
@@ -216,11 +219,8 @@ pub fn user_values(
             }
             continue;
         }
-        parse_into(v, &mut base, Mode::Json).map_err(|e| {
-            HelmError::Values(format!(
-                "failed parsing --set-json data {v}: {e}"
-            ))
-        })?;
+        parse_into(v, &mut base, Mode::Json)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set-json data {v}: {e}")))?;
     }
     for v in set {
         parse_into(v, &mut base, Mode::Typed)

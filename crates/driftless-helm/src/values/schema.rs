@@ -25,9 +25,10 @@ pub fn validate(chart: &Chart, values: &Values) -> Result<(), HelmError> {
 
 fn collect(chart: &Chart, values: &Values, report: &mut String) -> Result<(), HelmError> {
     if let Some(schema) = &chart.schema {
-        if let Some(err) = validate_one(schema, values).map_err(|e| {
+        let failures = validate_one(schema, values).map_err(|e| {
             HelmError::InvalidChart(format!("{}: invalid values.schema.json: {e}", chart.name()))
-        })? {
+        })?;
+        if let Some(err) = failures {
             report.push_str(&format!("{}:\n{}", chart.name(), err));
         }
     }
@@ -59,7 +60,10 @@ fn validate_one(schema: &[u8], values: &Values) -> Result<Option<String>, String
         Ok(()) => Ok(None),
         Err(e) => {
             let mut out = String::new();
-            let wrapper = matches!(e.kind, boon::ErrorKind::Schema { .. } | boon::ErrorKind::Group);
+            let wrapper = matches!(
+                e.kind,
+                boon::ErrorKind::Schema { .. } | boon::ErrorKind::Group
+            );
             if wrapper && !e.causes.is_empty() {
                 for c in &e.causes {
                     print(c, 0, &mut out);
@@ -76,11 +80,20 @@ fn validate_one(schema: &[u8], values: &Values) -> Result<Option<String>, String
 /// `- at '<location>': <message>` line per failure, nested failures of
 /// one location under `validation failed`.
 fn print(e: &boon::ValidationError, depth: usize, out: &mut String) {
-    if e.causes.len() == 1 && matches!(e.kind, boon::ErrorKind::Reference { .. } | boon::ErrorKind::Group) {
+    if e.causes.len() == 1
+        && matches!(
+            e.kind,
+            boon::ErrorKind::Reference { .. } | boon::ErrorKind::Group
+        )
+    {
         return print(&e.causes[0], depth, out);
     }
     let indent = "  ".repeat(depth);
-    out.push_str(&format!("{indent}- at '{}': {}\n", e.instance_location, message(&e.kind)));
+    out.push_str(&format!(
+        "{indent}- at '{}': {}\n",
+        e.instance_location,
+        message(&e.kind)
+    ));
     for c in &e.causes {
         print(c, depth + 1, out);
     }
@@ -96,7 +109,11 @@ fn num(n: &serde_json::Number) -> String {
 }
 
 fn quoted(items: &[&str]) -> String {
-    items.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|p| format!("'{p}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The message of one failure in v6's wording.
@@ -128,7 +145,10 @@ fn message(k: &boon::ErrorKind) -> String {
         other => {
             let text = other.to_string();
             // boon: "want integer, but got string"; v6: "got string, want integer".
-            match text.strip_prefix("want ").and_then(|r| r.split_once(", but got ")) {
+            match text
+                .strip_prefix("want ")
+                .and_then(|r| r.split_once(", but got "))
+            {
                 Some((want, got)) => format!("got {got}, want {want}"),
                 None => text,
             }

@@ -393,8 +393,9 @@ fn parse_go_int(s: &str) -> Result<i64, ()> {
 /// Go's `encoding/json` decodes every number into `float64`.
 pub(crate) fn floats(v: Json) -> Json {
     match v {
-        Json::Number(n) if !n.is_f64() => serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
-            .map_or(Json::Null, Json::Number),
+        Json::Number(n) if !n.is_f64() => {
+            serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0)).map_or(Json::Null, Json::Number)
+        }
         Json::Array(a) => Json::Array(a.into_iter().map(floats).collect()),
         Json::Object(o) => Json::Object(o.into_iter().map(|(k, v)| (k, floats(v))).collect()),
         other => other,
@@ -413,26 +414,78 @@ mod tests {
 
     #[test]
     fn helm_parser_cases() {
-        assert_eq!(p("name=value", Mode::Typed).unwrap(), json!({"name": "value"}));
-        assert_eq!(p("a=b,c=d,", Mode::Typed).unwrap(), json!({"a": "b", "c": "d"}));
+        assert_eq!(
+            p("name=value", Mode::Typed).unwrap(),
+            json!({"name": "value"})
+        );
+        assert_eq!(
+            p("a=b,c=d,", Mode::Typed).unwrap(),
+            json!({"a": "b", "c": "d"})
+        );
         assert!(p(",,,", Mode::Typed).is_err());
-        assert_eq!(p("long_int_string=1234567890", Mode::Typed).unwrap(), json!({"long_int_string": 1234567890}));
-        assert_eq!(p("boolean=true", Mode::Typed).unwrap(), json!({"boolean": true}));
-        assert_eq!(p("is_null=null", Mode::Typed).unwrap(), json!({"is_null": null}));
-        assert_eq!(p("leading_zeros=00009", Mode::Typed).unwrap(), json!({"leading_zeros": "00009"}));
-        assert_eq!(p("zero_int=0", Mode::Typed).unwrap(), json!({"zero_int": 0}));
-        assert_eq!(p("name1.name2=", Mode::Typed).unwrap(), json!({"name1": {"name2": ""}}));
-        assert_eq!(p("name1=one\\,two,name2=x", Mode::Typed).unwrap(), json!({"name1": "one,two", "name2": "x"}));
-        assert_eq!(p("name={a,b,c}", Mode::Typed).unwrap(), json!({"name": ["a", "b", "c"]}));
-        assert_eq!(p("list[0]=foo,list[3]=bar", Mode::Typed).unwrap(), json!({"list": ["foo", null, null, "bar"]}));
-        assert_eq!(p("nested[1][1]=1", Mode::Typed).unwrap(), json!({"nested": [null, [null, 1]]}));
-        assert_eq!(p("list[0].foo=bar,list[0].hello=world", Mode::Typed).unwrap(), json!({"list": [{"foo": "bar", "hello": "world"}]}));
+        assert_eq!(
+            p("long_int_string=1234567890", Mode::Typed).unwrap(),
+            json!({"long_int_string": 1234567890})
+        );
+        assert_eq!(
+            p("boolean=true", Mode::Typed).unwrap(),
+            json!({"boolean": true})
+        );
+        assert_eq!(
+            p("is_null=null", Mode::Typed).unwrap(),
+            json!({"is_null": null})
+        );
+        assert_eq!(
+            p("leading_zeros=00009", Mode::Typed).unwrap(),
+            json!({"leading_zeros": "00009"})
+        );
+        assert_eq!(
+            p("zero_int=0", Mode::Typed).unwrap(),
+            json!({"zero_int": 0})
+        );
+        assert_eq!(
+            p("name1.name2=", Mode::Typed).unwrap(),
+            json!({"name1": {"name2": ""}})
+        );
+        assert_eq!(
+            p("name1=one\\,two,name2=x", Mode::Typed).unwrap(),
+            json!({"name1": "one,two", "name2": "x"})
+        );
+        assert_eq!(
+            p("name={a,b,c}", Mode::Typed).unwrap(),
+            json!({"name": ["a", "b", "c"]})
+        );
+        assert_eq!(
+            p("list[0]=foo,list[3]=bar", Mode::Typed).unwrap(),
+            json!({"list": ["foo", null, null, "bar"]})
+        );
+        assert_eq!(
+            p("nested[1][1]=1", Mode::Typed).unwrap(),
+            json!({"nested": [null, [null, 1]]})
+        );
+        assert_eq!(
+            p("list[0].foo=bar,list[0].hello=world", Mode::Typed).unwrap(),
+            json!({"list": [{"foo": "bar", "hello": "world"}]})
+        );
         assert!(p("list[-1]=foo", Mode::Typed).is_err());
         assert_eq!(p("a\\.b=c", Mode::Typed).unwrap(), json!({"a.b": "c"}));
         assert!(p("name", Mode::Typed).is_err());
-        assert_eq!(p("is_null=null,n=1234567890", Mode::String).unwrap(), json!({"is_null": "null", "n": "1234567890"}));
-        assert_eq!(p("foo.bar=[1,2,3],x={\"a\":\"b\"}", Mode::Json).unwrap(), json!({"foo": {"bar": [1.0, 2.0, 3.0]}, "x": {"a": "b"}}));
-        let deep = (0..32).map(|i| format!("k{i}")).collect::<Vec<_>>().join(".") + "=v";
-        assert_eq!(p(&deep, Mode::Typed).unwrap_err(), "value name nested level is greater than maximum supported nested level of 30");
+        assert_eq!(
+            p("is_null=null,n=1234567890", Mode::String).unwrap(),
+            json!({"is_null": "null", "n": "1234567890"})
+        );
+        assert_eq!(
+            p("foo.bar=[1,2,3],x={\"a\":\"b\"}", Mode::Json).unwrap(),
+            json!({"foo": {"bar": [1.0, 2.0, 3.0]}, "x": {"a": "b"}})
+        );
+        let deep = (0..32)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+            + "=v";
+        assert_eq!(
+            p(&deep, Mode::Typed).unwrap_err(),
+            "value name nested level is greater than maximum supported nested level of 30"
+        );
     }
 }

@@ -165,8 +165,18 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
             _ => (a.clone(), None),
         };
         let takes = [
-            "--set", "--set-string", "--set-json", "--values", "-f", "--kube-version",
-            "--api-versions", "--show-only", "-s", "--name-template", "--namespace", "-n",
+            "--set",
+            "--set-string",
+            "--set-json",
+            "--values",
+            "-f",
+            "--kube-version",
+            "--api-versions",
+            "--show-only",
+            "-s",
+            "--name-template",
+            "--namespace",
+            "-n",
             "--output-dir",
         ];
         if takes.contains(&flag.as_str()) {
@@ -174,7 +184,9 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
                 Some(v) => v,
                 None => {
                     i += 1;
-                    args.get(i).cloned().ok_or(format!("flag needs an argument: {flag}"))?
+                    args.get(i)
+                        .cloned()
+                        .ok_or(format!("flag needs an argument: {flag}"))?
                 }
             };
             match flag.as_str() {
@@ -341,9 +353,18 @@ pub fn run_helm(args: &[String], workdir: &Path, default_kube: Option<&str>) -> 
     let o = Command::new(helm)
         .args(&args)
         .current_dir(workdir)
-        .env("HELM_CACHE_HOME", std::env::temp_dir().join("driftless-helm-cache"))
-        .env("HELM_CONFIG_HOME", std::env::temp_dir().join("driftless-helm-config"))
-        .env("HELM_DATA_HOME", std::env::temp_dir().join("driftless-helm-data"))
+        .env(
+            "HELM_CACHE_HOME",
+            std::env::temp_dir().join("driftless-helm-cache"),
+        )
+        .env(
+            "HELM_CONFIG_HOME",
+            std::env::temp_dir().join("driftless-helm-config"),
+        )
+        .env(
+            "HELM_DATA_HOME",
+            std::env::temp_dir().join("driftless-helm-data"),
+        )
         .output()
         .expect("run helm");
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -389,7 +410,11 @@ pub fn collect_files(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>
         if p.is_dir() {
             collect_files(root, &p, out);
         } else {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, std::fs::read_to_string(&p).unwrap_or_default());
         }
     }
@@ -423,7 +448,10 @@ pub fn otel_normalize(s: &str) -> String {
         t.push('\n');
     }
     t.lines()
-        .filter(|l| !l.contains("checksum/config") && !regex::Regex::new(r"helm\.sh/chart").unwrap().is_match(l))
+        .filter(|l| {
+            !l.contains("checksum/config")
+                && !regex::Regex::new(r"helm\.sh/chart").unwrap().is_match(l)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
