@@ -387,9 +387,18 @@ fn values_convert_and_print_like_go() {
     assert!(matches!(Value::from(json!(1)), Value::Int(1)));
     assert!(matches!(Value::from(json!(1.0)), Value::Float(_)));
     // truthiness
-    for (x, t) in [(json!(0), false), (json!(0.0), false), (json!(""), false), (json!([]), false),
-        (json!({}), false), (json!(null), false), (json!(false), false), (json!(1), true),
-        (json!("0"), true), (json!([0]), true)] {
+    for (x, t) in [
+        (json!(0), false),
+        (json!(0.0), false),
+        (json!(""), false),
+        (json!([]), false),
+        (json!({}), false),
+        (json!(null), false),
+        (json!(false), false),
+        (json!(1), true),
+        (json!("0"), true),
+        (json!([0]), true),
+    ] {
         assert_eq!(Value::from(x.clone()).is_true(), t, "{x}");
     }
 }
@@ -401,7 +410,13 @@ fn maps_are_shared_references() {
     inner.as_map().unwrap().insert("c", Value::from(2));
     assert_eq!(v.to_string(), "map[a:map[b:1 c:2]]");
     let copy = v.deep_copy();
-    copy.as_map().unwrap().get("a").unwrap().as_map().unwrap().remove("b");
+    copy.as_map()
+        .unwrap()
+        .get("a")
+        .unwrap()
+        .as_map()
+        .unwrap()
+        .remove("b");
     assert_eq!(v.to_string(), "map[a:map[b:1 c:2]]");
     assert_eq!(copy.to_string(), "map[a:map[c:2]]");
     assert_eq!(v, Value::from(json!({"a": {"b": 1, "c": 2}})));
