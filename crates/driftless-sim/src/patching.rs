@@ -76,9 +76,28 @@ pub fn update_managed_fields(
         subresource,
         ..Default::default()
     };
-    let out = with_type(rt, |ty| ssa::update(old, new, &opts, ty))
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    *new = out;
+    // The endpoint's "reset fields" are not tracked: status on the main resource
+    // (when it has a status subresource), spec on /status.
+    let reset: Option<&str> = match (subresource, rt.status_subresource) {
+        (Some("status"), _) => Some("spec"),
+        (None, true) => Some("status"),
+        _ => None,
+    };
+    let view = |v: &Value| -> Value {
+        let mut v = v.clone();
+        if let (Some(r), Some(m)) = (reset, v.as_object_mut()) {
+            m.shift_remove(r);
+        }
+        v
+    };
+    let old_view = old.map(view);
+    let out = with_type(rt, |ty| {
+        ssa::update(old_view.as_ref(), &view(new), &opts, ty)
+    })
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(mf) = out.pointer("/metadata/managedFields") {
+        new["metadata"]["managedFields"] = mf.clone();
+    }
     Ok(())
 }
 

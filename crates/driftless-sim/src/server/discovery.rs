@@ -136,6 +136,14 @@ pub fn api_group(reg: &Registry, group: &str) -> Option<Value> {
         })
 }
 
+/// `storageVersionHash`: base64 of the first 8 bytes of sha256("group/version/Kind").
+fn storage_version_hash(t: &ResourceType) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(format!("{}/{}/{}", t.group, t.version, t.kind).as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(&d[..8])
+}
+
 fn subresources(t: &ResourceType) -> Vec<(&'static str, Value, Vec<&'static str>)> {
     let mut out = Vec::new();
     let own = json!({"group": t.group, "version": t.version, "kind": t.kind});
@@ -185,8 +193,11 @@ pub fn resource_list(reg: &Registry, group: &str, version: &str) -> Option<Value
         if !t.categories.is_empty() {
             r["categories"] = json!(t.categories);
         }
+        r["storageVersionHash"] = json!(storage_version_hash(t));
         resources.push(r);
-        for (sub, kind, verbs) in subresources(t) {
+        let mut subs = subresources(t);
+        subs.sort_by(|a, b| a.0.cmp(b.0));
+        for (sub, kind, verbs) in subs {
             let mut s = json!({"name": format!("{}/{sub}", t.plural), "singularName": "",
                 "namespaced": t.namespaced, "kind": kind["kind"], "verbs": verbs});
             if kind["group"] != json!(t.group) || kind["version"] != json!(t.version) {
@@ -196,8 +207,13 @@ pub fn resource_list(reg: &Registry, group: &str, version: &str) -> Option<Value
             resources.push(s);
         }
     }
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1",
-        "groupVersion": gv(group, version), "resources": resources}))
+    // The core group's list has no apiVersion (as kube-apiserver serves it).
+    Some(if group.is_empty() {
+        json!({"kind": "APIResourceList", "groupVersion": gv(group, version), "resources": resources})
+    } else {
+        json!({"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": gv(group, version), "resources": resources})
+    })
 }
 
 /// The aggregated discovery document (`APIGroupDiscoveryList`) of the core group

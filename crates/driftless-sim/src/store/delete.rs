@@ -168,6 +168,14 @@ impl Store {
             if !already {
                 meta.insert("deletionTimestamp".into(), json!(now_rfc3339()));
                 meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+                // Marking an object as deleting bumps its generation (controllers react).
+                if let Some(g) = meta
+                    .get("generation")
+                    .and_then(Value::as_i64)
+                    .filter(|g| *g > 0)
+                {
+                    meta.insert("generation".into(), json!(g + 1));
+                }
             }
         }
         if is_namespace {

@@ -123,11 +123,8 @@ impl Store {
                 meta.shift_remove(k);
             }
         }
-        if rt.status_subresource || rt.custom {
+        if rt.status_subresource {
             obj.as_object_mut().map(|m| m.shift_remove("status"));
-        }
-        if rt.group.is_empty() && rt.kind == "Namespace" {
-            prepare_namespace(&mut obj, &name);
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut obj);
         {
@@ -138,16 +135,21 @@ impl Store {
                 meta.insert("generation".into(), json!(1));
             }
         }
+        // The field manager sees the object as decoded and defaulted, before the
+        // registry strategy (initial status, namespace finalizers, allocations).
+        if let Some(m) = &opts.field_manager {
+            patching::update_managed_fields(&rt, None, &mut obj, m, None)?;
+        }
         if !rt.custom {
             crate::defaults::prepare_for_create(&rt.group, &rt.version, &rt.kind, &mut obj);
+        }
+        if rt.group.is_empty() && rt.kind == "Namespace" {
+            prepare_namespace(&mut obj, &name);
         }
         validate::validate(&rt, &obj, None)?;
         let is_service = rt.group.is_empty() && rt.kind == "Service";
         if is_service {
             self.allocate_service(&rt, &mut obj, None)?;
-        }
-        if let Some(m) = &opts.field_manager {
-            patching::update_managed_fields(&rt, None, &mut obj, m, None)?;
         }
         let release = |obj: &Value| {
             if is_service {
@@ -280,19 +282,37 @@ impl Store {
                 n
             }
             Part::Status => {
-                let mut n = (*old).clone();
-                set_type(&mut n, &rt);
+                // Status writes keep the stored spec; custom resources take nothing
+                // but status, built-in kinds also take metadata (a Deployment's
+                // revision annotation is written with its status).
+                let mut n = if rt.custom {
+                    let mut n = (*old).clone();
+                    set_type(&mut n, &rt);
+                    if let Some(mf) = obj.pointer("/metadata/managedFields") {
+                        meta_mut(&mut n).insert("managedFields".into(), mf.clone());
+                    }
+                    n
+                } else {
+                    let mut n = obj.clone();
+                    match old.get("spec") {
+                        Some(s) => n["spec"] = s.clone(),
+                        None => {
+                            n.as_object_mut().map(|m| m.shift_remove("spec"));
+                        }
+                    }
+                    if rt.group == "apps" && rt.kind == "Deployment" {
+                        match old.pointer("/metadata/labels") {
+                            Some(l) => meta_mut(&mut n).insert("labels".into(), l.clone()),
+                            None => meta_mut(&mut n).shift_remove("labels"),
+                        };
+                    }
+                    n
+                };
                 match obj.get("status") {
                     Some(s) => n["status"] = s.clone(),
                     None => {
                         n.as_object_mut().map(|m| m.shift_remove("status"));
                     }
-                }
-                if obj.pointer("/metadata/managedFields").is_some() {
-                    meta_mut(&mut n).insert(
-                        "managedFields".into(),
-                        obj["metadata"]["managedFields"].clone(),
-                    );
                 }
                 n
             }
@@ -357,6 +377,10 @@ impl Store {
             }
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut new);
+        if let Some(m) = &opts.field_manager {
+            let sub = (part == Part::Status).then_some("status");
+            patching::update_managed_fields(&rt, Some(&old), &mut new, m, sub)?;
+        }
         if !rt.custom {
             crate::defaults::prepare_for_update(&rt.group, &rt.kind, &old, &mut new);
         }
@@ -364,16 +388,16 @@ impl Store {
         if rt.group.is_empty() && rt.kind == "Service" && !opts.dry_run {
             self.allocate_service(&rt, &mut new, Some(&old))?;
         }
-        if rt.has_generation && spec_part(&old) != spec_part(&new) {
+        let annotations_changed = part == Part::Main
+            && rt.group == "apps"
+            && rt.kind == "Deployment"
+            && old.pointer("/metadata/annotations") != new.pointer("/metadata/annotations");
+        if rt.has_generation && (spec_part(&old) != spec_part(&new) || annotations_changed) {
             let g = old
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
             meta_mut(&mut new).insert("generation".into(), json!(g + 1));
-        }
-        if let Some(m) = &opts.field_manager {
-            let sub = (part == Part::Status).then_some("status");
-            patching::update_managed_fields(&rt, Some(&old), &mut new, m, sub)?;
         }
         normalize_order(&mut new);
         if same_content(&old, &new) {
