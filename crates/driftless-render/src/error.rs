@@ -103,11 +103,13 @@ pub enum RenderError {
         /// The timeout.
         seconds: u64,
     },
-    /// Helm charts cannot be rendered yet.
-    #[error("{path}: Helm rendering is not yet supported (found Chart.yaml)")]
-    HelmUnsupported {
+    /// Rendering the Helm chart failed (Helm's own message).
+    #[error("{path}: {source}")]
+    Helm {
         /// The chart directory.
         path: String,
+        /// Helm's error.
+        source: Box<driftless_helm::HelmError>,
     },
     /// Local I/O (temporary directories for Kustomize).
     #[error("{context}: {source}")]

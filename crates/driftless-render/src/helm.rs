@@ -1,22 +1,131 @@
-//! Helm sources. The native renderer lives in `driftless-helm`; this is the
-//! one place it is wired in.
+//! Helm sources, rendered natively by `driftless-helm`. This is the one place
+//! the two crates meet: the chart directory of the source is handed to Helm
+//! through a [`ChartFs`] view that keeps the renderer's path rules (no `..`
+//! leaving the repository, symlinks resolved and confined, size limit).
 
 use crate::docs::Document;
-use crate::{RenderError, RenderOptions, SourceFs};
+use crate::paths::{join, resolve};
+use crate::{EntryKind, FsError, RenderError, RenderOptions, SourceFs};
+use driftless_helm::{ChartFs, ValuesFile};
+use std::io;
 
-/// Renders the chart in directory `path` with `opts.helm`.
-///
-/// Not yet available: returns [`RenderError::HelmUnsupported`].
+/// Renders the chart in directory `path` (repository-relative) with `opts.helm`:
+/// value files (relative to the chart directory, read from the same tree),
+/// `--set` values, release name (default `release-name`), namespace (default
+/// `default`), Kubernetes version and extra API versions.
 pub fn render_helm(
-    _fs: &dyn SourceFs,
+    fs: &dyn SourceFs,
     path: &str,
-    _opts: &RenderOptions,
+    opts: &RenderOptions,
 ) -> Result<Vec<Document>, RenderError> {
-    Err(RenderError::HelmUnsupported {
-        path: if path.is_empty() {
-            ".".into()
-        } else {
-            path.to_string()
-        },
-    })
+    let shown = if path.is_empty() { "." } else { path };
+    let (root, _) = resolve(fs, path, opts.limits.max_symlink_hops)?;
+    let view = ChartView {
+        fs,
+        root: root.clone(),
+        opts,
+    };
+    let mut hopts = driftless_helm::RenderOptions::default();
+    let h = &opts.helm;
+    if let Some(n) = &h.release_name {
+        hopts.release_name = n.clone();
+    }
+    if let Some(ns) = &h.namespace {
+        hopts.namespace = ns.clone();
+    }
+    hopts.set = h.set.clone();
+    hopts.kube_version = h.kube_version.clone();
+    hopts.api_versions = h.api_versions.clone();
+    for f in &h.value_files {
+        let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
+            path: format!("{shown}/{f}"),
+        })?;
+        let (real, kind) = resolve(fs, &p, opts.limits.max_symlink_hops)?;
+        if kind != Some(EntryKind::File) {
+            return Err(FsError::NotFound(p).into());
+        }
+        let data = fs.read_file(&real, opts.limits.max_file_size)?;
+        hopts.value_files.push(ValuesFile::new(f.clone(), data));
+    }
+    let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {
+        path: shown.to_string(),
+        source: Box::new(e),
+    };
+    let rendered = driftless_helm::render(&view, &hopts).map_err(helm_err)?;
+    Ok(rendered
+        .manifests()
+        .map_err(helm_err)?
+        .into_iter()
+        .map(|m| Document {
+            value: m.object,
+            provenance: m.provenance,
+        })
+        .collect())
+}
+
+/// The chart directory of a [`SourceFs`], as Helm reads it.
+struct ChartView<'a> {
+    fs: &'a dyn SourceFs,
+    root: String,
+    opts: &'a RenderOptions,
+}
+
+fn to_io(e: RenderError) -> io::Error {
+    match e {
+        RenderError::Fs(FsError::NotFound(p)) => io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{p}: no such file or directory"),
+        ),
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+impl ChartView<'_> {
+    fn real(&self, path: &str) -> Result<(String, Option<EntryKind>), RenderError> {
+        let p = join(&self.root, path).ok_or_else(|| RenderError::PathEscapes {
+            path: path.to_string(),
+        })?;
+        resolve(self.fs, &p, self.opts.limits.max_symlink_hops)
+    }
+}
+
+impl ChartFs for ChartView<'_> {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        let (real, kind) = self.real(path).map_err(to_io)?;
+        match kind {
+            Some(EntryKind::File) => self
+                .fs
+                .read_file(&real, self.opts.limits.max_file_size)
+                .map_err(|e| to_io(e.into())),
+            Some(_) => Err(io::Error::other(format!("{path}: not a file"))),
+            None => Err(to_io(FsError::NotFound(path.to_string()).into())),
+        }
+    }
+
+    fn list(&self, path: &str) -> io::Result<Vec<driftless_helm::DirEntry>> {
+        let (real, _) = self.real(path).map_err(to_io)?;
+        let mut out = Vec::new();
+        for e in self.fs.read_dir(&real).map_err(|e| to_io(e.into()))? {
+            let is_dir = match e.kind {
+                EntryKind::Dir => true,
+                EntryKind::File => false,
+                EntryKind::Symlink => {
+                    let link = join(&real, &e.name).unwrap_or_default();
+                    let (_, kind) = resolve(self.fs, &link, self.opts.limits.max_symlink_hops)
+                        .map_err(to_io)?;
+                    match kind {
+                        Some(EntryKind::Dir) => true,
+                        Some(EntryKind::File) => false,
+                        _ => continue,
+                    }
+                }
+                EntryKind::Other => continue,
+            };
+            out.push(driftless_helm::DirEntry {
+                name: e.name,
+                is_dir,
+            });
+        }
+        Ok(out)
+    }
 }

@@ -382,23 +382,83 @@ fn paths_leaving_the_repository_are_refused() {
     );
 }
 
+const CHART: &[(&str, &str)] = &[
+    (
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.2.3\n",
+    ),
+    ("chart/values.yaml", "replicas: 1\nenv: dev\n"),
+    ("chart/values-prod.yaml", "replicas: 3\nenv: prod\n"),
+    (
+        "chart/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\n  namespace: {{ .Release.Namespace }}\ndata:\n  env: {{ .Values.env | quote }}\n  replicas: {{ .Values.replicas | quote }}\n  image: {{ .Values.image | default \"none\" | quote }}\n",
+    ),
+    ("chart/templates/NOTES.txt", "Installed {{ .Chart.Name }}\n"),
+];
+
 #[test]
-fn chart_is_detected_and_reported_unsupported() {
+fn helm_chart_is_detected_and_rendered_natively() {
     let d = tempfile::tempdir().unwrap();
+    write(d.path(), CHART);
+    let fs = DirFs::new(d.path());
+    let r = render(&fs, "chart", &RenderOptions::default()).unwrap();
+    assert_eq!(r.source_type, SourceType::Helm);
+    assert_eq!(names(&r), ["ConfigMap:default/release-name-cfg"]);
+    assert_eq!(r.manifests[0].object["data"]["env"], "dev");
+    assert_eq!(r.manifests[0].provenance.file, "web/templates/cm.yaml");
+
+    let mut opts = RenderOptions::default();
+    opts.helm.value_files = vec!["values-prod.yaml".into()];
+    opts.helm.set = vec!["image=nginx:1.27".into()];
+    opts.helm.release_name = Some("shop".into());
+    opts.helm.namespace = Some("prod".into());
+    let r = render(&fs, "chart", &opts).unwrap();
+    assert_eq!(names(&r), ["ConfigMap:prod/shop-cfg"]);
+    let data = &r.manifests[0].object["data"];
+    assert_eq!(
+        (
+            data["env"].as_str(),
+            data["replicas"].as_str(),
+            data["image"].as_str()
+        ),
+        (Some("prod"), Some("3"), Some("nginx:1.27"))
+    );
+}
+
+#[test]
+fn helm_value_files_cannot_leave_the_repository() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), &[("secret.yaml", "env: stolen\n")]);
+    let repo = d.path().join("repo");
+    write(&repo, CHART);
+    let fs = DirFs::new(&repo);
+    let mut opts = RenderOptions::default();
+    opts.helm.value_files = vec!["../../secret.yaml".into()];
+    let err = render(&fs, "chart", &opts).unwrap_err();
+    assert!(matches!(err, RenderError::PathEscapes { .. }), "{err:?}");
+    std::os::unix::fs::symlink("../../secret.yaml", repo.join("chart/linked.yaml")).unwrap();
+    opts.helm.value_files = vec!["linked.yaml".into()];
+    let err = render(&fs, "chart", &opts).unwrap_err();
+    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+}
+
+#[test]
+fn helm_errors_name_the_template() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), CHART);
     write(
         d.path(),
-        &[
-            (
-                "chart/Chart.yaml",
-                "apiVersion: v2\nname: c\nversion: 1.0.0\n",
-            ),
-            ("chart/templates/x.yaml", ""),
-        ],
+        &[(
+            "chart/templates/bad.yaml",
+            "x: {{ required \"image is required\" .Values.image }}\n",
+        )],
     );
     let err = render(&DirFs::new(d.path()), "chart", &RenderOptions::default()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "chart: Helm rendering is not yet supported (found Chart.yaml)"
+    let text = err.to_string();
+    assert!(text.starts_with("chart: "), "{text}");
+    assert!(
+        text.contains("web/templates/bad.yaml") && text.contains("image is required"),
+        "{text}"
     );
 }
 

@@ -1,6 +1,7 @@
 //! Source and render speed, next to the tools doing the same work, in one run:
 //! - render a 5,000-object directory read from a Git tree, vs `kubectl kustomize`
-//!   of the same directory (a kustomization listing the files, from a checkout);
+//!   of the same directory (a kustomization listing the files, from a checkout,
+//!   timed once: it takes over a minute);
 //! - a no-op poll of an unchanged remote over smart HTTP, vs `git fetch`.
 
 #[path = "../tests/support/mod.rs"]
@@ -34,54 +35,34 @@ fn fixture() -> support::TestRepo {
     }
     // The kustomization sits next to the directory so the directory render
     // stays a plain directory source.
-    let kdir = repo.dir().join("kustomize");
-    std::fs::create_dir_all(&kdir).unwrap();
-    std::fs::write(
-        kdir.join("kustomization.yaml"),
-        kustomization.replace("- f", "- ../objects/f"),
-    )
-    .unwrap();
-    repo.commit(&[], "fixture");
-    repo
-}
-
-fn benches(c: &mut Criterion) {
-    let repo = fixture();
-    let server = support::HttpGit::start(repo.root.path(), None);
-    let cache_dir = tempfile::tempdir().unwrap();
-    let cache = RepoCache::new(cache_dir.path()).unwrap();
-    let url = RepoUrl::parse(&server.url("app")).unwrap();
-    let resolved = cache.resolve(&url, &Credentials::None, "main").unwrap();
-
-    let mut g = c.benchmark_group("render_5000_objects");
-    g.sample_size(10).measurement_time(Duration::from_secs(8));
-    g.bench_function("driftless_render_from_git_tree", |b| {
-        b.iter(|| {
-            let tree = cache.tree(&url, &resolved.commit).unwrap();
-            let r = render(&tree, "objects", &RenderOptions::default()).unwrap();
-            assert_eq!(r.manifests.len(), FILES * PER_FILE);
-        })
-    });
-    let kdir = repo.dir().join("kustomize");
-    g.bench_function("kubectl_kustomize_from_checkout", |b| {
-        b.iter(|| {
-            let out = Command::new("kubectl")
-                .args([
-                    "kustomize",
-                    kdir.to_str().unwrap(),
-                    "--load-restrictor",
-                    "LoadRestrictionsNone",
-                ])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        })
-    });
     g.finish();
+
+    // `kubectl kustomize` of the same 5,000 objects takes over a minute (its
+    // resource handling grows quadratically), too slow for criterion's ten
+    // samples: it is timed once here, in the same run, and printed.
+    // DRIFTLESS_BENCH_SKIP_KUBECTL=1 skips it.
+    if std::env::var_os("DRIFTLESS_BENCH_SKIP_KUBECTL").is_none() {
+        let kdir = repo.dir().join("kustomize");
+        let started = std::time::Instant::now();
+        let out = Command::new("kubectl")
+            .args([
+                "kustomize",
+                kdir.to_str().unwrap(),
+                "--load-restrictor",
+                "LoadRestrictionsNone",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!(
+            "render_5000_objects/kubectl_kustomize_from_checkout (one run): {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     let clone = tempfile::tempdir().unwrap();
     support::git(

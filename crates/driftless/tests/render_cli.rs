@@ -257,9 +257,10 @@ fn duplicates_warn_by_default_and_fail_with_strict() {
 }
 
 #[test]
-fn helm_flags_are_accepted_and_charts_detected() {
+fn helm_chart_with_flags() {
     let r = repo();
     let cache = tempfile::tempdir().unwrap();
+    let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\n  namespace: {{ .Release.Namespace }}\ndata:\n  x: {{ .Values.x | quote }}\n  tag: {{ .Values.image.tag | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  monitoring: {{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" | quote }}\n";
     commit(
         r.path(),
         &[
@@ -267,7 +268,9 @@ fn helm_flags_are_accepted_and_charts_detected() {
                 "chart/Chart.yaml",
                 "apiVersion: v2\nname: c\nversion: 0.1.0\n",
             ),
-            ("chart/values-prod.yaml", "x: 1\n"),
+            ("chart/values.yaml", "x: dev\nimage:\n  tag: v1\n"),
+            ("chart/values-prod.yaml", "x: prod\n"),
+            ("chart/templates/cm.yaml", template),
         ],
     );
     let p = r.path().to_str().unwrap();
@@ -289,13 +292,36 @@ fn helm_flags_are_accepted_and_charts_detected() {
             "1.30.0",
             "--api-versions",
             "monitoring.coreos.com/v1",
+            "-o",
+            "json",
+        ],
+        cache.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let item = &list["items"][0];
+    assert_eq!(item["metadata"]["name"], "web-cfg");
+    assert_eq!(item["metadata"]["namespace"], "prod");
+    assert_eq!(
+        item["data"],
+        serde_json::json!({"x": "prod", "tag": "v2", "kube": "v1.30.0", "monitoring": "true"})
+    );
+
+    let o = driftless(
+        &[
+            "--repo",
+            p,
+            "--path",
+            "chart",
+            "--helm-values",
+            "../../x.yaml",
         ],
         cache.path(),
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty());
     assert!(
-        stderr(&o).contains("chart: Helm rendering is not yet supported"),
+        stderr(&o).contains("leaves the repository"),
         "{}",
         stderr(&o)
     );
