@@ -29,9 +29,10 @@ struct Flags {
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::with_capacity(format.len() + 16);
     let b = format.as_bytes();
-    let mut i = 0;
-    let mut argi = 0;
     let end = b.len();
+    let mut i = 0;
+    let mut arg_num = 0usize;
+    let mut reordered = false;
     while i < end {
         let lasti = i;
         while i < end && b[i] != b'%' {
@@ -45,63 +46,77 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         }
         i += 1; // skip %
         let mut f = Flags::default();
-        // flags
+        let mut good_arg_num = true;
         while i < end {
             match b[i] {
                 b'#' => f.sharp = true,
-                b'0' => f.zero = true,
+                b'0' => f.zero = !f.minus,
                 b'+' => f.plus = true,
-                b'-' => f.minus = true,
+                b'-' => {
+                    f.minus = true;
+                    f.zero = false;
+                }
                 b' ' => f.space = true,
                 _ => break,
             }
             i += 1;
         }
+        // explicit argument index
+        let mut after_index;
+        (arg_num, i, after_index) =
+            arg_number(b, arg_num, i, args.len(), &mut good_arg_num, &mut reordered);
         // width
         if i < end && b[i] == b'*' {
             i += 1;
-            match args.get(argi) {
-                Some(Value::Int(n)) => {
-                    let n = *n;
-                    if n < 0 {
-                        f.minus = true;
-                    }
-                    if n.unsigned_abs() > 1_000_000 {
-                        out.push_str("%!(BADWIDTH)");
-                    } else {
-                        f.wid = Some(n.unsigned_abs() as usize);
-                    }
+            let (n, ok, next) = int_from_arg(args, arg_num);
+            arg_num = next;
+            if ok {
+                f.wid = Some(n.unsigned_abs() as usize);
+                if n < 0 {
+                    f.minus = true;
+                    f.zero = false;
                 }
-                _ => out.push_str("%!(BADWIDTH)"),
+            } else {
+                out.push_str("%!(BADWIDTH)");
             }
-            argi += 1;
+            after_index = false;
         } else {
             let (n, ni) = parse_num(b, i);
             if ni > i {
                 f.wid = Some(n);
+                if after_index {
+                    good_arg_num = false;
+                }
             }
             i = ni;
         }
         // precision
-        if i < end && b[i] == b'.' {
+        if i + 1 < end && b[i] == b'.' {
             i += 1;
+            if after_index {
+                good_arg_num = false;
+            }
+            (arg_num, i, after_index) =
+                arg_number(b, arg_num, i, args.len(), &mut good_arg_num, &mut reordered);
             if i < end && b[i] == b'*' {
                 i += 1;
-                match args.get(argi) {
-                    Some(Value::Int(n)) if *n >= 0 && *n <= 1_000_000 => f.prec = Some(*n as usize),
-                    _ => out.push_str("%!(BADPREC)"),
+                let (n, ok, next) = int_from_arg(args, arg_num);
+                arg_num = next;
+                if ok && n >= 0 {
+                    f.prec = Some(n as usize);
+                } else {
+                    out.push_str("%!(BADPREC)");
                 }
-                argi += 1;
+                after_index = false;
             } else {
                 let (n, ni) = parse_num(b, i);
-                f.prec = Some(n);
+                f.prec = Some(if ni > i { n } else { 0 });
                 i = ni;
             }
         }
-        if !f.minus && f.zero {
-            // ok
-        } else if f.minus {
-            f.zero = false;
+        if !after_index {
+            (arg_num, i, _) =
+                arg_number(b, arg_num, i, args.len(), &mut good_arg_num, &mut reordered);
         }
         if i >= end {
             out.push_str("%!(NOVERB)");
@@ -113,21 +128,25 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             out.push('%');
             continue;
         }
-        let Some(arg) = args.get(argi) else {
+        if !good_arg_num {
+            let _ = write!(out, "%!{verb}(BADINDEX)");
+            continue;
+        }
+        let Some(arg) = args.get(arg_num) else {
             let _ = write!(out, "%!{verb}(MISSING)");
             continue;
         };
-        argi += 1;
         if verb == 'v' {
             f.sharp_v = f.sharp;
             f.sharp = false;
             f.plus = false;
         }
         print_arg(&mut out, arg, verb, &f);
+        arg_num += 1;
     }
-    if argi < args.len() {
+    if !reordered && arg_num < args.len() {
         out.push_str("%!(EXTRA ");
-        for (k, a) in args[argi..].iter().enumerate() {
+        for (k, a) in args[arg_num..].iter().enumerate() {
             if k > 0 {
                 out.push_str(", ");
             }
@@ -142,6 +161,61 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         out.push(')');
     }
     out
+}
+
+/// Go's `argNumber`: an optional `[n]` (1-based) at `i`.
+fn arg_number(
+    b: &[u8],
+    arg_num: usize,
+    i: usize,
+    num_args: usize,
+    good: &mut bool,
+    reordered: &mut bool,
+) -> (usize, usize, bool) {
+    if i >= b.len() || b[i] != b'[' {
+        return (arg_num, i, false);
+    }
+    *reordered = true;
+    let rest = &b[i..];
+    let (index, wid, ok) = parse_arg_number(rest);
+    if ok && index < num_args {
+        return (index, i + wid, true);
+    }
+    *good = false;
+    (arg_num, i + wid, ok)
+}
+
+/// Go's `parseArgNumber`: (0-based index, bytes consumed, ok).
+fn parse_arg_number(f: &[u8]) -> (usize, usize, bool) {
+    if f.len() < 3 {
+        return (0, 1, false);
+    }
+    for i in 1..f.len() {
+        if f[i] == b']' {
+            let (n, ni) = parse_num(f, 1);
+            if ni == 1 || ni != i || n == 0 {
+                return (usize::MAX, i + 1, ni == i && ni > 1);
+            }
+            return (n - 1, i + 1, true);
+        }
+    }
+    (0, 1, false)
+}
+
+/// Go's `intFromArg`: (value, ok, next argument number).
+fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
+    let Some(a) = args.get(arg_num) else {
+        return (0, false, arg_num);
+    };
+    let (n, ok) = match a {
+        Value::Int(n) => (*n, true),
+        Value::Uint(u) if i64::try_from(*u).is_ok() => (*u as i64, true),
+        _ => (0, false),
+    };
+    if !ok || !(-1_000_000..=1_000_000).contains(&n) {
+        return (0, false, arg_num + 1);
+    }
+    (n, true, arg_num + 1)
 }
 
 fn parse_num(b: &[u8], mut i: usize) -> (usize, usize) {

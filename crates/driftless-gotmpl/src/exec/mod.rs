@@ -206,6 +206,11 @@ impl<'a, 't> State<'a, 't> {
 
     fn walk_range_inner(&mut self, dot: &Dot, r: &'t Branch) -> R<()> {
         let val = self.eval_pipeline(dot, &r.pipe)?;
+        // A Go map or slice type with methods (Helm's `.Files`) ranges over its data.
+        let val = match val {
+            Value::Object(o) => o.to_value().unwrap_or(Value::Object(o)),
+            v => v,
+        };
         let mark = self.vars.len();
         let mut ran = false;
         match &val {
