@@ -9,6 +9,20 @@
 //!   new text in its context (`tpl`).
 //! - Errors ([`Error`], [`ParseError`], [`ExecError`]) print exactly as Go's.
 //!
+//! Go semantics worth knowing when writing functions:
+//! - Helm reads values through JSON, so numbers in `.Values` are `float64`
+//!   ([`Value::Float`]); `eq .Values.n 1` then fails with Go's
+//!   `incompatible types for comparison: float64 and int`, as in Helm.
+//! - A missing key gives [`Value::NoValue`] (`missingkey=default`, prints
+//!   `<no value>`) or a nil interface ([`Value::Nil`], `missingkey=zero`,
+//!   Helm's mode) whose fields fail with `nil pointer evaluating
+//!   interface {}.x`. Functions receive both as [`Value::Nil`].
+//! - Maps are shared references ([`Map`]): a function that mutates a map
+//!   argument (Sprig's `set`) changes it for every holder, as in Go.
+//! - Function argument types are checked by the engine from the
+//!   [`Signature`] (Go's reflection rules and messages); the function is
+//!   called only with valid arguments.
+//!
 //! ```
 //! use driftless_gotmpl::{FuncMap, Function, Signature, ArgType, TemplateSet, Value};
 //! let mut funcs = FuncMap::new();
