@@ -214,3 +214,53 @@ fn generated_errors_match_helm_binary() {
     }
     assert!(diffs.is_empty(), "errors differ:\n{}", diffs.join("\n"));
 }
+
+/// Dependency semantics (aliases, conditions, tags, import-values, globals,
+/// null deletion, nested and missing subcharts, CRDs, hooks, v1 charts)
+/// on the fixtures in `tests/charts`, under several command lines.
+#[test]
+fn dependency_fixtures_match_helm_binary() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts");
+    let lines: &[&str] = &[
+        "template r deps",
+        "template r deps --set first.enabled=false",
+        "template r deps --set global.subs=false --set first.enabled=null",
+        "template r deps --set tags.optional=false",
+        "template r deps --set second.removeMe=null --set second.leaf.color=null",
+        "template r deps --set-string first.greeting=true --set-json 'second.leaf={\"color\":\"green\"}'",
+        "template r deps --set-json '{\"second\":{\"greeting\":1}}' --set-json 'first.leaf=[1,2'",
+        "template r deps --set 'first.list[1]=x,first.list[0].y=z' --set first.esc=a\\,b",
+        "template r deps -n other --include-crds --skip-tests",
+        "template r deps --no-hooks --show-only charts/first/templates/cm.yaml",
+        "template r deps --show-only templates/nope.yaml",
+        "template r deps --set global.shared=flat",
+        "template r deps --kube-version 1.27.3 --api-versions example.com/v1",
+        "template legacy-release legacy",
+        "template legacy-release legacy --set child.enabled=false --set child.n=2",
+        "template Bad_Name legacy",
+    ];
+    let mut diffs = Vec::new();
+    for line in lines {
+        let args = common::shell_split(line);
+        let native = run_native(&args, &dir, None);
+        let helm = run_helm(&args, &dir, None);
+        if native != helm {
+            diffs.push(format!(
+                "{line}\n  native error: {:?}\n  helm error:   {:?}\n  stdout equal: {}",
+                native.error,
+                helm.error,
+                native.stdout == helm.stdout
+            ));
+            if let Ok(d) = std::env::var("DIFF_DUMP") {
+                let n = line.replace([' ', '/', '=', '"', '{', '}'], "_");
+                let _ = std::fs::write(format!("{d}/{n}.native"), &native.stdout);
+                let _ = std::fs::write(format!("{d}/{n}.helm"), &helm.stdout);
+            }
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "differences from helm:\n{}",
+        diffs.join("\n")
+    );
+}

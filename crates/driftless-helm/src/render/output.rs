@@ -154,7 +154,7 @@ fn validate_release_name(name: &str) -> Result<(), HelmError> {
     });
     if name.is_empty() || name.len() > 53 || !RE.is_match(name) {
         return Err(HelmError::Values(format!(
-            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+            "release name check failed: release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
         )));
     }
     Ok(())

@@ -220,7 +220,7 @@ pub fn user_values(
             continue;
         }
         parse_into(v, &mut base, Mode::Json)
-            .map_err(|e| HelmError::Values(format!("failed parsing --set-json data {v}: {e}")))?;
+            .map_err(|_| HelmError::Values(format!("failed parsing --set-json data {v}")))?;
     }
     for v in set {
         parse_into(v, &mut base, Mode::Typed)

@@ -1,0 +1,1 @@
+{{- define "legacy.name" -}}{{ .Chart.Name }}-{{ .Release.Name | trunc 5 }}{{- end -}}
