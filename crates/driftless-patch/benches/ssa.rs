@@ -2,7 +2,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use driftless_patch::schema::Schema;
-use driftless_patch::ssa::{ApplyOptions, apply_with};
+use driftless_patch::ssa::{ApplyOptions, UpdateOptions, apply_with, update};
+use driftless_patch::strategic_merge_patch;
 use serde_json::json;
 use std::hint::black_box;
 
@@ -40,6 +41,22 @@ fn bench(c: &mut Criterion) {
     let applied = deployment("nginx:1.28", 3);
     c.bench_function("ssa_deployment_onto_live", |b| {
         b.iter(|| apply_with(live.as_ref().ok(), black_box(&applied), &opts, ty))
+    });
+    let live = live.unwrap();
+    let mut scaled = live.clone();
+    scaled["spec"]["replicas"] = json!(7);
+    scaled["status"] = json!({"replicas": 7, "observedGeneration": 2});
+    let uopts = UpdateOptions {
+        manager: "kube-controller-manager",
+        time: Some("2024-01-01T00:00:01Z"),
+        subresource: None,
+    };
+    c.bench_function("update_managed_fields_deployment", |b| {
+        b.iter(|| update(Some(&live), black_box(&scaled), &uopts, ty))
+    });
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.29"}]}}}});
+    c.bench_function("strategic_patch_deployment", |b| {
+        b.iter(|| strategic_merge_patch(&live, black_box(&patch), ty))
     });
 }
 

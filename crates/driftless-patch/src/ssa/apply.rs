@@ -485,6 +485,30 @@ pub fn remove_fields(obj: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
     typed::remove_items(obj, set, ty)
 }
 
+/// Keeps only the given fields of an object (structured-merge-diff's `ExtractItems`); list items
+/// keep their key fields only when the set names them (as server-side apply sets do).
+///
+/// For a server-side-apply-aware diff, compare a desired object with the live object reduced to
+/// the desired object's fields: defaults and fields set by others then never show up.
+///
+/// ```
+/// use driftless_patch::{schema::Schema, ssa};
+/// use serde_json::json;
+/// let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
+/// let desired = json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [
+///     {"name": "c", "image": "nginx:1.27"}]}}}});
+/// let live = json!({"spec": {"replicas": 2, "revisionHistoryLimit": 10, "template": {"spec": {
+///     "containers": [{"name": "c", "image": "nginx:1.26", "imagePullPolicy": "IfNotPresent"}],
+///     "dnsPolicy": "ClusterFirst"}}}});
+/// let set = ssa::field_set(&desired, ty).unwrap();
+/// let projected = ssa::extract_fields(&live, &set, ty);
+/// assert_eq!(projected, json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [
+///     {"name": "c", "image": "nginx:1.26"}]}}}}));
+/// ```
+pub fn extract_fields(obj: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
+    typed::extract_items(obj, set, ty).unwrap_or(Value::Null)
+}
+
 /// Removes from `obj` the fields that the named managers own according to the managedFields of
 /// `managed_fields_of` (usually the live object); fields also owned by another manager are
 /// removed too. Used to ignore differences in fields other controllers manage (Argo CD's

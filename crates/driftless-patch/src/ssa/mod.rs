@@ -6,8 +6,8 @@
 //!   and record ownership (operation `Apply`).
 //! * [`update`]: record ownership for any other write (create, update, merge/JSON/strategic
 //!   patch; operation `Update`) from the old and new object.
-//! * [`field_set`], [`remove_fields`], [`remove_fields_owned_by`]: field sets of objects, for
-//!   normalising diffs.
+//! * [`field_set`], [`remove_fields`], [`remove_fields_owned_by`], [`extract_fields`]: field
+//!   sets of objects, for normalising diffs.
 
 mod apply;
 mod conflict;
@@ -16,8 +16,8 @@ mod managed_fields;
 mod typed;
 
 pub use apply::{
-    ApplyError, ApplyOptions, ApplyResult, UpdateOptions, apply, apply_with, field_set,
-    remove_fields, remove_fields_owned_by, update,
+    ApplyError, ApplyOptions, ApplyResult, UpdateOptions, apply, apply_with, extract_fields,
+    field_set, remove_fields, remove_fields_owned_by, update,
 };
 pub use conflict::{ApplyConflict, Conflict};
 pub use fieldset::{FieldSet, Path, PathElement};

@@ -478,3 +478,40 @@ fn prune_walk(
         path.pop();
     }
 }
+
+/// `ExtractItems`: keeps only the paths of `set` (with everything below members).
+pub(crate) fn extract_items(v: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Option<Value> {
+    match kind(ty, Some(v)) {
+        Kind::Fields => {
+            let Value::Object(m) = v else { return None };
+            let mut out = Map::new();
+            for (k, child) in m {
+                let pe = PathElement::Field(k.clone());
+                if set.has_member(&pe) {
+                    out.insert(k.clone(), child.clone());
+                } else if let (Some(sub), Some(cty)) = (set.child(&pe), ty.field(k))
+                    && let Some(x) = extract_items(child, sub, cty)
+                {
+                    out.insert(k.clone(), x);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        Kind::Assoc(lt, item_ty) => {
+            let Value::Array(items) = v else { return None };
+            let mut out = Vec::new();
+            for item in items {
+                let Ok(pe) = item_element(&lt, item_ty, item) else {
+                    continue;
+                };
+                match set.child(&pe) {
+                    Some(sub) => out.extend(extract_items(item, sub, item_ty)),
+                    None if set.has_member(&pe) => out.push(item.clone()),
+                    None => {}
+                }
+            }
+            Some(Value::Array(out))
+        }
+        Kind::Leaf => Some(v.clone()),
+    }
+}
