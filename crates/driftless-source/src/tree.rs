@@ -259,7 +259,16 @@ impl driftless_render::SourceFs for SourceTree {
     }
 
     fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, driftless_render::FsError> {
-        let size = self.file_size(path).map_err(|e| fs_err(path, e))?;
+        let id = match self.entry(path).map_err(|e| fs_err(path, e))? {
+            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => id,
+            Some(_) => return Err(fs_err(path, self.err(path, "is a directory"))),
+            None => return Err(driftless_render::FsError::NotFound(path.to_string())),
+        };
+        let size = self
+            .repo
+            .find_header(id)
+            .map_err(|e| fs_err(path, self.err(path, e)))?
+            .size();
         if size > limit {
             return Err(driftless_render::FsError::TooLarge {
                 path: path.to_string(),
@@ -267,7 +276,11 @@ impl driftless_render::SourceFs for SourceTree {
                 limit,
             });
         }
-        SourceTree::read_file(self, path).map_err(|e| fs_err(path, e))
+        let blob = self
+            .repo
+            .find_blob(id)
+            .map_err(|e| fs_err(path, self.err(path, e)))?;
+        Ok(blob.detach().data)
     }
 
     fn read_link(&self, path: &str) -> Result<String, driftless_render::FsError> {
