@@ -9,10 +9,10 @@
 //! API as the HTTP layer.
 //!
 //! ```
-//! # tokio_test_block(async {
 //! use driftless_sim::{Store, ResourceRef, WriteOptions};
 //! use serde_json::json;
 //! let store = Store::new();
+//! store.bootstrap().unwrap();
 //! let cms = ResourceRef::core("configmaps");
 //! let created = store
 //!     .create(&cms, json!({"metadata": {"name": "a", "namespace": "default"}, "data": {"k": "v"}}),
@@ -21,8 +21,6 @@
 //! assert_eq!(created["kind"], "ConfigMap");
 //! let got = store.get(&cms, Some("default"), "a").unwrap();
 //! assert_eq!(got["data"]["k"], "v");
-//! # });
-//! # fn tokio_test_block(f: impl std::future::Future<Output = ()>) { tokio::runtime::Runtime::new().unwrap().block_on(f) }
 //! ```
 
 mod delete;

@@ -388,10 +388,27 @@ impl Store {
         if rt.group.is_empty() && rt.kind == "Service" && !opts.dry_run {
             self.allocate_service(&rt, &mut new, Some(&old))?;
         }
+        // A Deployment's annotations are copied to its ReplicaSets, so changing them
+        // bumps the generation too (the registry strategy does this). The revision
+        // annotation is written by the controller through /status in a real cluster
+        // and never bumps it; the simulated controller writes it on the main resource.
+        let user_annotations = |o: &Value| {
+            let mut a = o
+                .pointer("/metadata/annotations")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Some(m) = a.as_object_mut() {
+                m.shift_remove("deployment.kubernetes.io/revision");
+                if m.is_empty() {
+                    a = Value::Null;
+                }
+            }
+            a
+        };
         let annotations_changed = part == Part::Main
             && rt.group == "apps"
             && rt.kind == "Deployment"
-            && old.pointer("/metadata/annotations") != new.pointer("/metadata/annotations");
+            && user_annotations(&old) != user_annotations(&new);
         if rt.has_generation && (spec_part(&old) != spec_part(&new) || annotations_changed) {
             let g = old
                 .pointer("/metadata/generation")
