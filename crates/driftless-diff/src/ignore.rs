@@ -152,7 +152,7 @@ fn compile_jq(expr: &str) -> Result<JqFilter, DiffError> {
 /// Runs a compiled `del(...)`; on a runtime error the value is left as is
 /// (as Argo CD does when an expression does not apply to an object).
 fn run_jq(filter: &JqFilter, v: &mut Value) {
-    let Ok(input) = jaq_json::read::parse_single(v.to_string().as_bytes()) else {
+    let Ok(input) = <Val as serde::Deserialize>::deserialize(&*v) else {
         return;
     };
     let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));

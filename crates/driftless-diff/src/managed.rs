@@ -10,27 +10,24 @@ use driftless_patch::schema::{Schema, TypeRef};
 use driftless_patch::ssa;
 use serde_json::{Map, Value};
 
-/// The fields (as `fieldsV1` JSON) that the managers `wanted(manager, operation)`
-/// selects own in `live`'s managedFields, read with `driftless-patch`.
-/// Unreadable managedFields count as owning nothing.
-pub(crate) fn field_sets(
-    live: &Value,
+/// The `fieldsV1` sets of the managedFields entries of `live` that
+/// `wanted(manager, operation)` selects (read-only walk of the raw JSON: keys
+/// that do not resolve in the target are skipped).
+pub(crate) fn field_sets<'a>(
+    live: &'a Value,
     wanted: &dyn Fn(&str, &str) -> bool,
-) -> Vec<Map<String, Value>> {
-    let Ok(entries) = ssa::read_managed_fields(live) else {
-        return Vec::new();
-    };
-    let mut set = ssa::FieldSet::new();
-    for e in entries
-        .iter()
-        .filter(|e| wanted(&e.manager, e.operation.as_str()))
-    {
-        set.union_in_place(&e.fields);
-    }
-    match set.to_fields_v1() {
-        Value::Object(m) if !m.is_empty() => vec![m],
-        _ => Vec::new(),
-    }
+) -> Vec<&'a Map<String, Value>> {
+    live.pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, e)| {
+            let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("");
+            wanted(text("manager"), text("operation"))
+        })
+        .filter_map(|(_, e)| e.get("fieldsV1").and_then(Value::as_object))
+        .collect()
 }
 
 /// Removes from `v` the fields `managers` own per `live`'s managedFields,
@@ -50,7 +47,7 @@ pub(crate) fn remove_owned_by(v: &mut Value, live: &Value, managers: &[&str]) {
 }
 
 /// Concrete paths in `target` of the leaf fields listed in `sets`.
-pub(crate) fn owned_paths(sets: &[Map<String, Value>], target: &Value) -> Vec<Path> {
+pub(crate) fn owned_paths(sets: &[&Map<String, Value>], target: &Value) -> Vec<Path> {
     let mut out = Vec::new();
     for set in sets {
         walk(set, target, &mut Vec::new(), &mut out);

@@ -22,15 +22,34 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 /// empty `labels`/`annotations`, and null map values; folds a Secret's
 /// `stringData` into `data` (base64), as the API server does.
 pub(crate) fn normalize(obj: &Value) -> Value {
-    let mut v = drop_nulls(obj);
+    // Copy without the parts that are dropped anyway (status and managedFields
+    // are often as large as the rest of the object).
+    let mut v = match obj {
+        Value::Object(top) => Value::Object(
+            top.iter()
+                .filter(|(k, v)| *k != "status" && !v.is_null())
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("metadata", Value::Object(meta)) => (
+                        k.clone(),
+                        Value::Object(
+                            meta.iter()
+                                .filter(|(f, v)| {
+                                    !SERVER_METADATA.contains(&f.as_str()) && !v.is_null()
+                                })
+                                .map(|(f, v)| (f.clone(), drop_nulls(v)))
+                                .collect(),
+                        ),
+                    ),
+                    _ => (k.clone(), drop_nulls(v)),
+                })
+                .collect(),
+        ),
+        other => drop_nulls(other),
+    };
     let Some(m) = v.as_object_mut() else {
         return v;
     };
-    m.shift_remove("status");
     if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
-        for f in SERVER_METADATA {
-            meta.shift_remove(f);
-        }
         if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
             ann.shift_remove(LAST_APPLIED);
         }

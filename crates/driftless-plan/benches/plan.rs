@@ -26,7 +26,8 @@ fn inputs(n: usize) -> (Vec<Manifest>, Vec<LiveObject>) {
     let mut i = 0;
     while desired.len() < n {
         let (api, kind) = kinds[i % kinds.len()];
-        let mut annotations = json!({"argocd.argoproj.io/sync-wave": ((i % 5) as i64 - 2).to_string()});
+        let mut annotations =
+            json!({"argocd.argoproj.io/sync-wave": ((i % 5) as i64 - 2).to_string()});
         if i % 97 == 0 {
             annotations["argocd.argoproj.io/hook"] = json!("PreSync");
         }
@@ -49,8 +50,13 @@ fn inputs(n: usize) -> (Vec<Manifest>, Vec<LiveObject>) {
         .collect();
     for g in 0..500 {
         live.push(
-            LiveObject::new(ObjectKey::new("v1", "ConfigMap", Some("old"), &format!("gone{g}")))
-                .with_annotation("argocd.argoproj.io/sync-wave", &(g % 4).to_string()),
+            LiveObject::new(ObjectKey::new(
+                "v1",
+                "ConfigMap",
+                Some("old"),
+                &format!("gone{g}"),
+            ))
+            .with_annotation("argocd.argoproj.io/sync-wave", &(g % 4).to_string()),
         );
     }
     (manifests, live)

@@ -137,6 +137,14 @@ fn helm_chart_with_hooks() {
         notify.key.name.as_str()
     );
     assert_eq!(p.sync_fail_groups().count(), 1);
+    // Printed plans never carry object contents (Secret data included).
+    assert!(!p.to_json().to_string().contains("hunter2"));
+    assert!(!p.to_string().contains("hunter2"));
+    // Groups: PreSync -10, PreSync -5, Sync 0, PostSync 0; each ends its wave.
+    let groups: Vec<_> = p.wave_groups().collect();
+    assert_eq!(groups.len(), 4);
+    assert!(groups.windows(2).all(|w| w[0].ends_wave(Some(&w[1]))));
+    assert_eq!(groups[2].steps.len(), 6);
 }
 
 const CRDS_AND_NAMESPACES: &str = r#"
