@@ -2,7 +2,7 @@
 
 use crate::{RuntimeError, Target};
 use driftless_apply::{
-    Applier, Cluster, Observer, SyncOptions, SyncResult, SyncSettings, TrackingMethod, WriteMode,
+    Applier, Cluster, Observer, SyncOptions, SyncResult, SyncSettings, WriteMode,
 };
 use driftless_core::{Manifest, SyncStatus};
 use driftless_diff::{Comparer, IgnoreDifferences, ObjectDiff};
@@ -113,7 +113,7 @@ pub async fn read_live(
     let mut desired = rendered.manifests.clone();
     driftless_apply::default_namespaces(cluster, &mut desired, &t.namespace).await?;
     let tracked =
-        driftless_apply::tracked_objects(cluster, &t.app, TrackingMethod::Annotation).await?;
+        driftless_apply::tracked_objects(cluster, &t.app, t.tracking).await?;
     Ok(LiveState { desired, tracked })
 }
 
@@ -177,7 +177,7 @@ pub async fn compare_live(
             None => cmp.compare(Some(&m.object), None),
             Some(cur) => {
                 let mut obj = m.object.clone();
-                driftless_apply::mark(&mut obj, &t.app, m.key(), TrackingMethod::Annotation);
+                driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
                 let mode = WriteMode {
                     dry_run: true,
                     force: true,

@@ -64,6 +64,9 @@ pub struct Target {
     pub ignore_differences: Vec<serde_json::Value>,
     /// Credentials for the repository (never printed).
     pub credentials: driftless_source::Credentials,
+    /// How objects are marked as the application's (Argo CD's
+    /// `application.resourceTrackingMethod`; annotation by default).
+    pub tracking: driftless_apply::TrackingMethod,
 }
 
 /// Why a target cannot be built.
@@ -135,6 +138,7 @@ impl Target {
             allow_empty: automated.is_some_and(|a| a.allow_empty),
             ignore_differences: app.spec.ignore_differences.clone(),
             credentials: Default::default(),
+            tracking: Default::default(),
         })
     }
 
