@@ -29,7 +29,7 @@ pub enum HelmError {
     Validation(String),
     /// A dependency listed in `Chart.yaml` has no chart under `charts/`.
     #[error(
-        "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {0}"
+        "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {0}"
     )]
     MissingDependencies(String),
     /// The chart's `kubeVersion` constraint excludes the target Kubernetes.

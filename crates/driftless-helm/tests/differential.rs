@@ -130,6 +130,10 @@ const ERRORS: &[&str] = &[
     "a: 1\n---\n- x\n- y: [\n",
     "x: \"unterminated\ny: 1",
     "x:\n  - a\n - b",
+    r#"x: {{ tpl "{{ .x.y }}" . }}"#,
+    r#"x: {{ tpl "{{ fail \"in tpl\" }}" . }}"#,
+    r#"x: {{ tpl "{{ if }}" . }}"#,
+    r#"{{ define "looping" }}{{ include "looping" . }}{{ end }}x: {{ include "looping" . }}"#,
 ];
 
 fn write_chart(dir: &Path, templates: &[(String, String)]) {
@@ -238,6 +242,7 @@ fn dependency_fixtures_match_helm_binary() {
         "template legacy-release legacy",
         "template legacy-release legacy --set child.enabled=false --set child.n=2",
         "template Bad_Name legacy",
+        "template r missing",
     ];
     let mut diffs = Vec::new();
     for line in lines {

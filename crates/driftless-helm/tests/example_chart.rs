@@ -96,3 +96,37 @@ fn shop_failures_match_helm() {
         assert_eq!(native.error, helm.error, "{extra:?}: error differs");
     }
 }
+
+#[test]
+fn binary_engine_gives_the_same_documents() {
+    let dir = chart_dir().join("shop");
+    let values = vec![driftless_helm::ValuesFile::read(dir.join("values-prod.yaml")).unwrap()];
+    let native = driftless_helm::RenderOptions {
+        release_name: "shop".into(),
+        value_files: values,
+        ..Default::default()
+    };
+    let binary = driftless_helm::RenderOptions {
+        engine: driftless_helm::Engine::Binary(common::helm_binary()),
+        ..native.clone()
+    };
+    let a = driftless_helm::render_dir(&dir, &native).unwrap();
+    let b = driftless_helm::render_dir(&dir, &binary).unwrap();
+    assert_eq!(a.text, b.text);
+    let strip = |r: &driftless_helm::Rendered| {
+        r.documents
+            .iter()
+            .map(|d| {
+                (
+                    d.source.clone(),
+                    d.index,
+                    d.kind.clone(),
+                    d.hook.clone(),
+                    d.content.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&a), strip(&b));
+    assert_eq!(a.manifests().unwrap().len(), b.manifests().unwrap().len());
+}

@@ -162,6 +162,10 @@ pub(crate) fn exec_error(e: &driftless_gotmpl::Error) -> HelmError {
     if let Some(c) = WARN.captures(tokens[2]) {
         return HelmError::Exec(format!("execution error at ({}): {}", tokens[1], &c[1]));
     }
+    // The recursion limit of `include` is reported on one line by Helm.
+    if text.contains("rendering template has a nested reference name") {
+        return HelmError::Exec(text);
+    }
     match trace(&text) {
         Some(lines) => HelmError::Exec(lines.join("\n")),
         None => HelmError::Exec(text),
@@ -181,6 +185,7 @@ fn trace(s: &str) -> Option<Vec<String>> {
         }
         return Some(out);
     }
+    // Other functions' errors are not traced by Helm: the message stays on one line.
     if msg.starts_with("error calling ") {
         return None;
     }
