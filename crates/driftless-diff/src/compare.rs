@@ -106,6 +106,9 @@ impl Comparer {
             }
             *lv = view;
         }
+        if let (Some(dv), Some(lv)) = (d.as_mut(), l.as_ref()) {
+            crate::quantity::align(dv, lv);
+        }
         for v in [d.as_mut(), l.as_mut()].into_iter().flatten() {
             self.ignore(&key, v, live);
         }

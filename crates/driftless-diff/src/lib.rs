@@ -28,6 +28,7 @@ mod ignore;
 mod managed;
 mod normalize;
 mod path;
+mod quantity;
 mod redact;
 mod render;
 

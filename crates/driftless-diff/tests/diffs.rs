@@ -57,6 +57,30 @@ fn server_defaults_and_metadata_are_not_drift() {
 }
 
 #[test]
+fn quantities_compare_by_value() {
+    let mut desired = deployment(2, "shop/web:1.4.0");
+    desired["spec"]["template"]["spec"]["containers"][0]["resources"] =
+        json!({"limits": {"cpu": 0.5, "memory": "1024Mi"}, "requests": {"cpu": "100m"}});
+    let mut live = as_live(&desired);
+    live["spec"]["template"]["spec"]["containers"][0]["resources"] =
+        json!({"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "100m"}});
+    let cmp = Comparer::new(&[]).unwrap();
+    assert_eq!(
+        cmp.compare(Some(&desired), Some(&live)).status,
+        SyncStatus::Synced
+    );
+    live["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] = json!("1");
+    let d = cmp.compare(Some(&desired), Some(&live));
+    assert_eq!(d.status, SyncStatus::OutOfSync);
+    assert!(
+        d.unified(false)
+            .contains("-            cpu: '1'\n+            cpu: 0.5"),
+        "{}",
+        d.unified(false)
+    );
+}
+
+#[test]
 fn changed_image_and_replicas() {
     let desired = deployment(3, "shop/web:1.5.0");
     let live = as_live(&deployment(2, "shop/web:1.4.0"));
