@@ -41,7 +41,10 @@ fn converge(runner: &mut Runner, max: usize, mut done: impl FnMut() -> bool) {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    panic!("did not converge in {max} passes");
+    panic!(
+        "did not converge in {max} passes: {}",
+        std::backtrace::Backtrace::force_capture()
+    );
 }
 
 fn deployment(name: &str, replicas: i64, image: &str) -> Value {
@@ -473,4 +476,26 @@ fn load_balancer_service_and_ingress_get_addresses_and_crds_are_established() {
         "NoConflicts"
     );
     assert_eq!(crd["status"]["acceptedNames"]["singular"], "widget");
+}
+
+#[test]
+fn daemonset_honours_node_selector() {
+    let (store, mut runner) = setup();
+    let ds = ResourceRef::new("apps", "v1", "daemonsets");
+    create(
+        &store,
+        &ds,
+        json!({"metadata": {"name": "gpu", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "gpu"}},
+            "template": {"metadata": {"labels": {"app": "gpu"}}, "spec": {"nodeSelector": {"kubernetes.io/hostname": "sim-node-2"},
+                "containers": [{"name": "c", "image": "busybox:1"}]}}}}),
+    );
+    converge(&mut runner, 40, || {
+        store.get(&ds, Some("default"), "gpu").unwrap()["status"]["numberReady"] == 1
+    });
+    let d = store.get(&ds, Some("default"), "gpu").unwrap();
+    assert_eq!(d["status"]["desiredNumberScheduled"], 1);
+    let ps = pods(&store, "app=gpu");
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0]["spec"]["nodeName"], "sim-node-2");
 }

@@ -631,3 +631,71 @@ fn replicaset_counts_ready_pods_available_only_after_min_ready_seconds() {
     let later = status_of(&replicaset::reconcile(&rs, &[p], t0 + 30)).unwrap();
     assert_eq!(later["availableReplicas"], 1);
 }
+
+#[test]
+fn scheduler_binds_fitting_pods_and_reports_unschedulable_ones() {
+    use driftless_sim::controllers::cluster::node_object;
+    let nodes = vec![node_object("n1", 0), node_object("n2", 1)];
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns", "uid": "u"},
+        "spec": {"nodeSelector": {"kubernetes.io/hostname": "n2"}, "containers": [{"name": "c", "image": "nginx"}]}});
+    let bound = updates(&pods::schedule(&p, &nodes));
+    assert_eq!(bound[0]["spec"]["nodeName"], "n2");
+    let mut nowhere = p.clone();
+    nowhere["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+    let actions = pods::schedule(&nowhere, &nodes);
+    let st = status_of(&actions).unwrap();
+    let c = cond(&st, "PodScheduled");
+    assert_eq!(c["status"], "False");
+    assert_eq!(c["reason"], "Unschedulable");
+    assert_eq!(
+        c["message"],
+        "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+    );
+    assert!(events(&actions)[0].starts_with("FailedScheduling 0/2 nodes are available"));
+    let mut big = p.clone();
+    big["spec"].as_object_mut().unwrap().remove("nodeSelector");
+    big["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "64"}});
+    let st = status_of(&pods::schedule(&big, &nodes)).unwrap();
+    assert!(
+        cond(&st, "PodScheduled")["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 Insufficient cpu")
+    );
+}
+
+#[test]
+fn stalled_rollout_exceeds_its_progress_deadline() {
+    let mut d = dep(1, "example/crashloop:1");
+    d["spec"]["progressDeadlineSeconds"] = json!(60);
+    let rs = rs_from(&deployment::reconcile(&d, &[], 0), 1, 0, "rs1");
+    let t0 = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .unwrap()
+        .timestamp();
+    d["status"] = json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "unavailableReplicas": 1, "conditions": [
+        {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated", "message": "x",
+         "lastUpdateTime": "2024-01-01T00:00:00Z", "lastTransitionTime": "2024-01-01T00:00:00Z"}]});
+    let within = status_of(&deployment::reconcile(
+        &d,
+        std::slice::from_ref(&rs),
+        t0 + 30,
+    ))
+    .unwrap();
+    assert_eq!(cond(&within, "Progressing")["reason"], "ReplicaSetUpdated");
+    let late = status_of(&deployment::reconcile(
+        &d,
+        std::slice::from_ref(&rs),
+        t0 + 61,
+    ))
+    .unwrap();
+    let c = cond(&late, "Progressing");
+    assert_eq!(c["status"], "False");
+    assert_eq!(c["reason"], "ProgressDeadlineExceeded");
+    assert_eq!(
+        c["message"],
+        format!(
+            "ReplicaSet \"{}\" has timed out progressing.",
+            rs["metadata"]["name"].as_str().unwrap()
+        )
+    );
+}

@@ -139,3 +139,38 @@ pub fn template_without_label(tpl: &Value, key: &str) -> Value {
 pub fn key(o: &Value) -> String {
     format!("{}/{}", namespace(o), name(o))
 }
+
+/// A resource quantity (`500m`, `2`, `128Mi`, `1G`, `1e3`) as a number of base units.
+///
+/// ```
+/// use driftless_sim::controllers::common::quantity;
+/// use serde_json::json;
+/// assert_eq!(quantity(&json!("500m")), Some(0.5));
+/// assert_eq!(quantity(&json!("2Gi")), Some(2.0 * 1024.0 * 1024.0 * 1024.0));
+/// assert_eq!(quantity(&json!(3)), Some(3.0));
+/// ```
+pub fn quantity(v: &Value) -> Option<f64> {
+    if let Some(n) = v.as_f64() {
+        return Some(n);
+    }
+    let s = v.as_str()?.trim();
+    let split = s
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0f64.powi(2),
+        "Gi" => 1024.0f64.powi(3),
+        "Ti" => 1024.0f64.powi(4),
+        _ => return None,
+    };
+    Some(n * mult)
+}

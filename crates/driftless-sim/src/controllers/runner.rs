@@ -244,6 +244,19 @@ impl Runner {
             .map(|(i, n)| (n.clone(), i))
             .collect();
         let empty = Vec::new();
+        // The simulated nodes as Node objects (as stored, or as they would be).
+        let nodes: Vec<Value> = self
+            .config
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                world
+                    .get("Node", "", n)
+                    .map(|o| (**o).clone())
+                    .unwrap_or_else(|| cluster::node_object(n, i))
+            })
+            .collect();
         let mut live = std::collections::HashSet::new();
         self.used_ips = world
             .of("Pod")
@@ -271,7 +284,7 @@ impl Runner {
                         p["spec"]["nodeName"] = json!(n);
                         actions.push(Action::Update(p));
                     } else {
-                        actions.extend(pods::schedule(pod, &self.config));
+                        actions.extend(pods::schedule(pod, &nodes));
                     }
                 }
                 Some(n) => {
@@ -333,9 +346,15 @@ impl Runner {
         }
         for d in world.of("DaemonSet") {
             let children = pods_by_owner.get(uid(d)).unwrap_or(&empty);
-            let nodes = self.config.nodes.clone();
+            let tpl_pod =
+                json!({"spec": d.pointer("/spec/template/spec").cloned().unwrap_or(Value::Null)});
+            let eligible: Vec<String> = nodes
+                .iter()
+                .filter(|n| pods::node_fits_selector(&tpl_pod, n))
+                .map(|n| name(n).to_string())
+                .collect();
             let a = self.memo_run(d, children, || {
-                (daemonset::reconcile(d, children, &nodes), true)
+                (daemonset::reconcile(d, children, &eligible), true)
             });
             actions.extend(a);
         }
@@ -363,6 +382,13 @@ impl Runner {
             }
         }
         let applied = actions.len();
+        // Spec and metadata writes (optimistic, with the snapshot's resourceVersion)
+        // go first, so this pass's own status writes (which re-read) cannot make them conflict.
+        actions.sort_by_key(|a| match a {
+            Action::Create(_) | Action::Update(_) | Action::Delete { .. } => 0,
+            Action::UpdateStatus(_) => 1,
+            Action::Event(_) => 2,
+        });
         for a in actions {
             self.apply(a);
         }
