@@ -13,6 +13,8 @@ pub struct Sim {
     pub dir: tempfile::TempDir,
     pub kubeconfig: PathBuf,
     pub rt: tokio::runtime::Runtime,
+    /// The kubectl binary used by [`Sim::run`].
+    pub kubectl: String,
 }
 
 /// Output of a kubectl run.
@@ -23,10 +25,44 @@ pub struct Out {
     pub stderr: String,
 }
 
-/// The kubectl under test: `DRIFTLESS_KUBECTL` (e.g. a 1.35 from
-/// `shared/tools/install-helm.sh`) or /usr/bin/kubectl.
-pub fn kubectl_binary() -> String {
-    std::env::var("DRIFTLESS_KUBECTL").unwrap_or_else(|_| "/usr/bin/kubectl".to_string())
+/// The kubectl binaries under test: `DRIFTLESS_KUBECTL` alone when set; else the
+/// machine's /usr/bin/kubectl (1.32) and the 1.35 that `shared/tools/install-helm.sh`
+/// installs into `<repo>/.tools` (installed here when missing).
+pub fn kubectls() -> Vec<String> {
+    if let Ok(k) = std::env::var("DRIFTLESS_KUBECTL") {
+        return vec![k];
+    }
+    let mut out = vec!["/usr/bin/kubectl".to_string()];
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tools = repo.join(".tools");
+    let shared = std::env::var("DRIFTLESS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo.join("../shared"));
+    let second = tools.join("kubectl");
+    if !second.exists() {
+        let script = shared.join("tools/install-helm.sh");
+        let ok = Command::new(&script)
+            .arg(&tools)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "cannot install the second kubectl with {}",
+            script.display()
+        );
+    }
+    out.push(second.display().to_string());
+    out
+}
+
+/// Runs `case` against a fresh cluster once per kubectl version.
+pub fn each_kubectl(case: impl Fn(&Sim)) {
+    for k in kubectls() {
+        let mut sim = Sim::start();
+        sim.kubectl = k;
+        case(&sim);
+    }
 }
 
 impl Sim {
@@ -49,6 +85,7 @@ impl Sim {
             dir,
             kubeconfig,
             rt,
+            kubectl: "/usr/bin/kubectl".to_string(),
         }
     }
 
@@ -63,7 +100,7 @@ impl Sim {
     }
 
     pub fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(kubectl_binary());
+        let mut cmd = Command::new(&self.kubectl);
         cmd.args(args)
             .env("KUBECONFIG", &self.kubeconfig)
             .env("HOME", self.dir.path())
