@@ -72,40 +72,80 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), PatchError> {
         "move" => {
             let from = str_field(op, "from").ok_or_else(|| missing("from"))?;
             let path = str_field(op, "path").ok_or_else(|| missing("path"))?;
-            if from == path {
-                return Ok(());
-            }
-            if path.starts_with(&format!("{from}/")) {
-                return Err(PatchError::NotApplicable(format!(
-                    "move operation does not apply: cannot move {from:?} into its own child {path:?}"
-                )));
-            }
-            let v = remove(doc, from, "move").map_err(|_| {
+            let (container, key) = parent(doc, from).ok_or_else(|| {
                 PatchError::NotApplicable(format!(
                     "move operation does not apply: doc is missing from path: {from}: missing value"
                 ))
             })?;
+            let wrap = |e: String| {
+                PatchError::NotApplicable(format!("error in move for path: '{key}': {e}"))
+            };
+            let v = match container {
+                Value::Object(m) => m.shift_remove(&key).ok_or_else(|| {
+                    wrap(format!(
+                        "Unable to remove nonexistent key: {key}: missing value"
+                    ))
+                })?,
+                Value::Array(a) => {
+                    let i = index(&key, a.len(), false).map_err(wrap)?;
+                    a.remove(i)
+                }
+                _ => return Err(wrap("missing value".into())),
+            };
             add(doc, path, v, "move")
         }
         "copy" => {
             let from = str_field(op, "from").ok_or_else(|| missing("from"))?;
             let path = str_field(op, "path").ok_or_else(|| missing("path"))?;
-            let v = get(doc, from).cloned().ok_or_else(|| {
+            let (container, key) = parent(doc, from).ok_or_else(|| {
                 PatchError::NotApplicable(format!(
                     "copy operation does not apply: doc is missing from path: {from}: missing value"
                 ))
             })?;
+            let v = match container {
+                // evanphx/json-patch v4 copies a missing object key as null.
+                Value::Object(m) => m.get(&key).cloned().unwrap_or(Value::Null),
+                Value::Array(a) => {
+                    let i = index(&key, a.len(), false).map_err(|e| {
+                        PatchError::NotApplicable(format!("error in copy for from: '{from}': {e}"))
+                    })?;
+                    a[i].clone()
+                }
+                _ => Value::Null,
+            };
             add(doc, path, v, "copy")
         }
         "test" => {
             let path = str_field(op, "path").ok_or_else(|| missing("path"))?;
             let expected = op.get("value").unwrap_or(&Value::Null);
-            match get(doc, path) {
-                Some(actual) if json_equal(actual, expected) => Ok(()),
+            let failed =
+                || PatchError::NotApplicable(format!("testing value {path} failed: test failed"));
+            if path.is_empty() {
+                return if json_equal(doc, expected) {
+                    Ok(())
+                } else {
+                    Err(failed())
+                };
+            }
+            let (container, key) = parent(doc, path).ok_or_else(|| {
+                PatchError::NotApplicable(format!(
+                    "test operation does not apply: is missing path: {path}: missing value"
+                ))
+            })?;
+            let actual = match container {
+                Value::Object(m) => m.get(&key),
+                Value::Array(a) => {
+                    let i = index(&key, a.len(), false).map_err(|e| {
+                        PatchError::NotApplicable(format!("error in test for path: '{path}': {e}"))
+                    })?;
+                    a.get(i)
+                }
+                _ => None,
+            };
+            match actual {
+                Some(v) if json_equal(v, expected) => Ok(()),
                 None if expected.is_null() => Ok(()),
-                _ => Err(PatchError::NotApplicable(format!(
-                    "testing value {path} failed: test failed"
-                ))),
+                _ => Err(failed()),
             }
         }
         other => Err(PatchError::NotApplicable(format!(
@@ -140,18 +180,6 @@ fn index(token: &str, len: usize, extra: bool) -> Result<usize, String> {
         ));
     }
     Ok(resolved as usize)
-}
-
-fn get<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = doc;
-    for t in tokens(path)? {
-        cur = match cur {
-            Value::Object(m) => m.get(&t)?,
-            Value::Array(a) => a.get(index(&t, a.len(), false).ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
 }
 
 /// The container that holds the last token of `path`, and that token.
@@ -241,13 +269,11 @@ fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), PatchError> 
         ))
     })?;
     match container {
-        Value::Object(m) => match m.get_mut(&key) {
-            Some(slot) => {
-                *slot = value;
-                Ok(())
-            }
-            None => Err(missing_key()),
-        },
+        // evanphx/json-patch v4 (used by the API server) replaces a missing object key too.
+        Value::Object(m) => {
+            m.insert(key, value);
+            Ok(())
+        }
         Value::Array(a) => {
             let i = index(&key, a.len(), false).map_err(|e| {
                 PatchError::NotApplicable(format!("error in replace for path: '{path}': {e}"))
@@ -341,9 +367,9 @@ mod tests {
         assert_eq!(
             err(
                 json!({}),
-                json!([{"op": "replace", "path": "/x", "value": 1}])
+                json!([{"op": "replace", "path": "/x/y", "value": 1}])
             ),
-            "replace operation does not apply: doc is missing key: /x: missing value"
+            "replace operation does not apply: doc is missing path: /x/y: missing value"
         );
         assert_eq!(
             err(json!({}), json!([{"op": "frob", "path": "/x"}])),

@@ -10,12 +10,19 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 fn kubectl() -> PathBuf {
-    if Command::new("kubectl").arg("version").arg("--client").output().is_ok_and(|o| o.status.success()) {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return PathBuf::from("kubectl");
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let tools = root.join(".tools");
-    let shared = std::env::var("DRIFTLESS_SHARED").map(PathBuf::from).unwrap_or_else(|_| root.join("../shared"));
+    let shared = std::env::var("DRIFTLESS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("../shared"));
     let status = Command::new("bash")
         .arg(shared.join("tools/install-helm.sh"))
         .arg(&tools)
@@ -27,9 +34,16 @@ fn kubectl() -> PathBuf {
 
 /// Runs `kubectl patch --local` with `patch` on every object; returns the patched objects.
 fn kubectl_patch(objects: &[Value], patch: &Value) -> Vec<Value> {
+    kubectl_patch_type(objects, patch, "strategic").unwrap()
+}
+
+/// Like [`kubectl_patch`] for any patch type; `Err` carries kubectl's error message.
+fn kubectl_patch_type(objects: &[Value], patch: &Value, kind: &str) -> Result<Vec<Value>, String> {
     let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
     let mut child = Command::new(kubectl())
-        .args(["patch", "--local", "-f", "-", "--type", "strategic", "-o", "json", "-p"])
+        .args([
+            "patch", "--local", "-f", "-", "--type", kind, "-o", "json", "-p",
+        ])
         .arg(patch.to_string())
         .env("KUBECONFIG", "/dev/null")
         .stdin(Stdio::piped())
@@ -37,10 +51,21 @@ fn kubectl_patch(objects: &[Value], patch: &Value) -> Vec<Value> {
         .stderr(Stdio::piped())
         .spawn()
         .expect("kubectl runs");
-    child.stdin.take().unwrap().write_all(list.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "kubectl patch failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Value>().map(Result::unwrap).collect()
+    if !out.status.success() {
+        let text = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(text.strip_prefix("error: ").unwrap_or(&text).to_string());
+    }
+    Ok(serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect())
 }
 
 fn deployment(containers: Value, finalizers: Value, labels: Value) -> Value {
@@ -58,28 +83,52 @@ fn c(name: &str, image: &str) -> Value {
 
 /// Handwritten cases: (live, patch).
 fn cases() -> Vec<(Value, Value)> {
-    let base = deployment(json!([c("a", "1"), c("b", "1")]), json!(["x", "y"]), json!({"l": "1", "m": "2"}));
+    let base = deployment(
+        json!([c("a", "1"), c("b", "1")]),
+        json!(["x", "y"]),
+        json!({"l": "1", "m": "2"}),
+    );
     let p = |v: Value| (base.clone(), v);
     let tpl = |spec: Value| json!({"spec": {"template": {"spec": spec}}});
     vec![
         p(tpl(json!({"containers": [c("c", "3"), c("a", "9")]}))),
-        p(tpl(json!({"containers": [{"name": "b", "$patch": "delete"}]}))),
-        p(tpl(json!({"containers": [{"$patch": "replace"}, c("z", "9")]}))),
-        p(tpl(json!({"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}], "containers": [c("a", "2")]}))),
-        p(tpl(json!({"$setElementOrder/containers": [{"name": "b"}, {"name": "n"}, {"name": "a"}], "containers": [c("n", "2")]}))),
-        p(tpl(json!({"containers": [{"name": "a", "env": [{"name": "E", "value": "1"}], "args": ["x"]}]}))),
-        p(tpl(json!({"volumes": [{"name": "v", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cm"}}]}))),
+        p(tpl(
+            json!({"containers": [{"name": "b", "$patch": "delete"}]}),
+        )),
+        p(tpl(
+            json!({"containers": [{"$patch": "replace"}, c("z", "9")]}),
+        )),
+        p(tpl(
+            json!({"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}], "containers": [c("a", "2")]}),
+        )),
+        p(tpl(
+            json!({"$setElementOrder/containers": [{"name": "b"}, {"name": "n"}, {"name": "a"}], "containers": [c("n", "2")]}),
+        )),
+        p(tpl(
+            json!({"containers": [{"name": "a", "env": [{"name": "E", "value": "1"}], "args": ["x"]}]}),
+        )),
+        p(tpl(
+            json!({"volumes": [{"name": "v", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cm"}}]}),
+        )),
         p(json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}})),
         p(json!({"metadata": {"finalizers": ["z", "x"]}})),
         p(json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["x"], "finalizers": ["w"]}})),
-        p(json!({"metadata": {"$setElementOrder/finalizers": ["y", "q", "x"], "finalizers": ["q"]}})),
+        p(
+            json!({"metadata": {"$setElementOrder/finalizers": ["y", "q", "x"], "finalizers": ["q"]}}),
+        ),
         p(json!({"metadata": {"labels": {"l": null, "n": "3"}}})),
         p(json!({"metadata": {"labels": {"$patch": "replace", "only": "1"}}})),
         p(json!({"spec": {"template": {"metadata": {"annotations": {"a": "b", "gone": null}}}}})),
         p(json!({"spec": {"selector": {"matchLabels": {"other": "x"}}}})),
-        p(tpl(json!({"containers": [{"name": "a", "ports": [{"containerPort": 80}, {"containerPort": 81, "name": "m"}]}]}))),
-        p(tpl(json!({"initContainers": [c("i", "1")], "nodeSelector": {"k": "v", "drop": null}}))),
-        p(tpl(json!({"containers": [{"name": "b", "resources": {"limits": {"cpu": "1"}}}]}))),
+        p(tpl(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 80}, {"containerPort": 81, "name": "m"}]}]}),
+        )),
+        p(tpl(
+            json!({"initContainers": [c("i", "1")], "nodeSelector": {"k": "v", "drop": null}}),
+        )),
+        p(tpl(
+            json!({"containers": [{"name": "b", "resources": {"limits": {"cpu": "1"}}}]}),
+        )),
     ]
 }
 
@@ -95,7 +144,11 @@ fn generated(n: usize) -> Vec<(Value, Value)> {
     let names = ["a", "b", "c", "d", "e"];
     let mut out = Vec::new();
     for _ in 0..n {
-        let live: Vec<Value> = names.iter().filter(|_| next(2) == 0).map(|nm| c(nm, "1")).collect();
+        let live: Vec<Value> = names
+            .iter()
+            .filter(|_| next(2) == 0)
+            .map(|nm| c(nm, "1"))
+            .collect();
         let mut items = Vec::new();
         let mut order = Vec::new();
         for nm in names {
@@ -117,7 +170,11 @@ fn generated(n: usize) -> Vec<(Value, Value)> {
         let items: Vec<Value> = perm.iter().map(|&i| items[i].clone()).collect();
         let mut spec = json!({"containers": items});
         if next(2) == 0 {
-            let plain: Vec<Value> = items.iter().filter(|i| i.get("$patch").is_none()).map(|i| json!({"name": i["name"]})).collect();
+            let plain: Vec<Value> = items
+                .iter()
+                .filter(|i| i.get("$patch").is_none())
+                .map(|i| json!({"name": i["name"]}))
+                .collect();
             let mut ord: Vec<Value> = plain.clone();
             for o in order {
                 if !ord.contains(&o) {
@@ -126,20 +183,32 @@ fn generated(n: usize) -> Vec<(Value, Value)> {
             }
             spec["$setElementOrder/containers"] = Value::Array(ord);
         }
-        let fins: Vec<&str> = ["f1", "f2", "f3"].into_iter().filter(|_| next(2) == 0).collect();
+        let fins: Vec<&str> = ["f1", "f2", "f3"]
+            .into_iter()
+            .filter(|_| next(2) == 0)
+            .collect();
         let mut meta = json!({"finalizers": ["f4"]});
         if next(2) == 0 {
             meta = json!({"$deleteFromPrimitiveList/finalizers": fins});
         }
-        let live_obj = deployment(Value::Array(live), json!(["f1", "f2", "f3"]), json!({"l": "1"}));
-        out.push((live_obj, json!({"metadata": meta, "spec": {"template": {"spec": spec}}})));
+        let live_obj = deployment(
+            Value::Array(live),
+            json!(["f1", "f2", "f3"]),
+            json!({"l": "1"}),
+        );
+        out.push((
+            live_obj,
+            json!({"metadata": meta, "spec": {"template": {"spec": spec}}}),
+        ));
     }
     out
 }
 
 #[test]
 fn strategic_merge_patch_matches_kubectl() {
-    let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
+    let ty = Schema::builtin()
+        .for_kind("apps", "v1", "Deployment")
+        .unwrap();
     let all: Vec<(Value, Value)> = cases().into_iter().chain(generated(30)).collect();
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
@@ -153,7 +222,47 @@ fn strategic_merge_patch_matches_kubectl() {
     }
     let normalized = kubectl_patch(&ours, &json!({}));
     assert_eq!(normalized.len(), all.len());
-    for (i, ((live, patch), (got, want))) in all.iter().zip(normalized.iter().zip(&theirs)).enumerate() {
+    for (i, ((live, patch), (got, want))) in
+        all.iter().zip(normalized.iter().zip(&theirs)).enumerate()
+    {
         assert_eq!(got, want, "case {i}: live {live}\npatch {patch}");
+    }
+}
+
+#[test]
+fn json_patch_matches_kubectl() {
+    let live = deployment(
+        json!([c("a", "1"), c("b", "1")]),
+        json!(["x", "y"]),
+        json!({"l": "1"}),
+    );
+    let ops = [
+        json!([{"op": "add", "path": "/metadata/annotations", "value": {"j": "2"}}]),
+        json!([{"op": "remove", "path": "/metadata/labels/l"}]),
+        json!([{"op": "remove", "path": "/metadata/labels/zz"}]),
+        json!([{"op": "remove", "path": "/metadata/annotations/zz"}]),
+        json!([{"op": "replace", "path": "/spec/replicas", "value": 3}]),
+        json!([{"op": "replace", "path": "/spec/template/spec/containers/7/image", "value": "x"}]),
+        json!([{"op": "add", "path": "/spec/template/spec/containers/-", "value": {"name": "c", "image": "2"}}]),
+        json!([{"op": "add", "path": "/spec/template/spec/containers/0", "value": {"name": "c", "image": "2"}}]),
+        json!([{"op": "add", "path": "/spec/template/spec/containers/5", "value": {"name": "c", "image": "2"}}]),
+        json!([{"op": "remove", "path": "/spec/template/spec/containers/-1"}]),
+        json!([{"op": "move", "from": "/metadata/labels/l", "path": "/metadata/labels/k"}]),
+        json!([{"op": "move", "from": "/metadata/labels/q", "path": "/metadata/labels/k"}]),
+        json!([{"op": "copy", "from": "/spec/template/spec/containers/0", "path": "/spec/template/spec/containers/-"}]),
+        json!([{"op": "test", "path": "/metadata/finalizers/1", "value": "y"}, {"op": "remove", "path": "/metadata/finalizers/0"}]),
+        json!([{"op": "test", "path": "/spec/replicas", "value": 3}]),
+        json!([{"op": "test", "path": "/metadata/labels", "value": {"l": "1"}}]),
+        json!([{"op": "add", "path": "/metadata/x~1y", "value": 1}]),
+        json!([{"op": "frob", "path": "/metadata"}]),
+    ];
+    for patch in ops {
+        let mine = driftless_patch::json_patch(&live, &patch);
+        let theirs = kubectl_patch_type(std::slice::from_ref(&live), &patch, "json");
+        match (mine, theirs) {
+            (Ok(m), Ok(t)) => assert_eq!(kubectl_patch(&[m], &json!({})), t, "patch {patch}"),
+            (Err(m), Err(t)) => assert_eq!(m.to_string(), t, "patch {patch}"),
+            (m, t) => panic!("patch {patch}: ours {m:?}, kubectl {t:?}"),
+        }
     }
 }
