@@ -46,6 +46,36 @@ pub struct ObjectDiff {
     pub desired: Option<Value>,
     /// The live side as compared (redacted); `None` when not live.
     pub live: Option<Value>,
+    /// The object carries `argocd.argoproj.io/compare-options: IgnoreExtraneous`
+    /// (desired or live): when it requires pruning, that does not make the
+    /// application OutOfSync (see [`app_status`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_extraneous: bool,
+}
+
+/// The sync status of a whole application from its objects' diffs: Synced
+/// when every object is Synced, or requires pruning but is marked
+/// `IgnoreExtraneous`; OutOfSync otherwise.
+///
+/// ```
+/// use driftless_core::SyncStatus;
+/// let cmp = driftless_diff::Comparer::new(&[]).unwrap();
+/// let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+/// let diffs = vec![cmp.compare(Some(&cm), Some(&cm))];
+/// assert_eq!(driftless_diff::app_status(&diffs), SyncStatus::Synced);
+/// let diffs = vec![cmp.compare(None, Some(&cm))];
+/// assert_eq!(driftless_diff::app_status(&diffs), SyncStatus::OutOfSync);
+/// ```
+pub fn app_status(diffs: &[ObjectDiff]) -> SyncStatus {
+    let in_sync = diffs.iter().all(|d| {
+        d.status == SyncStatus::Synced
+            || (d.status == SyncStatus::RequiresPruning && d.ignore_extraneous)
+    });
+    if in_sync {
+        SyncStatus::Synced
+    } else {
+        SyncStatus::OutOfSync
+    }
 }
 
 impl Comparer {
@@ -96,6 +126,10 @@ impl Comparer {
             .or(live)
             .and_then(ObjectKey::from_object)
             .unwrap_or_else(|| ObjectKey::new("", "", None, ""));
+        let ignore_extraneous = [desired, live].into_iter().flatten().any(|o| {
+            crate::annotations_csv(o, driftless_core::annotations::COMPARE_OPTIONS)
+                .any(|opt| opt == "IgnoreExtraneous")
+        });
         let mut d = desired.map(normalize);
         let mut l = live.map(normalize);
         if let (Some(dv), Some(lv), false) = (d.as_mut(), l.as_mut(), exact) {
@@ -124,6 +158,7 @@ impl Comparer {
             status,
             desired: d,
             live: l,
+            ignore_extraneous,
         }
     }
 
@@ -202,7 +237,7 @@ fn leaf_keys(v: &Value, path: &mut Path, out: &mut Vec<Path>) {
     }
 }
 
-fn is_hook(obj: &Value) -> bool {
+pub(crate) fn is_hook(obj: &Value) -> bool {
     let ann = obj.pointer("/metadata/annotations");
     let get = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_str);
     get(driftless_core::annotations::HOOK).is_some()

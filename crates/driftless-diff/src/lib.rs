@@ -32,11 +32,22 @@ mod quantity;
 mod redact;
 mod render;
 
-pub use compare::{Comparer, ObjectDiff};
+pub use compare::{Comparer, ObjectDiff, app_status};
 pub use error::DiffError;
 pub use ignore::IgnoreDifferences;
 pub use normalize::{LAST_APPLIED, SERVER_METADATA};
 pub use redact::redacted;
+
+/// The trimmed, non-empty items of a comma-separated annotation.
+fn annotations_csv<'a>(obj: &'a serde_json::Value, name: &str) -> impl Iterator<Item = &'a str> {
+    obj.pointer("/metadata/annotations")
+        .and_then(|a| a.get(name))
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
 
 #[cfg(test)]
 mod tests {

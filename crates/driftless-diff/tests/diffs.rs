@@ -294,4 +294,15 @@ fn compare_all_reports_missing_and_requires_pruning_and_skips_hooks() {
         ]
     );
     insta::assert_snapshot!("requires_pruning", out[1].unified(false));
+    assert_eq!(driftless_diff::app_status(&out), SyncStatus::OutOfSync);
+
+    // An extraneous object marked IgnoreExtraneous does not make the app OutOfSync.
+    let mut old = as_live(&cm("old"));
+    old["metadata"]["annotations"] =
+        json!({"argocd.argoproj.io/compare-options": "IgnoreExtraneous"});
+    let out = Comparer::new(&[])
+        .unwrap()
+        .compare_all(&desired[..1], &[as_live(&cm("same")), old]);
+    assert!(out[0].ignore_extraneous && out[0].status == SyncStatus::RequiresPruning);
+    assert_eq!(driftless_diff::app_status(&out), SyncStatus::Synced);
 }
