@@ -5,8 +5,13 @@ use std::fmt::{self, Write};
 
 use crate::value::Value;
 
-/// Writes `v` as Go's `%v` does (`plus` for `%+v`, same for our types).
-pub(crate) fn write_v(w: &mut dyn Write, v: &Value, _plus: bool) -> fmt::Result {
+/// Writes `v` as Go's `%v` does. `depth` counts enclosing containers;
+/// past [`crate::value::MAX_DEPTH`] (only reachable through a map that
+/// contains itself) `...` is written instead of recursing forever.
+pub(crate) fn write_v(w: &mut dyn Write, v: &Value, depth: usize) -> fmt::Result {
+    if depth > crate::value::MAX_DEPTH {
+        return w.write_str("...");
+    }
     match v {
         Value::NoValue => w.write_str("<no value>"),
         Value::Nil => w.write_str("<nil>"),
@@ -31,7 +36,7 @@ pub(crate) fn write_v(w: &mut dyn Write, v: &Value, _plus: bool) -> fmt::Result 
                 if i > 0 {
                     w.write_char(' ')?;
                 }
-                write_v(w, x, _plus)?;
+                crate::value::grow(|| write_v(w, x, depth + 1))?;
             }
             w.write_char(']')
         }
@@ -43,7 +48,7 @@ pub(crate) fn write_v(w: &mut dyn Write, v: &Value, _plus: bool) -> fmt::Result 
                 }
                 w.write_str(k)?;
                 w.write_char(':')?;
-                write_v(w, x, _plus)?;
+                crate::value::grow(|| write_v(w, x, depth + 1))?;
             }
             w.write_char(']')
         }
@@ -63,7 +68,7 @@ impl fmt::Display for ObjFmt<'_> {
 /// `%v` of a value as a `String`.
 pub(crate) fn to_v(v: &Value) -> String {
     let mut s = String::new();
-    let _ = write_v(&mut s, v, false);
+    let _ = write_v(&mut s, v, 0);
     s
 }
 

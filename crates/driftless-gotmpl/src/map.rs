@@ -104,12 +104,27 @@ impl Map {
     /// A new map with the same entries, nested maps and lists copied too
     /// (Sprig's `deepCopy`).
     pub fn deep_copy(&self) -> Map {
+        self.deep_copy_at(0)
+    }
+
+    pub(crate) fn deep_copy_at(&self, depth: usize) -> Map {
         Map::from_btree(
-            self.read()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.deep_copy()))
+            self.entries()
+                .into_iter()
+                .map(|(k, v)| (k, v.deep_copy_at(depth)))
                 .collect(),
         )
+    }
+
+    pub(crate) fn eq_at(&self, other: &Map, depth: usize) -> bool {
+        if self.ptr_eq(other) {
+            return true;
+        }
+        let (a, b) = (self.entries(), other.entries());
+        a.len() == b.len()
+            && a.iter()
+                .zip(b.iter())
+                .all(|((ka, va), (kb, vb))| ka == kb && va.eq_at(vb, depth))
     }
 
     /// Whether both are the same map (Go's map identity).
@@ -120,12 +135,7 @@ impl Map {
 
 impl PartialEq for Map {
     fn eq(&self, other: &Map) -> bool {
-        if self.ptr_eq(other) {
-            return true;
-        }
-        let a = self.entries();
-        let b = other.entries();
-        a == b
+        self.eq_at(other, 0)
     }
 }
 

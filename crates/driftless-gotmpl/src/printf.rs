@@ -16,6 +16,8 @@ struct Flags {
     wid: Option<usize>,
     prec: Option<usize>,
     sharp_v: bool,
+    /// Enclosing lists/maps (guards against maps that contain themselves).
+    depth: usize,
 }
 
 /// Go's `fmt.Sprintf(format, args...)` over template values.
@@ -296,10 +298,16 @@ fn pad(out: &mut String, s: &str, f: &Flags) {
 
 /// An element of a list or map: nil prints as `<nil>` whatever the verb.
 fn print_elem(out: &mut String, v: &Value, verb: char, f: &Flags) {
-    if v.is_nil() && verb != 'T' {
+    let f = &Flags {
+        depth: f.depth + 1,
+        ..*f
+    };
+    if f.depth > crate::value::MAX_DEPTH {
+        out.push_str("...");
+    } else if v.is_nil() && verb != 'T' {
         pad(out, "<nil>", f);
     } else {
-        print_arg(out, v, verb, f);
+        crate::value::grow(|| print_arg(out, v, verb, f));
     }
 }
 

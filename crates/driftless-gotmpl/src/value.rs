@@ -7,6 +7,16 @@ use std::sync::Arc;
 use crate::func::Function;
 use crate::map::Map;
 
+/// Deepest nesting of lists and maps (JSON and YAML parsers stop at 128) that printing, JSON conversion,
+/// comparison and deep copies follow (only exceeded by a map that contains
+/// itself, which Go would recurse on until it crashes).
+pub(crate) const MAX_DEPTH: usize = 200;
+
+/// Runs a recursive step with enough stack (grows on the heap if needed).
+pub(crate) fn grow<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, f)
+}
+
 /// A dynamically typed value, modelled on what Go templates see through
 /// `interface{}` when rendering Helm charts.
 ///
@@ -101,9 +111,18 @@ impl Value {
     /// A copy in which maps and lists are copied recursively (Sprig's
     /// `deepCopy`); other values are shared.
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0)
+    }
+
+    pub(crate) fn deep_copy_at(&self, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return self.clone();
+        }
         match self {
-            Value::Map(m) => Value::Map(m.deep_copy()),
-            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => grow(|| Value::Map(m.deep_copy_at(depth + 1))),
+            Value::List(l) => {
+                grow(|| Value::list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect()))
+            }
             v => v.clone(),
         }
     }
@@ -203,7 +222,14 @@ impl Value {
     /// string (lossy UTF-8), objects use [`Object::to_value`] (else `null`),
     /// funcs become `null`. Non-finite floats become `null`.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_at(0)
+    }
+
+    fn to_json_at(&self, depth: usize) -> serde_json::Value {
         use serde_json::Value as J;
+        if depth > MAX_DEPTH {
+            return J::Null;
+        }
         match self {
             Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
             Value::Bool(b) => J::Bool(*b),
@@ -212,11 +238,18 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.to_string()),
             Value::Bytes(b) => J::String(String::from_utf8_lossy(b).into_owned()),
-            Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => {
-                J::Object(m.with(|m| m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()))
+            Value::List(l) => {
+                grow(|| J::Array(l.iter().map(|v| v.to_json_at(depth + 1)).collect()))
             }
-            Value::Object(o) => o.to_value().map_or(J::Null, |v| v.to_json()),
+            Value::Map(m) => grow(|| {
+                J::Object(
+                    m.entries()
+                        .into_iter()
+                        .map(|(k, v)| (k, v.to_json_at(depth + 1)))
+                        .collect(),
+                )
+            }),
+            Value::Object(o) => o.to_value().map_or(J::Null, |v| v.to_json_at(depth + 1)),
         }
     }
 }
@@ -225,6 +258,15 @@ impl PartialEq for Value {
     /// Structural equality (like Go's `reflect.DeepEqual` on plain data);
     /// objects and funcs compare by identity.
     fn eq(&self, other: &Value) -> bool {
+        self.eq_at(other, 0)
+    }
+}
+
+impl Value {
+    pub(crate) fn eq_at(&self, other: &Value, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
         match (self, other) {
             (Value::NoValue, Value::NoValue) | (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -233,8 +275,11 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a == b,
-            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                a.len() == b.len()
+                    && grow(|| a.iter().zip(b.iter()).all(|(x, y)| x.eq_at(y, depth + 1)))
+            }
+            (Value::Map(a), Value::Map(b)) => grow(|| a.eq_at(b, depth + 1)),
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             (Value::Func(a), Value::Func(b)) => a.ptr_eq(b),
             _ => false,
@@ -316,6 +361,6 @@ impl From<BTreeMap<String, Value>> for Value {
 impl fmt::Display for Value {
     /// Go's `fmt.Print` / `%v` formatting.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::fmt::write_v(f, self, false)
+        crate::fmt::write_v(f, self, 0)
     }
 }

@@ -421,3 +421,18 @@ fn maps_are_shared_references() {
     assert_eq!(copy.to_string(), "map[a:map[c:2]]");
     assert_eq!(v, Value::from(json!({"a": {"b": 1, "c": 2}})));
 }
+
+#[test]
+fn self_containing_maps_do_not_hang_or_crash() {
+    let m = driftless_gotmpl::Map::new();
+    m.insert("self", Value::Map(m.clone()));
+    let v = Value::Map(m);
+    let mut set = TemplateSet::new();
+    set.parse("t", "{{ . }}|{{ printf \"%v\" . }}|{{ eq 1 1 }}")
+        .unwrap();
+    let out = set.execute("t", &v).unwrap();
+    assert!(out.starts_with("map[self:map[self:") && out.contains("..."));
+    let _ = v.to_json();
+    let _ = v.deep_copy();
+    assert!(v == v.clone());
+}

@@ -358,7 +358,7 @@ impl<'a, 't> State<'a, 't> {
         match v {
             Value::Func(_) => self.err(format!("can't print {} of type {}", node, v.type_name())),
             _ => {
-                let _ = crate::fmt::write_v(self.out, v, false);
+                let _ = crate::fmt::write_v(self.out, v, 0);
                 Ok(())
             }
         }
