@@ -150,7 +150,7 @@ fn unfit(pod: &Value, node: &Value) -> Option<String> {
             .filter_map(|k| pod.pointer(&format!("/spec/{k}")).and_then(Value::as_array))
             .flatten()
             .filter_map(|c| c.pointer(&format!("/resources/requests/{res}")))
-            .filter_map(|q| super::common::quantity(q))
+            .filter_map(super::common::quantity)
             .sum();
         let allocatable = node
             .pointer(&format!("/status/allocatable/{res}"))
