@@ -101,6 +101,40 @@ fn rollout_status_and_wait_available_succeed_and_pods_run() {
         images.split_whitespace().all(|i| i == "nginx:1.28"),
         "{images}"
     );
+    // Undo brings the first template back as revision 3; scale changes the pod count.
+    sim.ok(&["rollout", "undo", "deployment/web"]);
+    let out = sim.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let rev = sim.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+    ]);
+    assert_eq!(rev, "3");
+    let images = sim.ok(&[
+        "get",
+        "pods",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[*].spec.containers[0].image}",
+    ]);
+    assert!(
+        images.split_whitespace().all(|i| i == "nginx:1.27"),
+        "{images}"
+    );
+    sim.ok(&["scale", "deployment/web", "--replicas=4"]);
+    sim.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let ok = sim.eventually(20, || {
+        sim.ok(&["get", "pods", "-l", "app=web", "--no-headers"])
+            .lines()
+            .filter(|l| l.contains("Running"))
+            .count()
+            == 4
+    });
+    assert!(ok, "scaled to 4 running pods");
 }
 
 #[test]
