@@ -10,6 +10,7 @@ use kube::discovery::{ApiCapabilities, Scope, verbs};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// How a kind is served.
 #[derive(Debug, Clone)]
@@ -39,6 +40,7 @@ pub struct Cluster {
     retry: RetryPolicy,
     field_manager: String,
     kinds: RwLock<HashMap<(String, String, String), Resolved>>,
+    retries: AtomicU64,
 }
 
 impl Cluster {
@@ -49,7 +51,42 @@ impl Cluster {
             retry: RetryPolicy::default(),
             field_manager: field_manager.into(),
             kinds: RwLock::default(),
+            retries: AtomicU64::new(0),
         }
+    }
+
+    /// How many requests were retried after a transient error so far.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, kube::Error>>,
+    {
+        self.retry
+            .run_with(op, |_| {
+                self.retries.fetch_add(1, Ordering::Relaxed);
+            })
+            .await
+    }
+
+    /// Pods of `namespace` matching a label selector (`a=b,c=d`).
+    pub async fn list_pods(&self, namespace: &str, selector: &str) -> Result<Vec<Value>, ApplyError> {
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            self.client.clone(),
+            namespace,
+            &ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "Pod")),
+        );
+        let lp = ListParams::default().labels(selector);
+        self.run(|| api.list(&lp))
+            .await
+            .map(|l| l.items.into_iter().map(to_value).collect())
+            .map_err(|source| ApplyError::Cluster {
+                what: format!("list pods in {namespace}"),
+                source,
+            })
     }
 
     /// Replaces the retry policy.
@@ -119,7 +156,7 @@ impl Cluster {
             return Ok(None);
         }
         let (api, _) = self.api(key).await?;
-        let got = self.retry.run(|| api.get_opt(&key.name)).await;
+        let got = self.run(|| api.get_opt(&key.name)).await;
         match got {
             Ok(o) => Ok(o.map(to_value)),
             Err(source) => Err(ApplyError::Api {
@@ -145,7 +182,7 @@ impl Cluster {
             pp.field_validation = Some(kube::api::ValidationDirective::Ignore);
         }
         let patch = Patch::Apply(obj);
-        self.retry
+        self
             .run(|| api.patch(&key.name, &pp, &patch))
             .await
             .map(to_value)
@@ -155,6 +192,24 @@ impl Cluster {
                 } else {
                     "apply"
                 },
+                key: key.clone(),
+                source,
+            })
+    }
+
+    /// Applies a JSON merge patch (client-side apply).
+    pub async fn merge_patch(&self, key: &ObjectKey, patch: &Value) -> Result<Value, ApplyError> {
+        let (api, _) = self.api(key).await?;
+        let pp = PatchParams {
+            field_manager: Some(format!("{}-client-side", self.field_manager)),
+            ..PatchParams::default()
+        };
+        let patch = Patch::Merge(patch);
+        self.run(|| api.patch(&key.name, &pp, &patch))
+            .await
+            .map(to_value)
+            .map_err(|source| ApplyError::Api {
+                action: "patch",
                 key: key.clone(),
                 source,
             })
@@ -178,15 +233,33 @@ impl Cluster {
             dry_run,
             field_manager: Some(self.field_manager.clone()),
         };
-        self.retry
-            .run(|| api.create(&pp, &dobj))
-            .await
-            .map(to_value)
-            .map_err(|source| ApplyError::Api {
+        let retried = AtomicBool::new(false);
+        let created = self
+            .retry
+            .run_with(
+                || api.create(&pp, &dobj),
+                |_| {
+                    retried.store(true, Ordering::Relaxed);
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                },
+            )
+            .await;
+        match created {
+            Ok(o) => Ok(to_value(o)),
+            // An attempt that timed out may have been carried out: then the object is ours.
+            Err(kube::Error::Api(s)) if s.code == 409 && retried.load(Ordering::Relaxed) => {
+                self.get(key).await?.ok_or_else(|| ApplyError::Api {
+                    action: "create",
+                    key: key.clone(),
+                    source: kube::Error::Api(s),
+                })
+            }
+            Err(source) => Err(ApplyError::Api {
                 action: "create",
                 key: key.clone(),
                 source,
-            })
+            }),
+        }
     }
 
     /// Replaces `obj` (`Replace=true`), creating it when absent.
@@ -216,7 +289,7 @@ impl Cluster {
             dry_run,
             field_manager: Some(self.field_manager.clone()),
         };
-        self.retry
+        self
             .run(|| api.replace(&key.name, &pp, &dobj))
             .await
             .map(to_value)
@@ -244,7 +317,7 @@ impl Cluster {
             }),
             ..DeleteParams::default()
         };
-        match self.retry.run(|| api.delete(&key.name, &dp)).await {
+        match self.run(|| api.delete(&key.name, &dp)).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(source) => Err(ApplyError::Api {
@@ -276,7 +349,7 @@ impl Cluster {
                 }
                 let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &resource);
                 let lp = ListParams::default();
-                let list = self.retry.run(|| api.list(&lp)).await.map_err(|source| {
+                let list = self.run(|| api.list(&lp)).await.map_err(|source| {
                     ApplyError::Cluster {
                         what: format!("list {}", resource.plural),
                         source,

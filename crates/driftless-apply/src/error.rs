@@ -53,12 +53,14 @@ pub enum ApplyError {
     #[error("dry run refused {} object(s), nothing was applied:\n{}", .0.len(), list(.0))]
     DryRunRejected(Vec<(ObjectKey, String)>),
     /// An object became Degraded.
-    #[error("{key} is {health}")]
+    #[error("{key} is {health}{}", detail_text(.detail))]
     Degraded {
         /// The object.
         key: ObjectKey,
         /// Its health.
         health: Health,
+        /// What its pods say (waiting reasons, exit codes), when known.
+        detail: Vec<String>,
     },
     /// A hook failed.
     #[error("hook {key} failed: {message}")]
@@ -83,6 +85,10 @@ pub enum ApplyError {
         "the render produced no objects; refusing to prune everything (set allowEmpty to allow it)"
     )]
     EmptyRender,
+}
+
+fn detail_text(detail: &[String]) -> String {
+    detail.iter().map(|d| format!("\n  {d}")).collect()
 }
 
 fn api_message(e: &kube::Error) -> String {

@@ -19,6 +19,14 @@ pub enum Action {
     PruneSkipped,
     /// A hook deleted per its delete policy.
     HookDeleted,
+    /// Not written: another application tracks it.
+    Skipped,
+    /// The write failed (the sync stops).
+    Failed,
+    /// Dry run: the server accepted the object; nothing was written.
+    Validated,
+    /// Dry run: the object would be pruned.
+    WouldPrune,
 }
 
 /// One step of progress.

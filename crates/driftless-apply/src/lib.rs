@@ -14,23 +14,27 @@
 #![allow(clippy::result_large_err)]
 
 mod cluster;
+mod csa;
 mod error;
 mod events;
 mod executor;
+mod explain;
 mod inventory;
 mod options;
+mod preflight;
 mod retry;
+mod step;
 mod tracking;
 mod wait;
 
 pub use cluster::{Cluster, Resolved, WriteMode};
 pub use error::ApplyError;
 pub use events::{Action, NoObserver, Observer, SyncEvent};
-pub use executor::{Applier, ObjectResult, SyncResult, SyncSettings};
+pub use executor::{Applier, ObjectResult, SyncFailure, SyncResult, SyncSettings};
 pub use inventory::{
     default_namespaces, default_namespaces_offline, live_inventory, tracked_objects,
 };
 pub use options::{OptionError, Propagation, SyncOptions};
 pub use retry::{RetryPolicy, transient};
 pub use tracking::{TrackingMethod, mark, owner_of, parse_tracking_id, tracking_id};
-pub use wait::{WaitLimits, until_healthy};
+pub use wait::{WaitLimits, until_gone, until_healthy};

@@ -24,7 +24,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 6,
+            max_attempts: 8,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(5),
         }
@@ -39,7 +39,20 @@ impl RetryPolicy {
     }
 
     /// Runs `op` until it succeeds, fails with a permanent error, or attempts run out.
-    pub async fn run<T, F, Fut>(&self, mut op: F) -> Result<T, kube::Error>
+    pub async fn run<T, F, Fut>(&self, op: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        self.run_with(op, |_| {}).await
+    }
+
+    /// As [`RetryPolicy::run`], calling `on_retry` before each retry.
+    pub async fn run_with<T, F, Fut>(
+        &self,
+        mut op: F,
+        on_retry: impl Fn(&kube::Error),
+    ) -> Result<T, kube::Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
@@ -58,6 +71,7 @@ impl RetryPolicy {
                     }
                     let delay = hint.unwrap_or_else(|| self.delay(attempt));
                     tracing::debug!(attempt, ?delay, error = %e, "retrying transient API error");
+                    on_retry(&e);
                     tokio::time::sleep(delay).await;
                 }
             }

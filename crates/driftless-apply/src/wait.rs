@@ -1,8 +1,9 @@
-//! Waiting for objects to become healthy, judged on fresh reads (no fixed sleeps between waves).
+//! Waiting for objects to become healthy (or gone), judged on fresh reads: no fixed sleeps.
 
 use crate::{ApplyError, Cluster, Observer, SyncEvent};
 use driftless_core::{Health, HealthStatus, ObjectKey};
 use driftless_health::HealthRegistry;
+use futures::stream::{self, StreamExt};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -11,17 +12,20 @@ use std::time::{Duration, Instant};
 pub struct WaitLimits {
     /// Deadline for one wave.
     pub wave: Duration,
-    /// Deadline for the whole sync (checked by the caller against its own start).
+    /// Deadline for the whole sync.
     pub deadline: Instant,
     /// First poll interval; it grows to 1 s.
     pub poll: Duration,
 }
 
+/// Reads done at once while polling.
+const READS_AT_ONCE: usize = 16;
+
 /// Waits until every object in `keys` is Healthy (or has no health, like a ConfigMap).
 ///
-/// Progressing, Suspended and Missing keep waiting (hooks excepted: the caller handles them);
-/// Degraded fails at once. Unknown keeps waiting. On timeout the error names every object that
-/// was still not healthy and its last health.
+/// Progressing, Suspended, Missing and Unknown keep waiting; Degraded fails at once, with what
+/// the object's pods say. On timeout the error names every object still not healthy, its last
+/// health and its pods' complaints.
 pub async fn until_healthy(
     cluster: &Cluster,
     health: &HealthRegistry,
@@ -32,60 +36,114 @@ pub async fn until_healthy(
 ) -> Result<(), ApplyError> {
     let started = Instant::now();
     let deadline = limits.deadline.min(started + limits.wave);
-    let mut pending: BTreeMap<ObjectKey, Health> = keys
-        .iter()
-        .map(|k| {
-            (
-                k.clone(),
-                Health::new(HealthStatus::Progressing, "not read yet"),
-            )
-        })
-        .collect();
+    let mut pending: BTreeMap<ObjectKey, Option<Health>> =
+        keys.iter().map(|k| (k.clone(), None)).collect();
     let mut poll = limits.poll;
     loop {
-        let mut done = Vec::new();
-        for (key, last) in pending.iter_mut() {
-            let live = cluster.get(key).await?;
-            let h = match &live {
-                None => Health::new(HealthStatus::Missing, "not found"),
-                Some(obj) => match health.assess(obj) {
-                    None => Health::healthy(),
-                    Some(h) => h,
-                },
-            };
-            if *last != h {
+        let reads: Vec<(ObjectKey, Result<Health, ApplyError>)> =
+            stream::iter(pending.keys().cloned())
+                .map(|key| async move {
+                    let live = cluster.get(&key).await;
+                    let h = live.map(|live| match &live {
+                        None => Health::new(HealthStatus::Missing, "not found"),
+                        Some(obj) => health.assess(obj).unwrap_or_else(Health::healthy),
+                    });
+                    (key, h)
+                })
+                .buffer_unordered(READS_AT_ONCE)
+                .collect()
+                .await;
+        let mut reads = reads;
+        reads.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, h) in reads {
+            let h = h?;
+            let last = pending.get_mut(&key).expect("pending key");
+            if last.as_ref() != Some(&h) {
                 observer.event(&SyncEvent::Health {
                     key: key.clone(),
                     health: h.clone(),
                 });
             }
             match h.status {
-                HealthStatus::Healthy => done.push(key.clone()),
+                HealthStatus::Healthy => {
+                    pending.remove(&key);
+                }
                 HealthStatus::Degraded => {
+                    let detail = crate::explain::pod_problems(cluster, &key).await;
                     return Err(ApplyError::Degraded {
-                        key: key.clone(),
+                        key,
                         health: h,
+                        detail,
                     });
                 }
-                _ => {}
+                _ => *last = Some(h),
             }
-            *last = h;
-        }
-        for k in done {
-            pending.remove(&k);
         }
         if pending.is_empty() {
             return Ok(());
         }
         if Instant::now() + poll > deadline {
-            let waited = started.elapsed();
+            let mut waiting = Vec::new();
+            for (key, h) in pending {
+                let mut h = h.unwrap_or_else(|| Health::new(HealthStatus::Unknown, "not read"));
+                let problems = crate::explain::pod_problems(cluster, &key).await;
+                if !problems.is_empty() {
+                    h.message = format!("{} ({})", h.message, problems.join("; "));
+                }
+                waiting.push((key, h));
+            }
             return Err(ApplyError::Timeout {
                 scope: scope.to_string(),
-                after: waited,
-                waiting: pending.into_iter().collect(),
+                after: started.elapsed(),
+                waiting,
             });
         }
         tokio::time::sleep(poll).await;
         poll = (poll * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// Waits until none of `keys` exists any more (pruned objects, hooks being replaced).
+pub async fn until_gone(
+    cluster: &Cluster,
+    keys: &[ObjectKey],
+    scope: &str,
+    limits: WaitLimits,
+) -> Result<(), ApplyError> {
+    let started = Instant::now();
+    let deadline = limits.deadline.min(started + limits.wave);
+    let mut pending: Vec<ObjectKey> = keys.to_vec();
+    let mut poll = Duration::from_millis(20);
+    loop {
+        let reads: Vec<(ObjectKey, Result<bool, ApplyError>)> = stream::iter(pending.clone())
+            .map(|key| async move {
+                let exists = cluster.get(&key).await.map(|o| o.is_some());
+                (key, exists)
+            })
+            .buffer_unordered(READS_AT_ONCE)
+            .collect()
+            .await;
+        pending.clear();
+        for (key, exists) in reads {
+            if exists? {
+                pending.push(key);
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() + poll > deadline {
+            pending.sort();
+            return Err(ApplyError::Timeout {
+                scope: scope.to_string(),
+                after: started.elapsed(),
+                waiting: pending
+                    .into_iter()
+                    .map(|k| (k, Health::new(HealthStatus::Progressing, "still being deleted")))
+                    .collect(),
+            });
+        }
+        tokio::time::sleep(poll).await;
+        poll = (poll * 2).min(Duration::from_millis(500));
     }
 }

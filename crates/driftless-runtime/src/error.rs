@@ -15,6 +15,9 @@ pub enum RuntimeError {
     /// Applying failed.
     #[error(transparent)]
     Apply(#[from] driftless_apply::ApplyError),
+    /// The sync stopped; the partial result says what was done.
+    #[error(transparent)]
+    Sync(#[from] driftless_apply::SyncFailure),
     /// An ignoreDifferences rule is wrong.
     #[error("ignoreDifferences: {0}")]
     Diff(#[from] driftless_diff::DiffError),

@@ -219,6 +219,7 @@ pub async fn sync(
     let live = read_live(cluster, t, rendered).await?;
     let plan = plan(t, rendered, &live, prune)?;
     let result = Applier::new(cluster, observer)
+        .with_comparer(comparer(t)?)
         .sync(&plan, settings)
         .await?;
     Ok((plan, result))

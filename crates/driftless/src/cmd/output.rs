@@ -83,7 +83,7 @@ pub fn summary_table(r: &SyncResult) -> String {
                     .as_ref()
                     .map(|h| h.status.to_string())
                     .unwrap_or_default(),
-                o.error.clone().unwrap_or_default(),
+                o.message.clone().unwrap_or_default(),
             ]
         })
         .collect();
@@ -115,6 +115,10 @@ fn action_word(a: Action) -> &'static str {
         Action::Pruned => "pruned",
         Action::PruneSkipped => "prune skipped",
         Action::HookDeleted => "hook deleted",
+        Action::Skipped => "skipped",
+        Action::Failed => "failed",
+        Action::Validated => "validated",
+        Action::WouldPrune => "would prune",
     }
 }
 
@@ -126,7 +130,7 @@ pub async fn cluster_state(
     let mut objects = driftless_apply::tracked_objects(
         cluster,
         &t.app,
-        driftless_apply::TrackingMethod::Annotation,
+        t.tracking,
     )
     .await?;
     objects.sort_by_key(driftless_core::ObjectKey::from_object);

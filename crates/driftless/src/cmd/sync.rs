@@ -157,7 +157,8 @@ pub async fn diff(args: DiffArgs) -> anyhow::Result<u8> {
     Ok(if comparison.in_sync() { 0 } else { 1 })
 }
 
-/// Runs `driftless sync`.
+/// Runs `driftless sync`: 0 when synced (and healthy), 1 when the sync failed (the summary
+/// shows how far it got), 2 on errors before anything was written.
 pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
     let mut t = args.target.target()?;
     t.sync_options.extend(args.sync_options.iter().cloned());
@@ -167,6 +168,7 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
     let settings = SyncSettings {
         app: t.app.clone(),
         options,
+        tracking: t.tracking,
         namespace: Some(t.namespace.clone()),
         dry_run: args.dry_run,
         wait: !args.no_wait,
@@ -192,16 +194,24 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
     )
     .await;
     progress.finish();
-    let (plan, result) = outcome?;
+    let (steps, result, failure) = match outcome {
+        Ok((plan, result)) => (plan.steps.len(), result, None),
+        Err(driftless_runtime::RuntimeError::Sync(f)) => (0, f.result, Some(f.error)),
+        Err(e) => return Err(e.into()),
+    };
     match args.output {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&result.objects)?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "objects": result.objects,
+                "warnings": result.warnings,
+                "error": failure.as_ref().map(ToString::to_string),
+            }))?
+        ),
         Format::Text => {
             print!("{}", output::summary_table(&result));
             if args.dry_run {
-                println!(
-                    "dry run: {} object(s) validated, nothing written",
-                    plan.steps.len()
-                );
+                println!("dry run: {steps} step(s) validated, nothing written");
             }
         }
     }
@@ -212,6 +222,10 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
             t.namespace
         );
         print!("{}", output::cluster_state(&c.cluster, &t).await?);
+    }
+    if let Some(e) = failure {
+        eprintln!("error: sync failed: {e}");
+        return Ok(1);
     }
     Ok(0)
 }

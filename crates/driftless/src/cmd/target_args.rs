@@ -56,9 +56,25 @@ pub struct TargetArgs {
     /// Extra API versions for Helm's .Capabilities.APIVersions (repeatable).
     #[arg(long = "api-versions")]
     pub api_versions: Vec<String>,
+    /// How objects are marked as the application's: annotation (Argo CD's default),
+    /// label (`app.kubernetes.io/instance`) or annotation+label.
+    #[arg(long, value_enum, default_value_t = Tracking::Annotation)]
+    pub tracking_method: Tracking,
     /// Git cache directory.
     #[arg(long, env = "DRIFTLESS_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// Tracking methods (Argo CD's `application.resourceTrackingMethod`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tracking {
+    /// `argocd.argoproj.io/tracking-id` annotation.
+    Annotation,
+    /// `app.kubernetes.io/instance` label.
+    Label,
+    /// Both.
+    #[value(name = "annotation+label")]
+    AnnotationAndLabel,
 }
 
 impl TargetArgs {
@@ -130,6 +146,11 @@ impl TargetArgs {
         }
         r.api_versions.extend(self.api_versions.iter().cloned());
         t.credentials = credentials_from_env();
+        t.tracking = match self.tracking_method {
+            Tracking::Annotation => driftless_apply::TrackingMethod::Annotation,
+            Tracking::Label => driftless_apply::TrackingMethod::Label,
+            Tracking::AnnotationAndLabel => driftless_apply::TrackingMethod::AnnotationAndLabel,
+        };
         Ok(t)
     }
 
