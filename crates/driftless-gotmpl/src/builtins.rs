@@ -181,7 +181,8 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         ));
                     }
                 };
-                m.get(&key).unwrap_or(Value::Nil)
+                m.get(&key)
+                    .unwrap_or_else(|| m.elem_zero().cloned().unwrap_or(Value::Nil))
             }
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };

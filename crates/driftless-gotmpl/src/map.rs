@@ -19,7 +19,16 @@ use crate::value::Value;
 /// assert_eq!(m.get("k"), Some(Value::from(1)));
 /// ```
 #[derive(Clone, Default)]
-pub struct Map(Arc<RwLock<BTreeMap<String, Value>>>);
+pub struct Map(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    data: RwLock<BTreeMap<String, Value>>,
+    /// The element type's zero value for a Go map of a concrete element
+    /// type (e.g. `""` for `map[string]string`); `None` for
+    /// `map[string]interface{}`.
+    elem_zero: Option<Value>,
+}
 
 impl Map {
     /// A new empty map.
@@ -29,15 +38,33 @@ impl Map {
 
     /// A map owning these entries.
     pub fn from_btree(m: BTreeMap<String, Value>) -> Map {
-        Map(Arc::new(RwLock::new(m)))
+        Map(Arc::new(Inner {
+            data: RwLock::new(m),
+            elem_zero: None,
+        }))
+    }
+
+    /// A map of a concrete element type, like Go's `map[string]string`:
+    /// with `missingkey=zero` (and in `index`) a missing key gives
+    /// `elem_zero` (e.g. `Value::from("")`) instead of a nil interface.
+    pub fn typed(m: BTreeMap<String, Value>, elem_zero: Value) -> Map {
+        Map(Arc::new(Inner {
+            data: RwLock::new(m),
+            elem_zero: Some(elem_zero),
+        }))
+    }
+
+    /// The element zero value of a typed map (see [`Map::typed`]).
+    pub fn elem_zero(&self) -> Option<&Value> {
+        self.0.elem_zero.as_ref()
     }
 
     fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, Value>> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.0.data.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Value>> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+        self.0.data.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The value at `key` (a cheap clone).
@@ -108,12 +135,15 @@ impl Map {
     }
 
     pub(crate) fn deep_copy_at(&self, depth: usize) -> Map {
-        Map::from_btree(
-            self.entries()
-                .into_iter()
-                .map(|(k, v)| (k, v.deep_copy_at(depth)))
-                .collect(),
-        )
+        Map(Arc::new(Inner {
+            data: RwLock::new(
+                self.entries()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.deep_copy_at(depth)))
+                    .collect(),
+            ),
+            elem_zero: self.0.elem_zero.clone(),
+        }))
     }
 
     pub(crate) fn eq_at(&self, other: &Map, depth: usize) -> bool {

@@ -186,7 +186,10 @@ impl Value {
             Value::String(_) => "string".into(),
             Value::Bytes(_) => "[]uint8".into(),
             Value::List(_) => "[]interface {}".into(),
-            Value::Map(_) => "map[string]interface {}".into(),
+            Value::Map(m) => match m.elem_zero() {
+                Some(z) => format!("map[string]{}", z.type_name()),
+                None => "map[string]interface {}".into(),
+            },
             Value::Object(o) => o.type_name(),
             Value::Func(f) => f.type_name(),
         }

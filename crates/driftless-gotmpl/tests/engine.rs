@@ -436,3 +436,31 @@ fn self_containing_maps_do_not_hang_or_crash() {
     let _ = v.deep_copy();
     assert!(v == v.clone());
 }
+
+#[test]
+fn typed_maps_give_their_element_zero() {
+    let mut ann = std::collections::BTreeMap::new();
+    ann.insert("a".to_string(), Value::from("x"));
+    let typed = driftless_gotmpl::Map::typed(ann, Value::from(""));
+    let data = Value::map(
+        [("ann".to_string(), Value::Map(typed))]
+            .into_iter()
+            .collect(),
+    );
+    let mut set = TemplateSet::new();
+    set.set_missing_key(MissingKey::Zero);
+    set.parse(
+        "t",
+        "[{{ .ann.a }}][{{ .ann.b }}][{{ index .ann \"b\" }}][{{ printf \"%T %q\" .ann .ann.b }}]",
+    )
+    .unwrap();
+    assert_eq!(
+        set.execute("t", &data).unwrap(),
+        "[x][][][map[string]string \"\"]"
+    );
+    set.parse("u", "{{ .ann.a.b }}").unwrap();
+    assert_eq!(
+        set.execute("u", &data).unwrap_err().to_string(),
+        "template: u:1:7: executing \"u\" at <.ann.a.b>: can't evaluate field b in type string"
+    );
+}

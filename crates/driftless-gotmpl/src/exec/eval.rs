@@ -225,11 +225,15 @@ impl<'t> State<'_, 't> {
                 if has_args {
                     return self.err(format!("{name} is not a method but has arguments"));
                 }
+                let iface = m.elem_zero().is_none();
                 match m.get(name) {
-                    Some(v) => Ok((v, true)),
+                    Some(v) => Ok((v, iface)),
                     None => match self.set.missing_key() {
                         MissingKey::Default => Ok((Value::NoValue, false)),
-                        MissingKey::Zero => Ok((Value::Nil, true)),
+                        MissingKey::Zero => match m.elem_zero() {
+                            Some(z) => Ok((z.clone(), false)),
+                            None => Ok((Value::Nil, true)),
+                        },
                         MissingKey::Error => self.err(format!(
                             "map has no entry for key {}",
                             crate::fmt::quote(name)
