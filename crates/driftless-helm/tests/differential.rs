@@ -243,6 +243,12 @@ fn dependency_fixtures_match_helm_binary() {
         "template legacy-release legacy --set child.enabled=false --set child.n=2",
         "template Bad_Name legacy",
         "template r missing",
+        "template r badvalues",
+        "template r badschema --set inner.name=n --set inner.size=3",
+        "template r badschema --set port=99999 --set inner.name=n --set inner.size=3",
+        "template r badschema --set inner.size=3",
+        "template r badschema -f badvalues/values.yaml",
+        "template r badschema --skip-schema-validation",
     ];
     let mut diffs = Vec::new();
     for line in lines {

@@ -118,7 +118,14 @@ fn binary_engine_gives_the_same_documents() {
     let strip = |r: &driftless_helm::Rendered| {
         r.documents
             .iter()
-            .map(|d| (d.source.clone(), d.kind.clone(), d.hook.clone(), d.content.clone()))
+            .map(|d| {
+                (
+                    d.source.clone(),
+                    d.kind.clone(),
+                    d.hook.clone(),
+                    d.content.clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&a), strip(&b));

@@ -72,14 +72,22 @@ pub fn parse_values(data: &[u8]) -> Result<Values, String> {
     if text.trim().is_empty() {
         return Ok(Values::new());
     }
-    let parsed = crate::yaml::from_yaml(text)
-        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
+    // Syntax errors are reported from libyaml (as go-yaml words them); the
+    // values themselves are read with YAML 1.1 scalars, as Helm does.
+    if let Err(e) = serde_yaml_ng::from_str::<Yaml>(text) {
+        return Err(format!(
+            "cannot unmarshal yaml document: error converting YAML to JSON: {}",
+            yaml_error_text(&e)
+        ));
+    }
+    let parsed =
+        crate::yaml::from_yaml(text).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?;
     // Helm decodes values through JSON into `interface{}`: numbers are float64.
     match strvals::floats(parsed) {
         Json::Object(m) => Ok(m),
         Json::Null => Ok(Values::new()),
         other => Err(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         )),
     }

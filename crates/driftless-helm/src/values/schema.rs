@@ -99,12 +99,34 @@ fn print(e: &boon::ValidationError, depth: usize, out: &mut String) {
     }
 }
 
+/// A number as jsonschema v6 prints it (Go's message printer: thousands
+/// separators, `99,999`).
 fn num(n: &serde_json::Number) -> String {
-    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+    let plain = match (n.as_i64(), n.as_u64(), n.as_f64()) {
         (Some(i), _, _) => i.to_string(),
         (_, Some(u), _) => u.to_string(),
         (_, _, Some(f)) => driftless_gotmpl::Value::Float(f).to_string(),
         _ => n.to_string(),
+    };
+    if plain.contains(['e', 'E']) {
+        return plain;
+    }
+    let (sign, rest) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(a, b)| (a, Some(b)));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 

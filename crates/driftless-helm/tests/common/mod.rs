@@ -212,6 +212,7 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
                 "--skip-tests" => p.opts.skip_tests = true,
                 "--no-hooks" => p.opts.no_hooks = true,
                 "--debug" => p.debug = true,
+                "--skip-schema-validation" => p.opts.skip_schema_validation = true,
                 "--dry-run" => p.dry_run = true,
                 "--hide-secret" => p.hide_secret = true,
                 f if f.starts_with('-') => return Err(format!("unknown flag: {f}")),
