@@ -6,7 +6,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use driftless_helm::{DirFs, Engine, RenderOptions, ValuesFile, load_chart, render_chart, render_dir};
+use driftless_helm::{
+    DirFs, Engine, RenderOptions, ValuesFile, load_chart, render_chart, render_dir,
+};
 
 fn chart() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/charts/shop")
