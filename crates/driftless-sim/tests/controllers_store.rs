@@ -15,6 +15,7 @@ fn fast() -> WorkloadConfig {
         job_duration: Duration::ZERO,
         crash_interval: Duration::from_millis(50),
         tick: Duration::from_millis(10),
+        event_ttl: Duration::from_secs(3600),
     }
 }
 
@@ -498,4 +499,36 @@ fn daemonset_honours_node_selector() {
     let ps = pods(&store, "app=gpu");
     assert_eq!(ps.len(), 1);
     assert_eq!(ps[0]["spec"]["nodeName"], "sim-node-2");
+}
+
+#[test]
+fn events_expire_after_their_ttl() {
+    let store = Store::new();
+    store.bootstrap().unwrap();
+    let mut runner = Runner::new(
+        store.clone(),
+        WorkloadConfig {
+            event_ttl: Duration::from_millis(500),
+            ..fast()
+        },
+    );
+    let deps = ResourceRef::new("apps", "v1", "deployments");
+    create(&store, &deps, deployment("web", 1, "nginx:1.27"));
+    let events = || {
+        store
+            .list(
+                &ResourceRef::core("events"),
+                Some("default"),
+                &ListOptions::default(),
+            )
+            .unwrap()
+            .items
+    };
+    converge(&mut runner, 40, || {
+        !events().is_empty()
+            && store.get(&deps, Some("default"), "web").unwrap()["status"]["readyReplicas"] == 1
+    });
+    std::thread::sleep(Duration::from_millis(2100));
+    runner.pass();
+    assert!(events().is_empty(), "{:?}", events());
 }

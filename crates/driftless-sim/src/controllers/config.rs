@@ -32,6 +32,8 @@ pub struct WorkloadConfig {
     pub crash_interval: Duration,
     /// How often time-driven transitions are checked while some are pending.
     pub tick: Duration,
+    /// Events older than this are deleted (kube-apiserver's `--event-ttl`, default 1h).
+    pub event_ttl: Duration,
 }
 
 impl Default for WorkloadConfig {
@@ -43,6 +45,7 @@ impl Default for WorkloadConfig {
             job_duration: Duration::from_millis(500),
             crash_interval: Duration::from_secs(2),
             tick: Duration::from_millis(100),
+            event_ttl: Duration::from_secs(3600),
         }
     }
 }

@@ -91,6 +91,7 @@ pub struct Runner {
     /// Objects whose last reconcile changed nothing, by uid → fingerprint of
     /// their and their children's resourceVersions (skipped while unchanged).
     memo: HashMap<String, u64>,
+    last_event_gc: Instant,
 }
 
 impl std::fmt::Debug for Runner {
@@ -113,6 +114,7 @@ impl Runner {
             next_ip: 0,
             events: HashMap::new(),
             memo: HashMap::new(),
+            last_event_gc: Instant::now(),
         }
     }
 
@@ -216,8 +218,41 @@ impl Runner {
         actions
     }
 
+    /// Deletes events whose `lastTimestamp` is older than the TTL (at most once a minute).
+    fn expire_events(&mut self) {
+        if self.last_event_gc.elapsed() < Duration::from_secs(60).min(self.config.event_ttl) {
+            return;
+        }
+        self.last_event_gc = Instant::now();
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(self.config.event_ttl)
+                .unwrap_or(chrono::Duration::hours(1));
+        let gr = crate::registry::GroupResource {
+            group: String::new(),
+            resource: "events".into(),
+        };
+        let events = ResourceRef::core("events");
+        for e in self.store.all_of(&gr) {
+            let last = e
+                .get("lastTimestamp")
+                .and_then(Value::as_str)
+                .or_else(|| {
+                    e.pointer("/metadata/creationTimestamp")
+                        .and_then(Value::as_str)
+                })
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            if last.is_some_and(|t| t.to_utc() < cutoff) {
+                let ns = namespace(&e).to_string();
+                let _ = self
+                    .store
+                    .delete(&events, Some(&ns), name(&e), &DeleteOptions::default());
+            }
+        }
+    }
+
     /// One reconcile pass over everything; returns whether time-driven work is pending.
     pub fn pass(&mut self) -> bool {
+        self.expire_events();
         let world = World::from_store(&self.store);
         let now_secs = chrono::Utc::now().timestamp();
         let mut actions = Vec::new();
