@@ -249,6 +249,10 @@ fn dependency_fixtures_match_helm_binary() {
         "template r badschema --set inner.size=3",
         "template r badschema -f badvalues/values.yaml",
         "template r badschema --skip-schema-validation",
+        "template r libroot",
+        "template r notesbad",
+        "template r nover",
+        "template r empty",
     ];
     let mut diffs = Vec::new();
     for line in lines {
