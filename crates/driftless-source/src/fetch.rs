@@ -102,12 +102,54 @@ pub(crate) fn fetch(
         let outcome = conn
             .prepare_fetch(gix::progress::Discard, Default::default())?
             .receive(gix::progress::Discard, &AtomicBool::new(false))?;
+        prune(&repo, &outcome.ref_map.remote_refs)?;
         Ok(match outcome.status {
             gix::remote::fetch::Status::Change { .. } => FetchOutcome::Downloaded,
             gix::remote::fetch::Status::NoPackReceived { .. } => FetchOutcome::UpToDate,
         })
     })();
     result.map_err(|e| classify(&e, asked.get()))
+}
+
+/// Deletes mirrored branches and tags (and the remote-HEAD ref) that the
+/// remote no longer has, so that a deleted tag stops resolving.
+fn prune(
+    repo: &gix::Repository,
+    remote_refs: &[gix::protocol::handshake::Ref],
+) -> Result<(), gix::Error> {
+    use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+    let remote: std::collections::HashSet<String> = remote_refs
+        .iter()
+        .map(|r| r.unpack().0.to_string())
+        .collect();
+    let mut stale = Vec::new();
+    let platform = repo.references()?;
+    for prefix in ["refs/heads/", "refs/tags/"] {
+        for r in platform.prefixed(prefix)? {
+            let r = r?;
+            let name = r.name().as_bstr().to_string();
+            if !remote.contains(&name) {
+                stale.push(r.name().to_owned());
+            }
+        }
+    }
+    if !remote.contains("HEAD")
+        && let Ok(Some(r)) = repo.try_find_reference(REMOTE_HEAD)
+    {
+        stale.push(r.name().to_owned());
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    repo.edit_references(stale.into_iter().map(|name| RefEdit {
+        change: Change::Delete {
+            expected: PreviousValue::Any,
+            log: RefLog::AndReference,
+        },
+        name,
+        deref: false,
+    }))?;
+    Ok(())
 }
 
 fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {

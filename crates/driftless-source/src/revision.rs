@@ -38,6 +38,13 @@ pub(crate) fn lookup(repo: &gix::Repository, rev: &str) -> Lookup {
     for name in &names {
         match repo.try_find_reference(name.as_str()) {
             Ok(Some(mut r)) => {
+                // A symbolic ref to a branch that does not exist (an unborn
+                // remote HEAD) names nothing.
+                if let Some(target) = r.target().try_name()
+                    && !matches!(repo.try_find_reference(target), Ok(Some(_)))
+                {
+                    return Lookup::Missing;
+                }
                 return match r.peel_to_commit() {
                     Ok(c) => Lookup::Found(c.id.to_hex().to_string()),
                     Err(e) => Lookup::Broken(format!("{name}: {e}")),

@@ -406,3 +406,51 @@ exec sh -c "git $(echo "$*" | sed 's/^git-//')"
     assert!(args.contains("git@example.invalid"), "{args}");
     assert!(args.contains("git-upload-pack"), "{args}");
 }
+
+#[test]
+fn remote_head_pointing_nowhere_does_not_break_branches() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit(&[("a.yaml", "one")], "first");
+    repo.git(&["symbolic-ref", "HEAD", "refs/heads/does-not-exist"]);
+    let server = HttpGit::start(repo.root.path(), None);
+    let (_d, cache) = cache();
+    let u = url(&server.url("app"));
+    assert_eq!(
+        cache
+            .resolve(&u, &Credentials::None, "main")
+            .unwrap()
+            .commit,
+        c1
+    );
+    let err = cache.resolve(&u, &Credentials::None, "HEAD").unwrap_err();
+    assert!(
+        matches!(err, SourceError::UnknownRevision { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn moved_branch_and_deleted_tag_follow_the_remote() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit(&[("a.yaml", "one")], "first");
+    repo.git(&["tag", "t"]);
+    let (_d, cache) = cache();
+    let u = url(&repo.file_url());
+    assert_eq!(
+        cache.resolve(&u, &Credentials::None, "t").unwrap().commit,
+        c1
+    );
+    // Force-move the tag and reset the branch to a new root commit.
+    let c2 = repo.commit(&[("a.yaml", "two")], "second");
+    repo.git(&["tag", "-f", "t", &c2]);
+    assert_eq!(
+        cache.resolve(&u, &Credentials::None, "t").unwrap().commit,
+        c2
+    );
+    repo.git(&["tag", "-d", "t"]);
+    let err = cache.resolve(&u, &Credentials::None, "t").unwrap_err();
+    assert!(
+        matches!(err, SourceError::UnknownRevision { .. }),
+        "deleted tag: {err:?}"
+    );
+}
