@@ -113,7 +113,9 @@ impl Env {
 
     /// Creates a namespace with `kubectl apply`.
     pub fn namespace(&self, name: &str) {
-        self.kubectl_apply(&format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}\n"));
+        self.kubectl_apply(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}\n"
+        ));
     }
 
     /// Runs `kubectl ... -o json` and parses stdout; panics with stderr on failure.
@@ -197,7 +199,8 @@ impl SimThread {
                 .build()
                 .expect("simulator runtime");
             rt.block_on(async move {
-                let handle = std::sync::Arc::new(Sim::start(config).await.expect("simulator starts"));
+                let handle =
+                    std::sync::Arc::new(Sim::start(config).await.expect("simulator starts"));
                 ready_tx.send(handle.clone()).expect("test waits");
                 let _ = stop_rx.await;
                 drop(handle);

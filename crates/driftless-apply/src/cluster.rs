@@ -73,7 +73,11 @@ impl Cluster {
     }
 
     /// Pods of `namespace` matching a label selector (`a=b,c=d`).
-    pub async fn list_pods(&self, namespace: &str, selector: &str) -> Result<Vec<Value>, ApplyError> {
+    pub async fn list_pods(
+        &self,
+        namespace: &str,
+        selector: &str,
+    ) -> Result<Vec<Value>, ApplyError> {
         let api: Api<DynamicObject> = Api::namespaced_with(
             self.client.clone(),
             namespace,
@@ -182,8 +186,7 @@ impl Cluster {
             pp.field_validation = Some(kube::api::ValidationDirective::Ignore);
         }
         let patch = Patch::Apply(obj);
-        self
-            .run(|| api.patch(&key.name, &pp, &patch))
+        self.run(|| api.patch(&key.name, &pp, &patch))
             .await
             .map(to_value)
             .map_err(|source| ApplyError::Api {
@@ -289,8 +292,7 @@ impl Cluster {
             dry_run,
             field_manager: Some(self.field_manager.clone()),
         };
-        self
-            .run(|| api.replace(&key.name, &pp, &dobj))
+        self.run(|| api.replace(&key.name, &pp, &dobj))
             .await
             .map(to_value)
             .map_err(|source| ApplyError::Api {
@@ -349,12 +351,13 @@ impl Cluster {
                 }
                 let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &resource);
                 let lp = ListParams::default();
-                let list = self.run(|| api.list(&lp)).await.map_err(|source| {
-                    ApplyError::Cluster {
-                        what: format!("list {}", resource.plural),
-                        source,
-                    }
-                })?;
+                let list =
+                    self.run(|| api.list(&lp))
+                        .await
+                        .map_err(|source| ApplyError::Cluster {
+                            what: format!("list {}", resource.plural),
+                            source,
+                        })?;
                 for item in list.items {
                     let mut v = to_value(item);
                     if let Some(m) = v.as_object_mut() {

@@ -12,7 +12,11 @@ use serde_json::{Map, Value};
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Client-side applies `obj`.
-pub(crate) async fn apply(cluster: &Cluster, key: &ObjectKey, obj: &Value) -> Result<Value, ApplyError> {
+pub(crate) async fn apply(
+    cluster: &Cluster,
+    key: &ObjectKey,
+    obj: &Value,
+) -> Result<Value, ApplyError> {
     let mut desired = obj.clone();
     if let Some(a) = desired
         .pointer_mut("/metadata/annotations")
@@ -116,6 +120,9 @@ mod tests {
         let last = json!({"data": {"a": "1"}});
         let desired = json!({"data": {"a": "1"}});
         let live = json!({"data": {"a": "edited"}});
-        assert_eq!(three_way(&last, &desired, &live), json!({"data": {"a": "1"}}));
+        assert_eq!(
+            three_way(&last, &desired, &live),
+            json!({"data": {"a": "1"}})
+        );
     }
 }

@@ -5,7 +5,13 @@ use driftless_core::ObjectKey;
 use serde_json::Value;
 
 /// Kinds whose pods are selected by `spec.selector.matchLabels`.
-const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+];
 
 /// Up to three complaints of the pods of workload `key` (`pod web-1: main CrashLoopBackOff …`).
 /// Empty when the object is no workload or its pods cannot be read.
@@ -63,7 +69,9 @@ fn pod_problem(pod: &Value) -> Option<String> {
             let code = t.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
             if code != 0 {
                 let reason = t.get("reason").and_then(Value::as_str).unwrap_or("Error");
-                parts.push(format!("container {cname} terminated: {reason} (exit code {code})"));
+                parts.push(format!(
+                    "container {cname} terminated: {reason} (exit code {code})"
+                ));
             }
         }
     }

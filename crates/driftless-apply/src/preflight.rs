@@ -67,15 +67,14 @@ pub(crate) async fn run(
         planned_namespaces: &planned_namespaces,
         planned_kinds: &planned_kinds,
     };
-    let checks = stream::iter(
-        plan.steps
-            .iter()
-            .filter(|st| st.action != Action::Prune && st.phase != driftless_plan::Phase::SyncFail),
-    )
-    .map(|st| ctx.check(st))
-    .buffer_unordered(s.concurrency.max(1))
-    .collect::<Vec<_>>()
-    .await;
+    let checks =
+        stream::iter(plan.steps.iter().filter(|st| {
+            st.action != Action::Prune && st.phase != driftless_plan::Phase::SyncFail
+        }))
+        .map(|st| ctx.check(st))
+        .buffer_unordered(s.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await;
     let mut out = Preflight::default();
     let mut rejected = Vec::new();
     for check in checks {

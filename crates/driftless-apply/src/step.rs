@@ -29,9 +29,8 @@ pub(crate) async fn run(
             set_name(&mut obj, &key.name);
             mark(&mut obj, &s.app, key, s.tracking);
             let policies = st.hook.as_ref().map(|h| h.delete_policies.as_slice());
-            let before = policies.is_none_or(|p| {
-                p.is_empty() || p.contains(&HookDeletePolicy::BeforeHookCreation)
-            });
+            let before = policies
+                .is_none_or(|p| p.is_empty() || p.contains(&HookDeletePolicy::BeforeHookCreation));
             if cluster.get(key).await?.is_some() {
                 if !before {
                     // Argo CD leaves an existing hook without BeforeHookCreation as it is.
@@ -89,7 +88,13 @@ async fn recreate_gap(cluster: &Cluster, key: &ObjectKey) -> Result<(), ApplyErr
         deadline: Instant::now() + Duration::from_secs(60),
         poll: Duration::from_millis(20),
     };
-    until_gone(cluster, std::slice::from_ref(key), "deletion before re-creation", limits).await
+    until_gone(
+        cluster,
+        std::slice::from_ref(key),
+        "deletion before re-creation",
+        limits,
+    )
+    .await
 }
 
 fn set_name(obj: &mut Value, name: &str) {

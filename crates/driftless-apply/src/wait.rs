@@ -139,7 +139,12 @@ pub async fn until_gone(
                 after: started.elapsed(),
                 waiting: pending
                     .into_iter()
-                    .map(|k| (k, Health::new(HealthStatus::Progressing, "still being deleted")))
+                    .map(|k| {
+                        (
+                            k,
+                            Health::new(HealthStatus::Progressing, "still being deleted"),
+                        )
+                    })
                     .collect(),
             });
         }
