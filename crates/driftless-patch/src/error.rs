@@ -21,6 +21,11 @@ pub enum PatchError {
     /// (e.g. `$retainKeys` that do not match the patch). `422 Invalid`.
     #[error("{0}")]
     Invalid(String),
+    /// A strategic merge patch failed with an error the API server does not classify (missing
+    /// merge key, unknown `$patch` type, mixed list element types, `$setElementOrder` order
+    /// mismatch...): `500 InternalError`, message `Internal error occurred: ...`.
+    #[error("{0}")]
+    Internal(String),
     /// Strategic merge patch was requested for a type without patch metadata
     /// (custom resources): `415 UnsupportedMediaType`.
     #[error("strategic merge patch is not supported for {0}")]
@@ -34,6 +39,7 @@ impl PatchError {
             PatchError::BadRequest(_) => 400,
             PatchError::NotApplicable(_) | PatchError::Invalid(_) => 422,
             PatchError::Unsupported(_) => 415,
+            PatchError::Internal(_) => 500,
         }
     }
 
@@ -43,6 +49,7 @@ impl PatchError {
             PatchError::BadRequest(_) => "BadRequest",
             PatchError::NotApplicable(_) | PatchError::Invalid(_) => "Invalid",
             PatchError::Unsupported(_) => "UnsupportedMediaType",
+            PatchError::Internal(_) => "InternalError",
         }
     }
 
@@ -63,6 +70,7 @@ impl PatchError {
             PatchError::NotApplicable(_) => {
                 "the server rejected our request due to an error in our request".to_string()
             }
+            PatchError::Internal(m) => format!("Internal error occurred: {m}"),
             other => other.to_string(),
         }
     }

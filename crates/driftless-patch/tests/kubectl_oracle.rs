@@ -266,3 +266,38 @@ fn json_patch_matches_kubectl() {
         }
     }
 }
+
+#[test]
+fn strategic_merge_patch_errors_match_kubectl() {
+    let ty = Schema::builtin()
+        .for_kind("apps", "v1", "Deployment")
+        .unwrap();
+    let live = deployment(
+        json!([c("a", "1"), c("b", "1")]),
+        json!(["x", "y"]),
+        json!({"l": "1"}),
+    );
+    let tpl = |spec: Value| json!({"spec": {"template": {"spec": spec}}});
+    let patches = [
+        tpl(json!({"containers": [{"$patch": "delete"}]})),
+        tpl(json!({"containers": [{"name": "a", "$patch": "frob"}]})),
+        tpl(json!({"containers": [{"image": "x"}]})),
+        tpl(json!({"containers": [{"$patch": "merge"}]})),
+        tpl(
+            json!({"$setElementOrder/containers": [{"name": "a"}], "containers": [{"name": "b", "image": "2"}]}),
+        ),
+        json!({"metadata": {"labels": {"$patch": "frob"}}}),
+        json!({"metadata": {"finalizers": [["a"]]}}),
+        json!({"metadata": {"finalizers": [1.5, 1000000, "q"]}}),
+        json!({"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": {"maxSurge": 1}}}}),
+    ];
+    for patch in patches {
+        let mine =
+            strategic_merge_patch(&live, &patch, ty).map_err(|e| e.to_string().trim().to_string());
+        let theirs = kubectl_patch_type(std::slice::from_ref(&live), &patch, "strategic");
+        match (mine, theirs) {
+            (Err(m), Err(t)) => assert_eq!(m, t, "patch {patch}"),
+            (m, t) => panic!("patch {patch}: ours {m:?}, kubectl {t:?}"),
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Merging of lists with `patchStrategy: merge`, list directives and element order.
 
 use super::DIRECTIVE;
-use super::map::{display_scalar, merge_map};
+use super::go_fmt;
+use super::map::merge_map;
 use crate::PatchError;
 use crate::json_patch::json_equal;
 use crate::schema::TypeRef;
@@ -25,36 +26,34 @@ enum ElemKind {
     Scalar(u8),
 }
 
-fn elem_kind(v: &Value) -> Result<ElemKind, PatchError> {
-    Ok(match v {
+fn elem_kind(v: &Value) -> ElemKind {
+    match v {
         Value::Object(_) => ElemKind::Map,
-        Value::Array(_) => {
-            return Err(PatchError::Invalid(
-                "lists of lists are not supported".into(),
-            ));
-        }
+        Value::Array(_) => ElemKind::Scalar(4),
         Value::String(_) => ElemKind::Scalar(0),
         Value::Number(_) => ElemKind::Scalar(1),
         Value::Bool(_) => ElemKind::Scalar(2),
         Value::Null => ElemKind::Scalar(3),
-    })
+    }
 }
 
 /// The common element kind of the lists (`sliceElementType`).
 fn slice_kind(lists: &[&[Value]]) -> Result<Option<ElemKind>, PatchError> {
     let mut kind = None;
     for v in lists.iter().flat_map(|l| l.iter()) {
-        let k = elem_kind(v)?;
+        let k = elem_kind(v);
         match kind {
+            None if v.is_array() => {
+                return Err(PatchError::Invalid(
+                    "lists of lists are not supported".into(),
+                ));
+            }
             None => kind = Some(k),
             Some(prev) if prev != k => {
-                return Err(PatchError::Invalid(format!(
+                let all: Vec<Value> = lists.iter().map(|l| Value::Array(l.to_vec())).collect();
+                return Err(PatchError::Internal(format!(
                     "list element types are not identical: {}",
-                    lists
-                        .iter()
-                        .map(|l| Value::Array(l.to_vec()).to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    go_fmt(&Value::Array(all))
                 )));
             }
             _ => {}
@@ -64,9 +63,9 @@ fn slice_kind(lists: &[&[Value]]) -> Result<Option<ElemKind>, PatchError> {
 }
 
 fn no_merge_key(item: &Map<String, Value>, key: &str) -> PatchError {
-    PatchError::BadRequest(format!(
+    PatchError::Internal(format!(
         "map: {} does not contain declared merge key: {key}",
-        Value::Object(item.clone())
+        go_fmt(&Value::Object(item.clone()))
     ))
 }
 
@@ -103,7 +102,7 @@ pub(crate) fn merge_slice(
     let key = ctx
         .merge_key()
         .ok_or_else(|| {
-            PatchError::BadRequest(format!(
+            PatchError::Internal(format!(
                 "cannot merge lists without merge key for {}",
                 ctx.name
             ))
@@ -122,7 +121,8 @@ pub(crate) fn merge_slice(
                 };
                 merged[i] = Value::Object(merge_map(o.clone(), p.clone(), item_ty)?);
             }
-            None => merged.push(Value::Object(merge_map(Map::new(), p.clone(), item_ty)?)),
+            // New items are appended as sent (apimachinery does not process them further).
+            None => merged.push(item.clone()),
         }
     }
     let (patch_items, server_only) = partition(merged, &patch, Some(&key))?;
@@ -151,15 +151,15 @@ fn apply_special_elements(
             }
             Some("replace") => replace = true,
             Some("merge") => {
-                return Err(PatchError::BadRequest(
+                return Err(PatchError::Internal(
                     "merging lists cannot yet be specified in the patch".into(),
                 ));
             }
             _ => {
-                return Err(PatchError::BadRequest(format!(
+                return Err(PatchError::Internal(format!(
                     "unknown patch type: {} in map: {}",
-                    display_scalar(d),
-                    v
+                    go_fmt(d),
+                    go_fmt(&v)
                 )));
             }
         }
@@ -195,9 +195,7 @@ fn partition(
     for v in items {
         if let Some(k) = key {
             let Value::Object(m) = &v else {
-                return Err(PatchError::BadRequest(format!(
-                    "expected a map, but got {v}"
-                )));
+                return Err(PatchError::Internal(format!("expected a map, but got {v}")));
             };
             if !m.contains_key(k) {
                 return Err(no_merge_key(m, k));
@@ -303,9 +301,9 @@ pub(crate) fn validate_set_order(
             Some(k) => match (items[pi].get(k), order[oi].get(k)) {
                 (Some(a), Some(b)) => json_equal(a, b),
                 _ => {
-                    return Err(PatchError::BadRequest(format!(
+                    return Err(PatchError::Internal(format!(
                         "map: {} does not contain declared merge key: {k}",
-                        items[pi]
+                        go_fmt(items[pi])
                     )));
                 }
             },
@@ -317,10 +315,10 @@ pub(crate) fn validate_set_order(
         oi += 1;
     }
     if pi < items.len() {
-        return Err(PatchError::BadRequest(format!(
+        return Err(PatchError::Internal(format!(
             "The order in patch list:\n{}\n doesn't match $setElementOrder list:\n{}\n",
-            Value::Array(patch.to_vec()),
-            Value::Array(order.to_vec())
+            go_fmt(&Value::Array(patch.to_vec())),
+            go_fmt(&Value::Array(order.to_vec()))
         )));
     }
     Ok(())

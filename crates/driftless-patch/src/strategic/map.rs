@@ -1,7 +1,7 @@
 //! Merging of maps, `$patch` / `$retainKeys` / `$setElementOrder` / `$deleteFromPrimitiveList`.
 
 use super::list::{self, ListCtx};
-use super::{DELETE_FROM_PRIMITIVE_LIST, DIRECTIVE, RETAIN_KEYS, SET_ELEMENT_ORDER};
+use super::{DELETE_FROM_PRIMITIVE_LIST, DIRECTIVE, RETAIN_KEYS, SET_ELEMENT_ORDER, go_fmt};
 use crate::PatchError;
 use crate::schema::TypeRef;
 use serde_json::{Map, Value};
@@ -21,10 +21,10 @@ pub(crate) fn merge_map(
                 Ok(patch)
             }
             Some("delete") => Ok(Obj::new()),
-            _ => Err(PatchError::BadRequest(format!(
+            _ => Err(PatchError::Internal(format!(
                 "unknown patch type: {} in map: {}",
-                display_scalar(d),
-                Value::Object(patch.clone())
+                go_fmt(d),
+                go_fmt(&Value::Object(patch.clone()))
             ))),
         };
     }
@@ -42,8 +42,7 @@ pub(crate) fn merge_map(
         }
         let field_ty = field_type(ty, &key);
         let Some(orig_v) = original.get(&key) else {
-            if !is_delete_list {
-                let fresh = fresh_value(patch_v, field_ty)?;
+            if !is_delete_list && let Some(fresh) = fresh_value(patch_v) {
                 original.insert(key, fresh);
             }
             continue;
@@ -71,7 +70,13 @@ pub(crate) fn merge_map(
                 if is_delete_list {
                     continue;
                 }
-                discard_nulls(p)
+                match fresh_value(p) {
+                    Some(v) => v,
+                    None => {
+                        original.shift_remove(&key);
+                        continue;
+                    }
+                }
             }
         };
         original.insert(key, merged);
@@ -79,36 +84,35 @@ pub(crate) fn merge_map(
     Ok(original)
 }
 
-/// A value added where the original had none: directives are resolved against an empty
-/// original and `null`s are dropped.
-fn fresh_value(v: Value, ty: TypeRef<'_>) -> Result<Value, PatchError> {
+/// A value added where the original had none, as apimachinery treats it (checked against
+/// `kubectl patch --local`): `null`s are dropped, maps carrying a `$patch` directive are dropped
+/// whole, list items carrying one are dropped; other directives stay as plain keys.
+fn fresh_value(v: Value) -> Option<Value> {
     match v {
-        Value::Object(p) => {
-            if strategy(ty).as_deref() == Some("replace") {
-                return Ok(discard_nulls(Value::Object(p)));
+        Value::Object(m) => {
+            if m.contains_key(DIRECTIVE) {
+                return None;
             }
-            Ok(Value::Object(merge_map(Obj::new(), p, ty)?))
+            Some(Value::Object(
+                m.into_iter()
+                    .filter(|(_, x)| !x.is_null())
+                    .filter_map(|(k, x)| fresh_value(x).map(|y| (k, y)))
+                    .collect(),
+            ))
         }
-        Value::Array(p) if strategy(ty).as_deref() == Some("merge") => {
-            let ctx = ListCtx { ty, name: "" };
-            Ok(Value::Array(list::merge_slice(Vec::new(), p, &ctx, false)?))
-        }
-        other => Ok(discard_nulls(other)),
+        Value::Array(a) => Some(Value::Array(
+            a.into_iter().filter_map(fresh_value).collect(),
+        )),
+        other => Some(other),
     }
 }
 
-/// Removes `null` values nested in maps (`discardNullValuesFromPatch`).
-fn discard_nulls(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, discard_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(discard_nulls).collect()),
-        other => other,
-    }
+/// Drops the list items that carry a `$patch` directive.
+pub(crate) fn without_directive_items(items: Vec<Value>) -> Vec<Value> {
+    items
+        .into_iter()
+        .filter(|i| i.get(DIRECTIVE).is_none())
+        .collect()
 }
 
 /// The type of field `key`, untyped when unknown.
@@ -186,7 +190,7 @@ fn merge_ordered_lists(
         list::validate_set_order(patch_list.as_deref().unwrap_or(&[]), &order, &ctx)?;
         let merged = match (&orig_list, patch_list) {
             (Some(o), None) => o.clone(),
-            (None, Some(p)) => list::merge_slice(Vec::new(), p, &ctx, false)?,
+            (None, Some(p)) => without_directive_items(p),
             (Some(o), Some(p)) => {
                 if strategy(field_ty).as_deref() == Some("merge") {
                     list::merge_slice(o.clone(), p, &ctx, false)?
@@ -204,13 +208,5 @@ fn merge_ordered_lists(
 }
 
 fn bad_arg(v: &Value) -> PatchError {
-    PatchError::BadRequest(format!("expected a list, but got {}", display_scalar(v)))
-}
-
-/// Formats a value like Go's `%v` for error messages.
-pub(crate) fn display_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    PatchError::BadRequest(format!("expected a list, but got {}", go_fmt(v)))
 }
