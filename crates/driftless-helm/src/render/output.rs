@@ -31,26 +31,31 @@ pub struct Rendered {
 
 impl Rendered {
     /// The documents as Kubernetes objects with provenance; documents that
-    /// are empty (only comments) are skipped.
+    /// are empty (only comments) are skipped. Integers stay integers.
+    ///
+    /// ```
+    /// use driftless_helm::{MemFs, RenderOptions, render};
+    /// let mut fs = MemFs::default();
+    /// fs.insert("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n");
+    /// fs.insert("templates/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 3\n---\n# nothing\n");
+    /// let m = render(&fs, &RenderOptions::default()).unwrap().manifests().unwrap();
+    /// assert_eq!(m.len(), 1);
+    /// assert!(m[0].object["spec"]["replicas"].is_i64());
+    /// assert_eq!(m[0].provenance.line, 1);
+    /// ```
     pub fn manifests(&self) -> Result<Vec<Manifest>, HelmError> {
         let mut out = Vec::new();
         for d in &self.documents {
-            let y: serde_yaml_ng::Value =
-                serde_yaml_ng::from_str(&d.content).map_err(|e| HelmError::Yaml {
-                    file: d.source.clone(),
-                    message: crate::values::yaml_error_text(&e),
-
-                    rendered: String::new(),
-                })?;
-            if y.is_null() {
-                continue;
-            }
-            let json = serde_json::to_value(&y).map_err(|e| HelmError::Yaml {
+            // Syntax was checked while sorting; read with YAML 1.1 scalars as
+            // Kubernetes clients (sigs.k8s.io/yaml) do.
+            let json = crate::yaml::from_yaml(&d.content).map_err(|e| HelmError::Yaml {
                 file: d.source.clone(),
                 message: e.to_string(),
-
                 rendered: String::new(),
             })?;
+            if json.is_null() {
+                continue;
+            }
             out.push(Manifest::new(
                 json,
                 Provenance::file(d.source.clone(), d.index, d.line),
