@@ -250,6 +250,33 @@ spec:
         out.contains("daemon set \"agent\" successfully rolled out"),
         "{out}"
     );
+    // StatefulSet revisions: kubectl rollout history reads the ControllerRevisions.
+    sim.ok(&["set", "image", "statefulset/db", "c=postgres:17"]);
+    let ok = sim.eventually(30, || {
+        sim.ok(&[
+            "get",
+            "pod",
+            "db-0",
+            "-o",
+            "jsonpath={.spec.containers[0].image}",
+        ]) == "postgres:17"
+            && sim.ok(&[
+                "get",
+                "pod",
+                "db-1",
+                "-o",
+                "jsonpath={.spec.containers[0].image}",
+            ]) == "postgres:17"
+    });
+    assert!(ok, "statefulset pods were not replaced");
+    sim.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"]);
+    let history = sim.ok(&["rollout", "history", "statefulset/db"]);
+    let revs: Vec<&str> = history
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(revs, ["1", "2"], "{history}");
     let pvc = sim.ok(&["get", "pvc", "data-db-1", "-o", "jsonpath={.status.phase}"]);
     assert_eq!(pvc, "Bound");
     let nodes = sim.ok(&["get", "nodes", "--no-headers"]);

@@ -699,3 +699,36 @@ fn stalled_rollout_exceeds_its_progress_deadline() {
         )
     );
 }
+
+#[test]
+fn statefulsets_get_controller_revisions_and_pdbs_count_healthy_pods() {
+    use driftless_sim::controllers::revisions;
+    let s = sts(2, "OrderedReady");
+    let actions = revisions::reconcile_revisions(&s, "abc", &[]);
+    let cr = &creates(&actions, "ControllerRevision")[0];
+    assert_eq!(cr["metadata"]["name"], "db-abc");
+    assert_eq!(cr["revision"], 1);
+    assert_eq!(
+        cr["metadata"]["labels"]["controller.kubernetes.io/hash"],
+        "abc"
+    );
+    assert_eq!(cr["data"]["spec"]["template"]["$patch"], "replace");
+    let existing = Arc::new(cr.clone());
+    let next = revisions::reconcile_revisions(&s, "def", std::slice::from_ref(&existing));
+    assert_eq!(creates(&next, "ControllerRevision")[0]["revision"], 2);
+    assert!(revisions::reconcile_revisions(&s, "abc", &[existing]).is_empty());
+
+    let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web", "namespace": "ns", "generation": 1},
+        "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}}}});
+    let pod = |n: &str, ready: bool| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "namespace": "ns", "labels": {"app": "web"}},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]}})
+    };
+    let world = World::from_objects([pod("a", true), pod("b", true), pod("c", false)]);
+    let st = status_of(&revisions::reconcile_pdb(&pdb, &world)).unwrap();
+    assert_eq!(st["expectedPods"], 3);
+    assert_eq!(st["currentHealthy"], 2);
+    assert_eq!(st["desiredHealthy"], 2);
+    assert_eq!(st["disruptionsAllowed"], 0);
+    assert_eq!(cond(&st, "DisruptionAllowed")["reason"], "InsufficientPods");
+}

@@ -21,6 +21,7 @@ pub mod job;
 pub mod network;
 pub mod pods;
 pub mod replicaset;
+pub mod revisions;
 mod runner;
 pub mod statefulset;
 mod world;

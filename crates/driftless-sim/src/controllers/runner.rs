@@ -15,7 +15,7 @@ use super::world::{
 };
 use super::{
     WorkloadConfig, cluster, cronjob, daemonset, deployment, hpa, job, network, pods, replicaset,
-    statefulset,
+    revisions, statefulset,
 };
 use crate::registry::ResourceRef;
 use crate::store::{DeleteOptions, Propagation, Store, WriteOptions};
@@ -404,6 +404,19 @@ impl Runner {
                 jobs_by_owner.get(uid(c)).unwrap_or(&empty),
                 chrono::Utc::now(),
             ));
+        }
+        let revs_by_owner = index("ControllerRevision");
+        for o in world.of("StatefulSet").iter().chain(world.of("DaemonSet")) {
+            let tpl = o.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+            let hash = super::common::template_hash(&tpl);
+            actions.extend(revisions::reconcile_revisions(
+                o,
+                &hash,
+                revs_by_owner.get(uid(o)).unwrap_or(&empty),
+            ));
+        }
+        for p in world.of("PodDisruptionBudget") {
+            actions.extend(revisions::reconcile_pdb(p, &world));
         }
         actions.extend(network::reconcile_endpoints(&world));
         actions.extend(network::reconcile_load_balancers(&world));

@@ -20,6 +20,13 @@ pub(crate) const WATCHED: &[(&str, &str, &str, &str)] = &[
     ("apps", "v1", "replicasets", "ReplicaSet"),
     ("apps", "v1", "statefulsets", "StatefulSet"),
     ("apps", "v1", "daemonsets", "DaemonSet"),
+    ("apps", "v1", "controllerrevisions", "ControllerRevision"),
+    (
+        "policy",
+        "v1",
+        "poddisruptionbudgets",
+        "PodDisruptionBudget",
+    ),
     ("batch", "v1", "jobs", "Job"),
     ("batch", "v1", "cronjobs", "CronJob"),
     ("networking.k8s.io", "v1", "ingresses", "Ingress"),
