@@ -253,6 +253,8 @@ fn dependency_fixtures_match_helm_binary() {
         "template r notesbad",
         "template r nover",
         "template r empty",
+        "template r ignore",
+        "template r ignore2",
     ];
     let mut diffs = Vec::new();
     for line in lines {
