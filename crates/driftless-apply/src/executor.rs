@@ -138,6 +138,7 @@ impl<'a> Applier<'a> {
         match self.run(plan, s, &mut result).await {
             Ok(()) => Ok(result),
             Err(error) => {
+                self.final_health(&mut result).await;
                 if let Some(key) = failed_key(&error)
                     && let Some(r) = result.objects.iter_mut().find(|o| &o.key == key)
                 {
@@ -273,21 +274,20 @@ impl<'a> Applier<'a> {
         limits: WaitLimits,
         wait: bool,
     ) -> Result<(), ApplyError> {
-        let mut done: Vec<(&Step, Result<(Done, Option<Value>), ApplyError>)> =
-            stream::iter(group.steps.iter().copied())
-                .map(|st| async move {
-                    let out = if pre.shared.contains(&st.key) {
-                        Ok((Done::Skipped, None))
-                    } else if pre.in_sync.contains(&st.key) {
-                        Ok((Done::Unchanged, None))
-                    } else {
-                        crate::step::run(self.cluster, st, s).await
-                    };
-                    (st, out)
-                })
-                .buffer_unordered(s.concurrency.max(1))
-                .collect()
-                .await;
+        let mut done: Vec<(&Step, StepOutcome)> = stream::iter(group.steps.iter().copied())
+            .map(|st| async move {
+                let out = if pre.shared.contains(&st.key) {
+                    Ok((Done::Skipped, None))
+                } else if pre.in_sync.contains(&st.key) {
+                    Ok((Done::Unchanged, None))
+                } else {
+                    crate::step::run(self.cluster, st, s).await
+                };
+                (st, out)
+            })
+            .buffer_unordered(s.concurrency.max(1))
+            .collect()
+            .await;
         done.sort_by_key(|(st, _)| st.index);
         let mut healthy_wait = Vec::new();
         let mut gone_wait = Vec::new();
@@ -441,6 +441,9 @@ impl<'a> Applier<'a> {
         }
     }
 }
+
+/// What a step did and the server's answer, or why it failed.
+type StepOutcome = Result<(Done, Option<Value>), ApplyError>;
 
 fn object_result(st: &Step, action: Done) -> ObjectResult {
     ObjectResult {

@@ -112,8 +112,7 @@ pub async fn read_live(
 ) -> Result<LiveState, RuntimeError> {
     let mut desired = rendered.manifests.clone();
     driftless_apply::default_namespaces(cluster, &mut desired, &t.namespace).await?;
-    let tracked =
-        driftless_apply::tracked_objects(cluster, &t.app, t.tracking).await?;
+    let tracked = driftless_apply::tracked_objects(cluster, &t.app, t.tracking).await?;
     Ok(LiveState { desired, tracked })
 }
 

@@ -83,7 +83,10 @@ pub fn summary_table(r: &SyncResult) -> String {
                     .as_ref()
                     .map(|h| h.status.to_string())
                     .unwrap_or_default(),
-                o.message.clone().unwrap_or_default(),
+                o.message
+                    .as_deref()
+                    .unwrap_or_default()
+                    .replace("\n  ", "; "),
             ]
         })
         .collect();
@@ -127,12 +130,7 @@ pub async fn cluster_state(
     cluster: &driftless_apply::Cluster,
     t: &Target,
 ) -> anyhow::Result<String> {
-    let mut objects = driftless_apply::tracked_objects(
-        cluster,
-        &t.app,
-        t.tracking,
-    )
-    .await?;
+    let mut objects = driftless_apply::tracked_objects(cluster, &t.app, t.tracking).await?;
     objects.sort_by_key(driftless_core::ObjectKey::from_object);
     let rows: Vec<Vec<String>> = objects
         .iter()
