@@ -25,6 +25,9 @@ pub fn repo_root() -> PathBuf {
 
 /// The helm oracle binary, installed into `<repo>/.tools` when missing.
 pub fn helm_binary() -> PathBuf {
+    // Tests of one binary run in parallel: install once.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let tools = repo_root().join(".tools");
     let helm = tools.join("helm");
     let ok = Command::new(&helm)
