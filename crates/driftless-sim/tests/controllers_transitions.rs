@@ -732,3 +732,28 @@ fn statefulsets_get_controller_revisions_and_pdbs_count_healthy_pods() {
     assert_eq!(st["disruptionsAllowed"], 0);
     assert_eq!(cond(&st, "DisruptionAllowed")["reason"], "InsufficientPods");
 }
+
+#[test]
+fn paused_deployment_does_not_roll_out_and_reports_paused() {
+    let old = dep(2, "nginx:1.27");
+    let rs = rs_from(&deployment::reconcile(&old, &[], 0), 2, 2, "rs1");
+    let mut d = dep(2, "nginx:1.28");
+    d["spec"]["paused"] = json!(true);
+    let actions = deployment::reconcile(&d, std::slice::from_ref(&rs), 0);
+    let new = creates(&actions, "ReplicaSet");
+    assert!(
+        new.iter().all(|r| r["spec"]["replicas"] == 0),
+        "a paused rollout starts no pods"
+    );
+    assert!(
+        updates(&actions).iter().all(|u| u["kind"] != "ReplicaSet"),
+        "old pods stay"
+    );
+    let st = status_of(&actions).unwrap();
+    assert_eq!(cond(&st, "Progressing")["status"], "Unknown");
+    assert_eq!(cond(&st, "Progressing")["reason"], "DeploymentPaused");
+    d["spec"]["paused"] = json!(false);
+    d["status"] = st;
+    let resumed = status_of(&deployment::reconcile(&d, std::slice::from_ref(&rs), 0)).unwrap();
+    assert_eq!(cond(&resumed, "Progressing")["reason"], "DeploymentResumed");
+}

@@ -362,11 +362,23 @@ fn status(
         .and_then(Value::as_i64)
         .unwrap_or(600);
     let prog = if dep.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
-        cond(
+        let mut c = cond(
             "Progressing",
             false,
             "DeploymentPaused",
             "Deployment is paused".into(),
+        );
+        c["status"] = json!("Unknown");
+        c
+    } else if old_prog
+        .as_ref()
+        .is_some_and(|c| c["reason"] == "DeploymentPaused")
+    {
+        cond(
+            "Progressing",
+            true,
+            "DeploymentResumed",
+            "Deployment is resumed".into(),
         )
     } else if created {
         cond(
