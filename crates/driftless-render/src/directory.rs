@@ -142,7 +142,7 @@ impl Walk<'_> {
         let depth = self.opts.limits.max_depth;
         let docs = match kind {
             Kind::Json => docs::parse_json(logical, &text, depth)?,
-            _ => docs::parse_yaml(logical, &text, depth)?,
+            _ => docs::parse_yaml_bounded(logical, &text, depth, self.opts.limits.max_nodes)?,
         };
         self.docs.extend(docs);
         Ok(())

@@ -59,10 +59,20 @@ fn content_line(start: usize, text: &str) -> usize {
 /// assert_eq!(docs[1].provenance.line, 6);
 /// ```
 pub fn parse_yaml(file: &str, text: &str, max_depth: usize) -> Result<Vec<Document>, RenderError> {
+    parse_yaml_bounded(file, text, max_depth, crate::Limits::default().max_nodes)
+}
+
+/// [`parse_yaml`] with an explicit bound on the nodes one document may expand to.
+pub fn parse_yaml_bounded(
+    file: &str,
+    text: &str,
+    max_depth: usize,
+    max_nodes: usize,
+) -> Result<Vec<Document>, RenderError> {
     let mut out = Vec::new();
     let mut index = 0;
     for (n, (start, doc)) in split_documents(text).into_iter().enumerate() {
-        let value: serde_yaml_ng::Value = match serde_yaml_ng::from_str(&doc) {
+        let value: serde_yaml_ng::Value = match crate::bounded::from_str(&doc, max_nodes) {
             Ok(v) => v,
             Err(e) => {
                 let line = e.location().map(|l| start + l.line() - 1).unwrap_or(start);

@@ -54,7 +54,8 @@ pub(crate) fn render_kustomize(
     };
     let output = run(&build_dir, logical, opts, &root)?;
     let file = kustomization_file(fs, dir)?.unwrap_or_else(|| logical.to_string());
-    let docs = docs::parse_yaml(&file, &output, opts.limits.max_depth)?;
+    let docs =
+        docs::parse_yaml_bounded(&file, &output, opts.limits.max_depth, opts.limits.max_nodes)?;
     Ok((docs, warnings))
 }
 
@@ -213,9 +214,10 @@ fn check_references(
     };
     let bytes = fs.read_file(&file, opts.limits.max_file_size)?;
     let text = String::from_utf8_lossy(&bytes);
-    let Some(doc) = docs::parse_yaml(&file, &text, opts.limits.max_depth)?
-        .into_iter()
-        .next()
+    let Some(doc) =
+        docs::parse_yaml_bounded(&file, &text, opts.limits.max_depth, opts.limits.max_nodes)?
+            .into_iter()
+            .next()
     else {
         return Ok(());
     };

@@ -18,6 +18,7 @@
 //! assert_eq!(out.manifests[0].provenance.to_string(), "cm.yaml:1 (document 1)");
 //! ```
 
+mod bounded;
 mod directory;
 pub mod docs;
 mod error;

@@ -32,6 +32,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most symlinks followed while resolving one path (default 40, as Linux).
     pub max_symlink_hops: usize,
+    /// Most YAML nodes one document may expand to, aliases included
+    /// (default 2,000,000).
+    pub max_nodes: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             max_file_size: 8 * 1024 * 1024,
             max_depth: 100,
             max_symlink_hops: 40,
+            max_nodes: 2_000_000,
         }
     }
 }

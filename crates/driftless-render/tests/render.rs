@@ -580,3 +580,23 @@ fn kustomize_failure_and_timeout_are_reported() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn alias_expansion_is_bounded_by_the_node_limit() {
+    // Within serde_yaml_ng's repetition limit, but over the node budget.
+    let d = tempfile::tempdir().unwrap();
+    let items = vec!["1"; 1000].join(", ");
+    let refs = vec!["*a"; 50].join(", ");
+    let text = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\nanchor: &a [{items}]\ncopies: [{refs}]\n"
+    );
+    write(d.path(), &[("x.yaml", &text)]);
+    let mut opts = RenderOptions::default();
+    assert!(render(&DirFs::new(d.path()), ".", &opts).is_ok());
+    opts.limits.max_nodes = 20_000;
+    let err = render(&DirFs::new(d.path()), ".", &opts).unwrap_err();
+    assert!(
+        err.to_string().starts_with("x.yaml:") && err.to_string().contains("too many nodes"),
+        "{err}"
+    );
+}
