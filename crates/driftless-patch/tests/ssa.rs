@@ -376,6 +376,40 @@ fn unknown_fields_and_duplicate_keys_are_invalid() {
 }
 
 #[test]
+fn values_must_match_the_schema_types() {
+    let err = apply(None, &dep(json!({"replicas": "3"})), "a", false, deploy()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        ".spec.replicas: expected numeric (int or float), got string"
+    );
+    let err = apply(None, &dep(json!({"paused": "yes"})), "a", false, deploy()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        ".spec.paused: expected boolean, got &{yes}"
+    );
+    let err = apply(
+        None,
+        &dep(json!({"strategy": {"type": 1}})),
+        "a",
+        false,
+        deploy(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        ".spec.strategy.type: expected string, got &value.valueUnstructured{Value:1}"
+    );
+    let err = apply(None, &dep(json!({"template": "x"})), "a", false, deploy()).unwrap_err();
+    assert_eq!(err.to_string(), ".spec.template: expected map, got &{x}");
+    // int-or-string and quantities take numbers and strings.
+    let ok = dep(
+        json!({"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}},
+        "template": {"spec": {"containers": [{"name": "c", "resources": {"limits": {"cpu": 1, "memory": "1Gi"}}}]}}}),
+    );
+    assert!(apply(None, &ok, "a", false, deploy()).is_ok());
+}
+
+#[test]
 fn missing_key_without_default_is_invalid() {
     let pod_ty = Schema::builtin().for_kind("", "v1", "Pod").unwrap();
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},

@@ -85,9 +85,9 @@ fn index_items<'v>(
     path: &[PathElement],
 ) -> Result<Vec<(PathElement, &'v Value)>, String> {
     let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
-    for item in items {
-        let pe =
-            item_element(lt, item_ty, item).map_err(|e| format!("{}: {e}", path_string(path)))?;
+    for (i, item) in items.iter().enumerate() {
+        let pe = item_element(lt, item_ty, item)
+            .map_err(|e| format!("{}: element {i}: {e}", path_string(path)))?;
         if out.iter().any(|(p, _)| *p == pe) {
             return Err(format!(
                 "{}: duplicate entries for key {pe}",
@@ -125,12 +125,76 @@ pub(crate) fn to_field_set(v: &Value, ty: TypeRef<'_>) -> Result<FieldSet, Strin
     Ok(set)
 }
 
+/// Checks a value against the schema's shape, with structured-merge-diff's messages
+/// (`.spec.replicas: expected numeric (int or float), got string`).
+fn check_shape(v: &Value, ty: TypeRef<'_>, path: &[PathElement]) -> Result<(), String> {
+    if v.is_null() || !ty.is_typed() {
+        return Ok(());
+    }
+    let go_type = |v: &Value| match v {
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+        Value::Null => "<nil>",
+    };
+    let go_repr = |v: &Value| match v {
+        Value::String(s) => format!("{s:?}"),
+        other => crate::strategic::go_fmt(other),
+    };
+    let err = match ty.shape() {
+        Shape::Scalar => match (ty.type_name(), ty.format(), v) {
+            (
+                _,
+                Some("int-or-string" | "quantity"),
+                Value::Number(_) | Value::String(_) | Value::Bool(_),
+            ) => None,
+            (_, Some("int-or-string" | "quantity"), other) => Some(format!(
+                "expected any scalar, got &{{{}}}",
+                crate::strategic::go_fmt(other)
+            )),
+            (Some("integer" | "number"), _, Value::Number(_)) => None,
+            (Some("integer" | "number"), _, other) => Some(format!(
+                "expected numeric (int or float), got {}",
+                go_type(other)
+            )),
+            (Some("string"), _, Value::String(_)) => None,
+            (Some("string"), _, other) => Some(format!(
+                "expected string, got &value.valueUnstructured{{Value:{}}}",
+                go_repr(other)
+            )),
+            (Some("boolean"), _, Value::Bool(_)) => None,
+            (Some("boolean"), _, other) => Some(format!(
+                "expected boolean, got &{{{}}}",
+                crate::strategic::go_fmt(other)
+            )),
+            _ => None,
+        },
+        Shape::Struct | Shape::Map if !v.is_object() => Some(format!(
+            "expected map, got &{{{}}}",
+            crate::strategic::go_fmt(v)
+        )),
+        Shape::List if !v.is_array() => Some(format!(
+            "expected list, got &{{{}}}",
+            crate::strategic::go_fmt(v)
+        )),
+        _ => None,
+    };
+    match err {
+        Some(e) => Err(format!("{}: {e}", path_string(path))),
+        None => Ok(()),
+    }
+}
+
 fn walk_set(
     v: &Value,
     ty: TypeRef<'_>,
     path: &mut Vec<PathElement>,
     set: &mut FieldSet,
 ) -> Result<(), String> {
+    check_shape(v, ty, path)?;
     match kind(ty, Some(v)) {
         Kind::Leaf => {
             set.insert(path);
