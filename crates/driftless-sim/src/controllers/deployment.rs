@@ -394,19 +394,7 @@ fn status(
             "NewReplicaSetAvailable",
             format!("ReplicaSet \"{new_name}\" has successfully progressed."),
         )
-    } else if progressed || old_prog.is_none() {
-        let mut c = cond(
-            "Progressing",
-            true,
-            "ReplicaSetUpdated",
-            format!("ReplicaSet \"{new_name}\" is progressing."),
-        );
-        if !progressed {
-            c["lastUpdateTime"] = json!(ts);
-        }
-        c
-    } else {
-        let old_prog = old_prog.expect("checked");
+    } else if let (false, Some(old_prog)) = (progressed, old_prog.clone()) {
         let since = old_prog
             .get("lastUpdateTime")
             .and_then(Value::as_str)
@@ -426,6 +414,17 @@ fn status(
         } else {
             old_prog
         }
+    } else {
+        let mut c = cond(
+            "Progressing",
+            true,
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{new_name}\" is progressing."),
+        );
+        if !progressed {
+            c["lastUpdateTime"] = json!(ts);
+        }
+        c
     };
     // A progress resets lastUpdateTime; otherwise keep it.
     let keep_update = !progressed;
