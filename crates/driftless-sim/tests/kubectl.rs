@@ -20,6 +20,16 @@ fn api_resources_lists_builtin_kinds_with_short_names() {
         assert!(out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
             == ["namespaces", "ns", "v1", "false", "Namespace"]));
         assert!(out.contains("customresourcedefinitions"));
+        let ip = sim.ok(&[
+            "get",
+            "svc",
+            "kubernetes",
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ]);
+        assert_eq!(ip, "10.96.0.1");
+        let cms = sim.ok(&["get", "cm", "-o", "name"]);
+        assert_eq!(cms.trim(), "configmap/kube-root-ca.crt");
         // (kubectl itself warns when its minor version is more than one away from the server's.)
         let version = sim.run(&["version", "-o", "json"], None, &[]);
         assert_eq!(version.code, 0, "{}", version.stderr);

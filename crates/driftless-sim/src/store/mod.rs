@@ -184,7 +184,8 @@ impl Store {
     }
 
     /// Creates the namespaces and objects a fresh cluster has (`default`,
-    /// `kube-system`, `kube-public`, `kube-node-lease`). Idempotent.
+    /// `kube-system`, `kube-public`, `kube-node-lease`, the `kubernetes` Service and
+    /// its Endpoints). Idempotent.
     pub fn bootstrap(&self) -> Result<(), ApiError> {
         let ns = ResourceRef::core("namespaces");
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -195,6 +196,29 @@ impl Store {
                     &WriteOptions::manager("kube-apiserver"),
                 )?;
             }
+        }
+        // The `kubernetes` Service of the API server itself, with its Endpoints.
+        let svc = ResourceRef::core("services");
+        if self.get(&svc, Some("default"), "kubernetes").is_err() {
+            self.create(
+                &svc,
+                serde_json::json!({"metadata": {"name": "kubernetes", "namespace": "default",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                    "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP", "sessionAffinity": "None",
+                        "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}),
+                &WriteOptions::manager("kube-apiserver"),
+            )?;
+        }
+        let eps = ResourceRef::core("endpoints");
+        if self.get(&eps, Some("default"), "kubernetes").is_err() {
+            self.create(
+                &eps,
+                serde_json::json!({"metadata": {"name": "kubernetes", "namespace": "default",
+                    "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+                    "subsets": [{"addresses": [{"ip": "127.0.0.1"}],
+                        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}),
+                &WriteOptions::manager("kube-apiserver"),
+            )?;
         }
         Ok(())
     }
