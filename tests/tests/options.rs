@@ -237,3 +237,34 @@ async fn client_side_apply_and_label_tracking() {
     let a = env.kubectl_json(&["get", "configmap/a", "-n", "csa"]);
     assert_eq!(a["data"], serde_json::json!({"k": "v2", "foreign": "x"}));
 }
+
+#[tokio::test]
+async fn helm_inline_values_and_force_string_parameters_from_an_application() {
+    let env = Env::start().await;
+    let repo = GitRepo::new();
+    repo.write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    )
+    .write("chart/values.yaml", "tag: latest\ncolor: white\nreplicas: 1\n")
+    .write("chart/values-prod.yaml", "color: black\n")
+    .write(
+        "chart/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  tag: {{ .Values.tag | quote }}\n  tagKind: {{ kindOf .Values.tag }}\n  color: {{ .Values.color }}\n  replicas: {{ .Values.replicas | quote }}\n",
+    );
+    repo.commit("chart");
+    let app = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: demo}}\nspec:\n  source:\n    repoURL: {}\n    path: chart\n    helm:\n      valueFiles: [values-prod.yaml]\n      values: |\n        color: purple\n        replicas: 2\n      parameters:\n      - {{name: tag, value: '1.10', forceString: true}}\n      - {{name: replicas, value: '3'}}\n  destination: {{namespace: helm}}\n  syncPolicy: {{syncOptions: [CreateNamespace=true]}}\n",
+        repo.path().display()
+    );
+    let app = driftless_runtime::Application::from_yaml(&app).expect("application");
+    let t = driftless_runtime::Target::from_application(&app).expect("target");
+    env.sync(&t, &settings(&t)).await.0.expect("sync");
+    let cm = env.kubectl_json(&["get", "configmap/demo-settings", "-n", "helm"]);
+    // forceString keeps 1.10 a string (not the float 1.1); inline values beat value files;
+    // parameters beat inline values.
+    assert_eq!(cm["data"]["tag"], "1.10");
+    assert_eq!(cm["data"]["tagKind"], "string");
+    assert_eq!(cm["data"]["color"], "purple");
+    assert_eq!(cm["data"]["replicas"], "3");
+}

@@ -27,6 +27,9 @@ pub enum RuntimeError {
     /// A sync option is wrong.
     #[error(transparent)]
     Options(#[from] driftless_apply::OptionError),
+    /// A `forceString` Helm parameter Driftless cannot express.
+    #[error("helm parameter {0:?} with forceString: only dotted keys (a.b.c=value) are supported")]
+    HelmParameter(String),
     /// An ignoreDifferences entry is not of the expected shape.
     #[error("ignoreDifferences entry {index}: {message}")]
     IgnoreEntry {
