@@ -130,4 +130,7 @@ fn binary_engine_gives_the_same_documents() {
     };
     assert_eq!(strip(&a), strip(&b));
     assert_eq!(a.manifests().unwrap().len(), b.manifests().unwrap().len());
+    // Through a ChartFs (copied to a temporary directory for helm).
+    let c = driftless_helm::render(&driftless_helm::DirFs::new(&dir), &binary).unwrap();
+    assert_eq!(c.text, a.text);
 }

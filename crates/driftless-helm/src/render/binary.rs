@@ -24,6 +24,45 @@ pub fn render_dir(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, He
     }
 }
 
+/// Copies the chart in `fs` to a temporary directory and runs `helm` on it.
+pub(crate) fn render_fs_with_binary(
+    fs: &dyn crate::chart::ChartFs,
+    opts: &RenderOptions,
+) -> Result<Rendered, HelmError> {
+    let Engine::Binary(helm) = &opts.engine else {
+        return super::render(fs, opts);
+    };
+    let dir = std::env::temp_dir().join(format!("driftless-helm-chart-{}", uuid::Uuid::new_v4()));
+    let result = copy_tree(fs, "", &dir).and_then(|_| render_with_binary(helm, &dir, opts));
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn copy_tree(fs: &dyn crate::chart::ChartFs, rel: &str, dest: &Path) -> Result<(), HelmError> {
+    let target = if rel.is_empty() {
+        dest.to_path_buf()
+    } else {
+        dest.join(rel)
+    };
+    std::fs::create_dir_all(&target).map_err(|e| HelmError::io(target.display().to_string(), e))?;
+    for e in fs.list(rel).map_err(|e| HelmError::io(rel, e))? {
+        let path = if rel.is_empty() {
+            e.name.clone()
+        } else {
+            format!("{rel}/{}", e.name)
+        };
+        if e.is_dir {
+            copy_tree(fs, &path, dest)?;
+        } else {
+            let data = fs.read(&path).map_err(|err| HelmError::io(&path, err))?;
+            let out = dest.join(&path);
+            std::fs::write(&out, data)
+                .map_err(|err| HelmError::io(out.display().to_string(), err))?;
+        }
+    }
+    Ok(())
+}
+
 fn render_with_binary(
     helm: &Path,
     chart_dir: &Path,

@@ -153,8 +153,13 @@ impl std::fmt::Debug for RenderOptions {
     }
 }
 
-/// Loads the chart at the root of `fs` and renders it natively.
+/// Loads the chart at the root of `fs` and renders it with the engine of
+/// `opts` (for [`Engine::Binary`], the files are first copied to a
+/// temporary directory for `helm template`).
 pub fn render(fs: &dyn ChartFs, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    if let Engine::Binary(_) = opts.engine {
+        return binary::render_fs_with_binary(fs, opts);
+    }
     let chart = load_chart(fs)?;
     render_chart(chart, opts)
 }

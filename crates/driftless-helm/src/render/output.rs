@@ -80,7 +80,7 @@ fn sprig_funcs(opts: &RenderOptions) -> FuncMap {
 pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, HelmError> {
     if let Engine::Binary(_) = opts.engine {
         return Err(HelmError::Binary(
-            "the helm binary engine needs a chart directory: use render_dir".into(),
+            "the helm binary engine renders chart files, not a loaded chart: use render or render_dir".into(),
         ));
     }
     let files: Vec<(String, Vec<u8>)> = opts
