@@ -532,3 +532,22 @@ fn events_expire_after_their_ttl() {
     runner.pass();
     assert!(events().is_empty(), "{:?}", events());
 }
+
+#[test]
+fn finished_job_with_ttl_is_deleted_with_its_pods() {
+    let (store, mut runner) = setup();
+    let jobs = ResourceRef::new("batch", "v1", "jobs");
+    create(
+        &store,
+        &jobs,
+        json!({"metadata": {"name": "hook", "namespace": "default"},
+        "spec": {"ttlSecondsAfterFinished": 0, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
+    converge(&mut runner, 60, || {
+        store.get(&jobs, Some("default"), "hook").is_err()
+    });
+    // The store's garbage collector removes the pods of the deleted Job.
+    driftless_sim::system::gc_pass(&store);
+    while driftless_sim::system::gc_pass(&store) {}
+    assert!(pods(&store, "job-name=hook").is_empty());
+}

@@ -254,3 +254,37 @@ pub fn reconcile(job: &Value, pods: &[Arc<Value>], now_secs: i64) -> Vec<Action>
     }
     actions
 }
+
+/// The TTL-after-finished controller: a finished Job with
+/// `ttlSecondsAfterFinished` is deleted (with its pods) once the TTL has passed
+/// since it finished. Returns the delete, or whether the Job still waits for it.
+pub fn ttl_after_finished(job: &Value, now_secs: i64) -> (Option<Action>, bool) {
+    let Some(ttl) = job
+        .pointer("/spec/ttlSecondsAfterFinished")
+        .and_then(Value::as_i64)
+    else {
+        return (None, false);
+    };
+    if deleting(job) || !finished(job) {
+        return (None, false);
+    }
+    let finished_at = job
+        .pointer("/status/completionTime")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            job.pointer("/status/conditions")?
+                .as_array()?
+                .iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Failed"))?
+                .get("lastTransitionTime")?
+                .as_str()
+        })
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp())
+        .unwrap_or(now_secs);
+    if now_secs >= finished_at + ttl {
+        (Some(Action::delete(job)), false)
+    } else {
+        (None, true)
+    }
+}

@@ -397,6 +397,9 @@ impl Runner {
             let a = job::reconcile(j, pods_by_owner.get(uid(j)).unwrap_or(&empty), now_secs);
             pending |= j.pointer("/spec/activeDeadlineSeconds").is_some() && !job::finished(j);
             actions.extend(a);
+            let (expired, waiting) = job::ttl_after_finished(j, now_secs);
+            actions.extend(expired);
+            pending |= waiting;
         }
         for c in world.of("CronJob") {
             actions.extend(cronjob::reconcile(
