@@ -487,3 +487,71 @@ fn wait_available_rollout_status_and_foreground_cascade() {
         }));
     });
 }
+
+#[test]
+fn warnings_for_unknown_fields_and_watching_get() {
+    common::each_kubectl(|sim| {
+        let bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w, namespace: default}\nbogus: 1\ndata: {a: b}\n";
+        // --validate=warn: accepted, with the server's warning printed by kubectl.
+        let o = sim.run(&["apply", "--validate=warn", "-f", "-"], Some(bad), &[]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(
+            o.stderr.contains("Warning: unknown field \"bogus\""),
+            "{}",
+            o.stderr
+        );
+        // Default (strict): rejected by the server.
+        let o = sim.run(
+            &["create", "-f", "-"],
+            Some(&bad.replace("name: w", "name: w2")),
+            &[],
+        );
+        assert_ne!(o.code, 0);
+        assert!(
+            o.stderr
+                .contains("strict decoding error: unknown field \"bogus\""),
+            "{}",
+            o.stderr
+        );
+
+        // `kubectl get -w` prints the current rows, then changes as they happen.
+        let mut child = std::process::Command::new(&sim.kubectl)
+            .args(["get", "cm", "-w", "--output-watch-events"])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .env("HOME", sim.dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        sim.ok_in(
+            &["apply", "-f", "-"],
+            Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: default}\n"),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        child.kill().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.trim().is_empty(), "{stderr}");
+        let header: Vec<&str> = stdout
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        assert_eq!(header, ["EVENT", "NAME", "DATA", "AGE"], "{stdout}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("ADDED") && l.contains("kube-root-ca.crt")),
+            "{stdout}"
+        );
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("ADDED") && l.contains("later")),
+            "{stdout}"
+        );
+    });
+}
