@@ -185,6 +185,34 @@ fn crashloop_image_shows_crashloopbackoff_and_never_becomes_available() {
 }
 
 #[test]
+fn unpullable_image_shows_errimagepull_then_imagepullbackoff() {
+    let sim = Sim::start();
+    let f = sim.file(
+        "pull.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers: [{name: c, image: registry.example.com/nonexistent:1}]\n",
+    );
+    sim.ok(&["apply", "-f", &f]);
+    let ok = sim.eventually(20, || {
+        sim.ok(&["get", "pod", "p", "--no-headers"])
+            .contains("ErrImagePull")
+    });
+    assert!(ok, "{}", sim.ok(&["get", "pod", "p"]));
+    let ok = sim.eventually(20, || {
+        sim.ok(&["get", "pod", "p", "--no-headers"])
+            .contains("ImagePullBackOff")
+    });
+    assert!(ok, "{}", sim.ok(&["get", "pod", "p"]));
+    let o = sim.run(
+        &["wait", "--for=condition=Ready", "pod/p", "--timeout=2s"],
+        None,
+        &[],
+    );
+    assert_ne!(o.code, 0);
+    let describe = sim.ok(&["describe", "pod", "p"]);
+    assert!(describe.contains("Failed to pull image"), "{describe}");
+}
+
+#[test]
 fn job_completes_and_statefulset_and_daemonset_roll_out() {
     let sim = Sim::start();
     let f = sim.file(
