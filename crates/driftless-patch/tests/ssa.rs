@@ -350,10 +350,13 @@ fn update_managers_are_capped() {
     assert_eq!(mf.len(), 10);
     let ancient = mf.iter().find(|m| m.manager == "ancient-changes").unwrap();
     assert_eq!(
-        ancient.fields.len(),
-        3,
-        "{:?}",
-        ancient.fields.to_fields_v1()
+        ancient.fields.to_fields_v1(),
+        json!({"f:data": {".": {}, "f:k0": {}, "f:k1": {}, "f:k2": {}}})
+    );
+    assert_eq!(
+        ancient.time.as_deref(),
+        Some("2024-01-01T00:00:02Z"),
+        "time of the last merged entry"
     );
 }
 

@@ -83,6 +83,8 @@ pub struct UpdateOptions<'a> {
 const MAX_UPDATE_MANAGERS: usize = 10;
 /// Manager recorded for fields of objects that had no managedFields before their first apply.
 const BEFORE_FIRST_APPLY: &str = "before-first-apply";
+/// Bucket of the oldest Update entries once there are too many.
+const ANCIENT_CHANGES: &str = "ancient-changes";
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Server-side apply of `applied` by `manager` onto `live` (`None` creates the object).
@@ -392,46 +394,71 @@ pub fn update(
         }
     }
     managers.retain(|m| !m.fields.is_empty());
-    cap_update_managers(&mut managers, opts.time);
+    cap_update_managers(&mut managers);
     write_managed_fields(&mut new_obj, &managers);
     Ok(new_obj)
 }
 
-/// Keeps at most [`MAX_UPDATE_MANAGERS`] Update entries, merging the oldest into `ancient-changes`.
-fn cap_update_managers(managers: &mut Vec<ManagedFieldsEntry>, time: Option<&str>) {
-    let updates = managers
-        .iter()
-        .filter(|m| m.operation == Operation::Update)
-        .count();
-    if updates <= MAX_UPDATE_MANAGERS {
-        return;
-    }
-    let mut idx: Vec<usize> = (0..managers.len())
+/// Keeps at most [`MAX_UPDATE_MANAGERS`] Update entries like the API server's `capManagers`:
+/// oldest first, the second and later entries of an API version are merged into that version's
+/// `ancient-changes` bucket (created from the first one), which takes the merged entry's time.
+fn cap_update_managers(managers: &mut Vec<ManagedFieldsEntry>) {
+    let mut updaters: Vec<usize> = (0..managers.len())
         .filter(|&i| managers[i].operation == Operation::Update)
         .collect();
-    idx.sort_by(|&a, &b| managers[a].time.cmp(&managers[b].time));
-    let excess: Vec<usize> = idx
-        .into_iter()
-        .take(updates - MAX_UPDATE_MANAGERS + 1)
-        .collect();
-    let mut ancient = FieldSet::new();
-    let mut api_version = String::new();
-    for &i in &excess {
-        ancient.union_in_place(&managers[i].fields);
-        api_version = managers[i].api_version.clone();
+    if updaters.len() <= MAX_UPDATE_MANAGERS {
+        return;
     }
-    let mut i = 0;
-    managers.retain(|_| {
-        i += 1;
-        !excess.contains(&(i - 1))
+    let secs = |e: &ManagedFieldsEntry| {
+        e.time
+            .as_deref()
+            .map(|t| t.get(..19).unwrap_or(t).to_string())
+    };
+    updaters.sort_by(|&a, &b| {
+        secs(&managers[a])
+            .cmp(&secs(&managers[b]))
+            .then_with(|| managers[a].manager.cmp(&managers[b].manager))
     });
-    managers.push(ManagedFieldsEntry {
-        manager: "ancient-changes".into(),
-        operation: Operation::Update,
-        api_version,
-        time: time.map(String::from),
-        fields: ancient,
-        subresource: None,
+    let mut length = updaters.len();
+    let mut first_of_version: Vec<(String, usize)> = Vec::new();
+    let mut removed: Vec<usize> = Vec::new();
+    for &i in &updaters {
+        if length <= MAX_UPDATE_MANAGERS {
+            break;
+        }
+        let version = managers[i].api_version.clone();
+        let Some(&(_, first)) = first_of_version.iter().find(|(v, _)| *v == version) else {
+            first_of_version.push((version, i));
+            continue;
+        };
+        let is_bucket = |e: &ManagedFieldsEntry| {
+            e.manager == ANCIENT_CHANGES
+                && e.operation == Operation::Update
+                && e.api_version == version
+                && e.subresource.is_none()
+        };
+        let bucket =
+            match (0..managers.len()).find(|&j| !removed.contains(&j) && is_bucket(&managers[j])) {
+                Some(b) => b,
+                None => {
+                    managers[first].manager = ANCIENT_CHANGES.into();
+                    managers[first].subresource = None;
+                    first
+                }
+            };
+        if bucket == i {
+            continue;
+        }
+        let fields = managers[i].fields.clone();
+        managers[bucket].fields.union_in_place(&fields);
+        managers[bucket].time = managers[i].time.clone();
+        removed.push(i);
+        length -= 1;
+    }
+    let mut index = 0;
+    managers.retain(|_| {
+        index += 1;
+        !removed.contains(&(index - 1))
     });
 }
 
