@@ -131,7 +131,10 @@ fn render(args: &Args) -> anyhow::Result<Rendered> {
     let opts = options(args);
     let local = PathBuf::from(&args.repo);
     let is_url = args.repo.contains("://") || (!local.exists() && args.repo.contains(':'));
-    let fs: Box<dyn SourceFs> = if !is_url && local.exists() {
+    if !is_url && !local.exists() {
+        anyhow::bail!("{}: no such repository directory", args.repo);
+    }
+    let fs: Box<dyn SourceFs> = if !is_url {
         match open_local(&local, &args.revision) {
             Ok((_, tree)) => Box::new(tree),
             // Not a Git repository: a plain directory, only at its current state.
