@@ -555,3 +555,58 @@ fn warnings_for_unknown_fields_and_watching_get() {
         );
     });
 }
+
+#[test]
+fn create_generators_send_protobuf() {
+    common::each_kubectl(|sim| {
+        sim.ok(&["create", "namespace", "gen"]);
+        sim.ok(&[
+            "create",
+            "configmap",
+            "c1",
+            "-n",
+            "gen",
+            "--from-literal=a=1",
+            "--from-literal=b=two",
+        ]);
+        sim.ok(&[
+            "create",
+            "secret",
+            "generic",
+            "s1",
+            "-n",
+            "gen",
+            "--from-literal=pw=hunter2",
+        ]);
+        sim.ok(&["create", "serviceaccount", "robot", "-n", "gen"]);
+        assert_eq!(
+            sim.ok(&["get", "cm", "c1", "-n", "gen", "-o", "jsonpath={.data.b}"]),
+            "two"
+        );
+        assert_eq!(
+            sim.ok(&[
+                "get",
+                "secret",
+                "s1",
+                "-n",
+                "gen",
+                "-o",
+                "jsonpath={.data.pw}"
+            ]),
+            "aHVudGVyMg=="
+        );
+        assert_eq!(
+            sim.ok(&["get", "secret", "s1", "-n", "gen", "-o", "jsonpath={.type}"]),
+            "Opaque"
+        );
+        assert_eq!(
+            sim.ok(&["get", "ns", "gen", "-o", "jsonpath={.status.phase}"]),
+            "Active"
+        );
+        assert_eq!(
+            sim.ok(&["get", "sa", "robot", "-n", "gen", "-o", "name"])
+                .trim(),
+            "serviceaccount/robot"
+        );
+    });
+}

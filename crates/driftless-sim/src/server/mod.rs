@@ -6,6 +6,7 @@ pub mod kubeconfig;
 mod logs;
 mod openapi;
 mod patch;
+mod protobuf;
 mod request;
 pub mod table;
 pub mod tls;

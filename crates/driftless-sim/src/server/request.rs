@@ -131,6 +131,9 @@ impl Ctx {
         if self.body.is_empty() {
             return Ok(Value::Null);
         }
+        if self.content_type().contains("protobuf") {
+            return super::protobuf::decode(&self.body);
+        }
         if self.content_type().contains("yaml") {
             let v: Value = serde_yaml_ng::from_slice(&self.body)
                 .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
