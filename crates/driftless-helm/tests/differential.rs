@@ -255,6 +255,10 @@ fn dependency_fixtures_match_helm_binary() {
         "template r empty",
         "template r ignore",
         "template r ignore2",
+        "template r deps --kube-version 1.29",
+        "template r deps --kube-version v1.33.4-gke.1245000",
+        "template r empty --kube-version banana",
+        "template r empty --kube-version 1",
     ];
     let mut diffs = Vec::new();
     for line in lines {

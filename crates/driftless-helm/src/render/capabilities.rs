@@ -86,33 +86,47 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Parses a version such as `1.29`, `v1.20.0` or `1.33.4-gke.1245000`,
-    /// as `helm template --kube-version` does.
+    /// Parses a version such as `1.29`, `v1.20.0` or `1.33.4-gke.1245000`
+    /// as `helm template --kube-version` does (Kubernetes' generic version
+    /// syntax: at least major and minor; `.Version` keeps the text as
+    /// given, `String()` only the numbers).
     ///
     /// ```
     /// use driftless_helm::render::KubeVersion;
     /// let k = KubeVersion::parse("1.29").unwrap();
-    /// assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.29.0", "1", "29"));
-    /// assert!(KubeVersion::parse("banana").is_err());
+    /// assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.29", "1", "29"));
+    /// let g = KubeVersion::parse("v1.33.4-gke.1245000").unwrap();
+    /// assert_eq!((g.version.as_str(), g.normalized.as_str()), ("v1.33.4-gke.1245000", "v1.33.4"));
+    /// assert_eq!(KubeVersion::parse("1").unwrap_err(), "invalid kube version '1': illegal version string \"1\"");
     /// ```
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
-        let v = crate::chart::semver::Version::parse(s)
-            .ok_or_else(|| format!("invalid kube version {s:?}: invalid semantic version"))?;
-        let normalized = format!("v{}.{}.{}", v.major, v.minor, v.patch);
-        let version = if v.pre.is_empty() {
-            // Keep build metadata as given, like Helm; plain versions are normalised.
-            match s.trim().trim_start_matches('v').split_once('+') {
-                Some((_, meta)) => format!("{normalized}+{meta}"),
-                None => normalized.clone(),
-            }
-        } else {
-            format!("{normalized}-{}", v.pre)
+        let text = s.trim();
+        let bare = text.strip_prefix('v').unwrap_or(text);
+        let numeric_len = bare
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(bare.len());
+        let numeric = &bare[..numeric_len];
+        let parts: Vec<&str> = numeric.split('.').collect();
+        if numeric.is_empty() || parts.iter().any(|p| p.is_empty()) {
+            return Err(format!(
+                "invalid kube version '{s}': could not parse {text:?} as version"
+            ));
+        }
+        if parts.len() < 2 {
+            return Err(format!(
+                "invalid kube version '{s}': illegal version string {text:?}"
+            ));
+        }
+        let num = |p: &str| {
+            p.parse::<u64>()
+                .map(|n| n.to_string())
+                .map_err(|_| format!("invalid kube version '{s}': illegal version string {text:?}"))
         };
         Ok(KubeVersion {
-            version,
-            major: v.major.to_string(),
-            minor: v.minor.to_string(),
-            normalized,
+            version: format!("v{bare}"),
+            major: num(parts[0])?,
+            minor: num(parts[1])?,
+            normalized: format!("v{numeric}"),
         })
     }
 }
