@@ -1,6 +1,6 @@
 //! The HorizontalPodAutoscaler controller with simulated metrics: it reads the
 //! target's scale, computes the desired replicas from the simulated utilization
-//! (annotation [`super::config::UTILIZATION`], else exactly on target), clamps to
+//! (annotation [`super::UTILIZATION`], else exactly on target), clamps to
 //! `minReplicas`/`maxReplicas`, writes the target's `spec.replicas` like the real
 //! controller does through the scale subresource, and reports the conditions
 //! `AbleToScale`, `ScalingActive`, `ScalingLimited`.

@@ -1,6 +1,6 @@
 //! The scheduler and the kubelet: pods get a node, then containers that pull,
 //! start and become ready after the configured delays — or fail as the image
-//! name or annotations ask (see [`super::config`]).
+//! name or annotations ask (see [`super::WorkloadConfig`] and [`super::READY_AFTER`]).
 
 use std::time::Duration;
 
