@@ -74,7 +74,11 @@ pub fn parse_values(data: &[u8]) -> Result<Values, String> {
     }
     // Syntax errors are reported from libyaml (as go-yaml words them); the
     // values themselves are read with YAML 1.1 scalars, as Helm does.
-    if let Err(e) = serde_yaml_ng::from_str::<Yaml>(text) {
+    // Only the first document counts, as with go-yaml.
+    let first = serde_yaml_ng::Deserializer::from_str(text)
+        .next()
+        .map(|doc| <Yaml as serde::Deserialize>::deserialize(doc));
+    if let Some(Err(e)) = first {
         return Err(format!(
             "cannot unmarshal yaml document: error converting YAML to JSON: {}",
             yaml_error_text(&e)
@@ -239,4 +243,28 @@ pub fn user_values(
             .map_err(|e| HelmError::Values(format!("failed parsing --set-string data: {e}")))?;
     }
     Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_files_like_helm() {
+        let v = parse_values(b"a: 1\nb: yes\n---\nc: 2\n").unwrap();
+        assert_eq!(Json::Object(v), serde_json::json!({"a": 1.0, "b": true}));
+        assert!(parse_values(b"").unwrap().is_empty());
+        let e = parse_values(b"- 1\n").unwrap_err();
+        assert!(
+            e.ends_with("cannot unmarshal array into Go value of type map[string]interface {}"),
+            "{e}"
+        );
+        let e = parse_values(b"a: [1\n").unwrap_err();
+        assert!(
+            e.starts_with(
+                "cannot unmarshal yaml document: error converting YAML to JSON: yaml: line"
+            ),
+            "{e}"
+        );
+    }
 }
