@@ -77,7 +77,7 @@ pub fn parse_values(data: &[u8]) -> Result<Values, String> {
     // Only the first document counts, as with go-yaml.
     let first = serde_yaml_ng::Deserializer::from_str(text)
         .next()
-        .map(|doc| <Yaml as serde::Deserialize>::deserialize(doc));
+        .map(<Yaml as serde::Deserialize>::deserialize);
     if let Some(Err(e)) = first {
         return Err(format!(
             "cannot unmarshal yaml document: error converting YAML to JSON: {}",
