@@ -495,6 +495,8 @@ pub fn validate_update(group: &str, kind: &str, old: &Value, new: &Value) -> Vec
                 ));
             }
         }
+        ("", "ConfigMap" | "Secret") => immutable_data(kind, old, new, &mut errs),
+        ("", "Pod") => pod_update(old, new, &mut errs),
         ("", "PersistentVolumeClaim") => {
             let strip = |v: &Value| {
                 let mut s = v.get("spec").cloned().unwrap_or(Value::Null);
@@ -518,4 +520,84 @@ pub fn validate_update(group: &str, kind: &str, old: &Value, new: &Value) -> Vec
     }
     errs.extend(validate(group, kind, new));
     errs
+}
+
+/// ConfigMaps and Secrets marked `immutable: true` keep their data (and stay immutable);
+/// a Secret's `type` never changes.
+fn immutable_data(kind: &str, old: &Value, new: &Value, errs: &mut Vec<FieldError>) {
+    const MSG: &str = "field is immutable when `immutable` is set";
+    if kind == "Secret" {
+        let ty = |v: &Value| {
+            v.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("Opaque")
+                .to_string()
+        };
+        if ty(old) != ty(new) {
+            errs.push(FieldError::invalid(
+                "type",
+                go_str(&ty(new)),
+                "field is immutable".into(),
+            ));
+        }
+    }
+    if old.get("immutable").and_then(Value::as_bool) != Some(true) {
+        return;
+    }
+    if new.get("immutable").and_then(Value::as_bool) != Some(true) {
+        errs.push(FieldError::forbidden("immutable", MSG));
+    }
+    for field in ["data", "binaryData"] {
+        let empty = Value::Object(Map::new());
+        let get = |v: &Value| {
+            v.get(field)
+                .filter(|d| !d.is_null())
+                .cloned()
+                .unwrap_or_else(|| empty.clone())
+        };
+        if get(old) != get(new) {
+            errs.push(FieldError::forbidden(field, MSG));
+        }
+    }
+}
+
+/// Pod specs are immutable except container images, `activeDeadlineSeconds`,
+/// added tolerations, `terminationGracePeriodSeconds`, removed scheduling gates
+/// and the binding of `nodeName` (what the scheduler does).
+fn pod_update(old: &Value, new: &Value, errs: &mut Vec<FieldError>) {
+    let strip = |v: &Value, other: &Value| {
+        let mut s = v.get("spec").cloned().unwrap_or(Value::Null);
+        if let Some(m) = s.as_object_mut() {
+            for k in [
+                "activeDeadlineSeconds",
+                "tolerations",
+                "terminationGracePeriodSeconds",
+                "schedulingGates",
+            ] {
+                m.shift_remove(k);
+            }
+            let bound_now = old
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty);
+            if bound_now {
+                m.shift_remove("nodeName");
+            }
+            for list in ["containers", "initContainers", "ephemeralContainers"] {
+                if let Some(Value::Array(cs)) = m.get_mut(list) {
+                    for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                        c.shift_remove("image");
+                    }
+                }
+            }
+        }
+        let _ = other;
+        s
+    };
+    if strip(old, new) != strip(new, old) {
+        errs.push(FieldError::forbidden(
+            "spec",
+            "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+        ));
+    }
 }
