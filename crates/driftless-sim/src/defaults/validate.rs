@@ -565,7 +565,7 @@ fn immutable_data(kind: &str, old: &Value, new: &Value, errs: &mut Vec<FieldErro
 /// added tolerations, `terminationGracePeriodSeconds`, removed scheduling gates
 /// and the binding of `nodeName` (what the scheduler does).
 fn pod_update(old: &Value, new: &Value, errs: &mut Vec<FieldError>) {
-    let strip = |v: &Value, other: &Value| {
+    let strip = |v: &Value| {
         let mut s = v.get("spec").cloned().unwrap_or(Value::Null);
         if let Some(m) = s.as_object_mut() {
             for k in [
@@ -591,10 +591,9 @@ fn pod_update(old: &Value, new: &Value, errs: &mut Vec<FieldError>) {
                 }
             }
         }
-        let _ = other;
         s
     };
-    if strip(old, new) != strip(new, old) {
+    if strip(old) != strip(new) {
         errs.push(FieldError::forbidden(
             "spec",
             "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
