@@ -100,6 +100,7 @@ fn run(
         ("--set-json", &opts.set_json),
         ("--set", &opts.set),
         ("--set-string", &opts.set_string),
+        ("--set-literal", &opts.set_literal),
         ("--api-versions", &opts.api_versions),
         ("--show-only", &opts.show_only),
     ] {

@@ -90,6 +90,8 @@ pub struct RenderOptions {
     pub set_string: Vec<String>,
     /// `--set-json` expressions.
     pub set_json: Vec<String>,
+    /// `--set-literal` expressions (the value is taken verbatim).
+    pub set_literal: Vec<String>,
     /// `--kube-version` (default: helm v4.1.4's v1.35.0).
     pub kube_version: Option<String>,
     /// `--api-versions` (each may hold a comma-separated list).
@@ -119,6 +121,7 @@ impl Default for RenderOptions {
             set: Vec::new(),
             set_string: Vec::new(),
             set_json: Vec::new(),
+            set_literal: Vec::new(),
             kube_version: None,
             api_versions: Vec::new(),
             include_crds: false,
@@ -145,6 +148,7 @@ impl std::fmt::Debug for RenderOptions {
             .field("set", &self.set.len())
             .field("set_string", &self.set_string.len())
             .field("set_json", &self.set_json.len())
+            .field("set_literal", &self.set_literal.len())
             .field("kube_version", &self.kube_version)
             .field("api_versions", &self.api_versions)
             .field("include_crds", &self.include_crds)

@@ -88,7 +88,13 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, 
         .iter()
         .map(|f| (f.name.clone(), f.data.clone()))
         .collect();
-    let vals = user_values(&files, &opts.set_json, &opts.set, &opts.set_string)?;
+    let vals = user_values(
+        &files,
+        &opts.set_json,
+        &opts.set,
+        &opts.set_string,
+        &opts.set_literal,
+    )?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(HelmError::InvalidChart(format!(
             "{} charts are not installable",

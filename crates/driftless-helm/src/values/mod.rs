@@ -205,12 +205,14 @@ pub fn merge_maps(mut a: Values, b: Values) -> Values {
 }
 
 /// The user-supplied values of a render, in Helm's precedence order:
-/// `--values` files, then `--set-json`, `--set`, `--set-string`.
+/// `--values` files, then `--set-json`, `--set`, `--set-string`,
+/// `--set-literal`.
 pub fn user_values(
     files: &[(String, Vec<u8>)],
     set_json: &[String],
     set: &[String],
     set_string: &[String],
+    set_literal: &[String],
 ) -> Result<Values, crate::HelmError> {
     use crate::HelmError;
     use strvals::{Mode, parse_into};
@@ -242,6 +244,11 @@ pub fn user_values(
         parse_into(v, &mut base, Mode::String)
             .map_err(|e| HelmError::Values(format!("failed parsing --set-string data: {e}")))?;
     }
+    for v in set_literal {
+        parse_into(v, &mut base, Mode::Literal)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set-literal data: {e}")))?;
+    }
+
     Ok(base)
 }
 

@@ -26,6 +26,9 @@ pub enum Mode {
     String,
     /// `--set-json`: JSON values.
     Json,
+    /// `--set-literal`: the whole right-hand side as a string, no escapes,
+    /// no comma splitting.
+    Literal,
 }
 
 #[derive(Debug)]
@@ -120,7 +123,7 @@ impl Parser<'_> {
             match self.read() {
                 None => return (v, None),
                 Some(c) if stop.contains(&c) => return (v, Some(c)),
-                Some('\\') => match self.read() {
+                Some('\\') if self.mode != Mode::Literal => match self.read() {
                     None => return (v, None),
                     Some(n) => v.push(n),
                 },
@@ -129,8 +132,20 @@ impl Parser<'_> {
         }
     }
 
+    /// The rest of the input (a `--set-literal` value).
+    fn rest(&mut self) -> String {
+        let v: String = self.chars[self.pos..].iter().collect();
+        self.pos = self.chars.len();
+        v
+    }
+
     fn key(&mut self, data: &mut Values, level: usize) -> R<()> {
-        let (k, last) = self.until(&['=', '[', ',', '.']);
+        let stops: &[char] = if self.mode == Mode::Literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let (k, last) = self.until(stops);
         match last {
             None => {
                 if k.is_empty() {
@@ -155,6 +170,11 @@ impl Parser<'_> {
                 r
             }
             Some('=') => {
+                if self.mode == Mode::Literal {
+                    let v = self.rest();
+                    set(data, k, Json::String(v));
+                    return Ok(());
+                }
                 if self.mode == Mode::Json {
                     if self.empty_val() {
                         set(data, k, Json::Null);
@@ -239,6 +259,10 @@ impl Parser<'_> {
         match last {
             None => Err(Stop::Eof),
             Some('=') => {
+                if self.mode == Mode::Literal {
+                    let v = self.rest();
+                    return set_index(list, i, Json::String(v));
+                }
                 if self.mode == Mode::Json {
                     if self.empty_val() {
                         return set_index(list, i, Json::Null);
@@ -344,7 +368,7 @@ impl Parser<'_> {
     }
 
     fn typed(&self, v: &str) -> Json {
-        if self.mode == Mode::String {
+        if matches!(self.mode, Mode::String | Mode::Literal) {
             return Json::String(v.to_string());
         }
         typed_val(v)
@@ -477,6 +501,14 @@ mod tests {
         assert_eq!(
             p("foo.bar=[1,2,3],x={\"a\":\"b\"}", Mode::Json).unwrap(),
             json!({"foo": {"bar": [1.0, 2.0, 3.0]}, "x": {"a": "b"}})
+        );
+        assert_eq!(
+            p("a.b=c,d\\e=f", Mode::Literal).unwrap(),
+            json!({"a": {"b": "c,d\\e=f"}})
+        );
+        assert_eq!(
+            p("l[1]=x,y", Mode::Literal).unwrap(),
+            json!({"l": [null, "x,y"]})
         );
         let deep = (0..32)
             .map(|i| format!("k{i}"))

@@ -171,6 +171,7 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
             "--set",
             "--set-string",
             "--set-json",
+            "--set-literal",
             "--values",
             "-f",
             "--kube-version",
@@ -196,6 +197,7 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
                 "--set" => p.opts.set.push(v),
                 "--set-string" => p.opts.set_string.push(v),
                 "--set-json" => p.opts.set_json.push(v),
+                "--set-literal" => p.opts.set_literal.push(v),
                 "--values" | "-f" => {
                     let path = workdir.join(&v);
                     let data = std::fs::read(&path).map_err(|e| e.to_string())?;
