@@ -525,13 +525,13 @@ fn hpa_scales_by_simulated_utilization_within_bounds() {
         h
     };
     let world = World::from_objects([target]);
-    let (actions, rescale) = hpa::reconcile(&h(None), &world);
+    let (actions, rescale, _) = hpa::reconcile(&h(None), &world, &[]);
     assert!(rescale.is_none());
     let st = status_of(&actions).unwrap();
     assert_eq!(st["desiredReplicas"], 2);
     assert_eq!(cond(&st, "AbleToScale")["reason"], "ReadyForNewScale");
     assert_eq!(cond(&st, "ScalingLimited")["reason"], "DesiredWithinRange");
-    let (actions, rescale) = hpa::reconcile(&h(Some("100")), &world);
+    let (actions, rescale, _) = hpa::reconcile(&h(Some("100")), &world, &[]);
     assert_eq!(rescale.unwrap().replicas, 4);
     assert!(
         events(&actions)
@@ -539,13 +539,13 @@ fn hpa_scales_by_simulated_utilization_within_bounds() {
             .any(|e| e
                 .starts_with("SuccessfulRescale New size: 4; reason: cpu resource utilization"))
     );
-    let (actions, rescale) = hpa::reconcile(&h(Some("500")), &world);
+    let (actions, rescale, _) = hpa::reconcile(&h(Some("500")), &world, &[]);
     assert_eq!(rescale.unwrap().replicas, 5);
     assert_eq!(
         cond(&status_of(&actions).unwrap(), "ScalingLimited")["reason"],
         "TooManyReplicas"
     );
-    let (actions, _) = hpa::reconcile(&h(None), &World::default());
+    let (actions, _, _) = hpa::reconcile(&h(None), &World::default(), &[]);
     assert_eq!(
         cond(&status_of(&actions).unwrap(), "AbleToScale")["reason"],
         "FailedGetScale"
@@ -756,4 +756,30 @@ fn paused_deployment_does_not_roll_out_and_reports_paused() {
     d["status"] = st;
     let resumed = status_of(&deployment::reconcile(&d, std::slice::from_ref(&rs), 0)).unwrap();
     assert_eq!(cond(&resumed, "Progressing")["reason"], "DeploymentResumed");
+}
+
+#[test]
+fn hpa_scale_down_waits_for_its_stabilization_window() {
+    let target = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"}, "spec": {"replicas": 4}, "status": {"replicas": 4}});
+    let world = World::from_objects([target]);
+    let h = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web", "namespace": "ns", "annotations": {"sim.driftless.dev/utilization": "25"}},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 10,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]}});
+    // A recommendation of 4 a minute ago holds the scale-down (to 2) back.
+    let (actions, rescale, rec) = hpa::reconcile(&h, &world, &[(Duration::from_secs(60), 4)]);
+    assert_eq!(rec, Some(2));
+    assert!(rescale.is_none());
+    assert_eq!(
+        cond(&status_of(&actions).unwrap(), "AbleToScale")["reason"],
+        "ScaleDownStabilized"
+    );
+    // Older than the default 300 s window: it scales down.
+    let (_, rescale, _) = hpa::reconcile(&h, &world, &[(Duration::from_secs(301), 4)]);
+    assert_eq!(rescale.unwrap().replicas, 2);
+    // A zero window scales down at once.
+    let mut fast = h.clone();
+    fast["spec"]["behavior"] = json!({"scaleDown": {"stabilizationWindowSeconds": 0}});
+    let (_, rescale, _) = hpa::reconcile(&fast, &world, &[(Duration::from_secs(1), 4)]);
+    assert_eq!(rescale.unwrap().replicas, 2);
 }

@@ -5,6 +5,8 @@
 //! controller does through the scale subresource, and reports the conditions
 //! `AbleToScale`, `ScalingActive`, `ScalingLimited`.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use super::config::UTILIZATION;
@@ -27,10 +29,28 @@ pub struct Rescale {
     pub replicas: i64,
 }
 
+/// The stabilization windows (scale up, scale down) of an HPA.
+pub fn windows(hpa: &Value) -> (Duration, Duration) {
+    let secs =
+        |p: &str, d: u64| Duration::from_secs(hpa.pointer(p).and_then(Value::as_u64).unwrap_or(d));
+    (
+        secs("/spec/behavior/scaleUp/stabilizationWindowSeconds", 0),
+        secs("/spec/behavior/scaleDown/stabilizationWindowSeconds", 300),
+    )
+}
+
 /// The status change of an HPA and, when it scales, the target's new replica count.
-pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
+/// `history` holds earlier raw recommendations with their age; scale-downs are
+/// stabilized over `behavior.scaleDown.stabilizationWindowSeconds` (default 300 s)
+/// and scale-ups over `behavior.scaleUp.stabilizationWindowSeconds` (default 0),
+/// as the real controller does. The third value is this pass's raw recommendation.
+pub fn reconcile(
+    hpa: &Value,
+    world: &World,
+    history: &[(Duration, i64)],
+) -> (Vec<Action>, Option<Rescale>, Option<i64>) {
     if deleting(hpa) {
-        return (vec![], None);
+        return (vec![], None, None);
     }
     let ts = now();
     let old = hpa.get("status").cloned().unwrap_or_else(|| json!({}));
@@ -77,7 +97,7 @@ pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
                 COMPONENT,
             )));
         }
-        return (actions, None);
+        return (actions, None, None);
     };
     let spec_replicas = target
         .pointer("/spec/replicas")
@@ -112,6 +132,7 @@ pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
         .and_then(|u| u.trim_end_matches('%').parse::<i64>().ok())
         .unwrap_or(target_util);
     let mut rescale = None;
+    let mut recommendation = None;
     if spec_replicas == 0 {
         set_condition(
             &mut st,
@@ -129,7 +150,30 @@ pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
         } else {
             (spec_replicas * util + target_util - 1) / target_util.max(1)
         };
-        let desired = raw.clamp(min, max.max(min));
+        recommendation = Some(raw);
+        let (up_window, down_window) = windows(hpa);
+        let within = |w: Duration| {
+            history
+                .iter()
+                .filter(move |(age, _)| *age <= w)
+                .map(|(_, r)| *r)
+        };
+        let mut stabilized = raw;
+        if raw < spec_replicas {
+            stabilized = within(down_window)
+                .chain([raw])
+                .max()
+                .unwrap_or(raw)
+                .min(spec_replicas);
+        } else if raw > spec_replicas {
+            stabilized = within(up_window)
+                .chain([raw])
+                .min()
+                .unwrap_or(raw)
+                .max(spec_replicas);
+        }
+        let held_back = stabilized != raw;
+        let desired = stabilized.clamp(min, max.max(min));
         let metric_name = metrics
             .iter()
             .find_map(|m| m.pointer("/resource/name").and_then(Value::as_str))
@@ -209,6 +253,17 @@ pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
                 name: tname.to_string(),
                 replicas: desired,
             });
+        } else if held_back && raw < spec_replicas {
+            set_condition(
+                &mut st,
+                cond(
+                    "AbleToScale",
+                    true,
+                    "ScaleDownStabilized",
+                    "recent recommendations were higher than current one, applying the highest recent recommendation".into(),
+                ),
+                false,
+            );
         } else {
             set_condition(
                 &mut st,
@@ -251,5 +306,5 @@ pub fn reconcile(hpa: &Value, world: &World) -> (Vec<Action>, Option<Rescale>) {
         h["status"] = st;
         actions.insert(0, Action::UpdateStatus(h));
     }
-    (actions, rescale)
+    (actions, rescale, recommendation)
 }

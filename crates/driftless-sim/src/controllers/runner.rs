@@ -92,6 +92,8 @@ pub struct Runner {
     /// their and their children's resourceVersions (skipped while unchanged).
     memo: HashMap<String, u64>,
     last_event_gc: Instant,
+    /// Recent raw recommendations of each HPA (for stabilization windows).
+    hpa_history: HashMap<String, Vec<(Instant, i64)>>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -115,6 +117,7 @@ impl Runner {
             events: HashMap::new(),
             memo: HashMap::new(),
             last_event_gc: Instant::now(),
+            hpa_history: HashMap::new(),
         }
     }
 
@@ -426,7 +429,23 @@ impl Runner {
         actions.extend(cluster::reconcile_crds(&world));
         actions.extend(cluster::reconcile_storage(&world));
         for h in world.of("HorizontalPodAutoscaler") {
-            let (a, rescale) = hpa::reconcile(h, &world);
+            let key = uid(h).to_string();
+            let now = Instant::now();
+            let (up, down) = hpa::windows(h);
+            let keep = up.max(down);
+            let past = self.hpa_history.entry(key).or_default();
+            past.retain(|(t, _)| now.duration_since(*t) <= keep);
+            let history: Vec<(Duration, i64)> = past
+                .iter()
+                .map(|(t, r)| (now.duration_since(*t), *r))
+                .collect();
+            let (a, rescale, recommendation) = hpa::reconcile(h, &world, &history);
+            if let Some(r) = recommendation {
+                past.push((now, r));
+                if past.len() > 5000 {
+                    past.remove(0);
+                }
+            }
             actions.extend(a);
             if let Some(r) = rescale {
                 self.rescale(&r);
