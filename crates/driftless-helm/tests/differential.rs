@@ -108,6 +108,9 @@ const SNIPPETS: &[&str] = &[
     r#"{{ slice .Values.tags 1 }} {{ "abcdef" | substr 1 3 }} {{ contains "b" "abc" }} {{ hasPrefix "a" "abc" }} {{ trimSuffix "c" "abc" }}"#,
     r#"{{ toYaml (dict "s" "yes" "n" "1.0" "e" "" "d" "2001-12-14" "l" (list)) }}"#,
     r#"{{ fromYaml "a: yes\nb: [1, 2]\nc: 0777" | toJson }}"#,
+    r#"{{ .Chart }} | {{ .Release }} | {{ .Template }} | {{ .Capabilities.HelmVersion }} | {{ .Capabilities.KubeVersion.GitVersion }}"#,
+    r#"{{ .Capabilities.APIVersions.Has "apps/v1/Deployment" }} {{ .Capabilities.APIVersions.Has "apiextensions.k8s.io/v1" }} {{ .Subcharts }}"#,
+    r#"{{ $f := .Files }}{{ $f.Get "files/other.cfg" }} {{ len (.Files.GetBytes "files/data.txt") }} {{ (.Files.Glob "nothing/*").AsConfig }}"#,
 ];
 
 const ERRORS: &[&str] = &[
