@@ -783,3 +783,18 @@ fn hpa_scale_down_waits_for_its_stabilization_window() {
     let (_, rescale, _) = hpa::reconcile(&fast, &world, &[(Duration::from_secs(1), 4)]);
     assert_eq!(rescale.unwrap().replicas, 2);
 }
+
+#[test]
+fn new_replicaset_carries_the_deployment_annotations_except_kubectl_and_revision_ones() {
+    let mut d = dep(1, "nginx:1.27");
+    d["metadata"]["annotations"] = json!({"argocd.argoproj.io/tracking-id": "app:apps/Deployment:ns/web",
+        "kubectl.kubernetes.io/last-applied-configuration": "{}", "deployment.kubernetes.io/revision": "7"});
+    let rs = &creates(&deployment::reconcile(&d, &[], 0), "ReplicaSet")[0];
+    let ann = rs["metadata"]["annotations"].as_object().unwrap();
+    assert_eq!(
+        ann["argocd.argoproj.io/tracking-id"],
+        "app:apps/Deployment:ns/web"
+    );
+    assert!(!ann.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
+    assert_eq!(ann["deployment.kubernetes.io/revision"], "1");
+}

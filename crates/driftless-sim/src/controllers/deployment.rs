@@ -142,6 +142,8 @@ pub fn reconcile(dep: &Value, rss: &[Arc<Value>], now_secs: i64) -> Vec<Action> 
                 },
                 "spec": spec,
             });
+            let mut rs = rs;
+            copy_annotations(dep, &mut rs);
             actions.push(Action::Create(rs));
             if initial > 0 {
                 actions.push(scaled(dep, &rs_name, 0, initial));
@@ -229,6 +231,9 @@ pub fn reconcile(dep: &Value, rss: &[Arc<Value>], now_secs: i64) -> Vec<Action> 
                 json!(desired);
             updated["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] =
                 json!(max);
+            changed = true;
+        }
+        if is_new && copy_annotations(dep, &mut updated) {
             changed = true;
         }
         if is_new && revision(r) < max_rev {
@@ -436,4 +441,36 @@ fn status(
     } else {
         vec![]
     }
+}
+
+/// Annotations a Deployment does not hand down to its ReplicaSets.
+const NOT_COPIED: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION,
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// Copies the Deployment's annotations onto its new ReplicaSet, as the real
+/// controller does; returns whether anything changed.
+fn copy_annotations(dep: &Value, rs: &mut Value) -> bool {
+    let Some(src) = dep
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    let mut changed = false;
+    for (k, v) in src {
+        if NOT_COPIED.contains(&k.as_str()) {
+            continue;
+        }
+        if rs.pointer("/metadata/annotations").and_then(|a| a.get(k)) != Some(v) {
+            rs["metadata"]["annotations"][k] = v.clone();
+            changed = true;
+        }
+    }
+    changed
 }
