@@ -285,10 +285,27 @@ impl FieldSet {
 
     /// Path elements that are members or have children at this level, sorted.
     pub fn elements(&self) -> Vec<&PathElement> {
-        let mut v: Vec<&PathElement> = self.members.keys().chain(self.children.keys()).collect();
-        v.sort();
-        v.dedup();
-        v
+        // Both maps are sorted: merge them.
+        let mut out = Vec::with_capacity(self.members.len() + self.children.len());
+        let mut m = self.members.keys().peekable();
+        let mut c = self.children.keys().peekable();
+        loop {
+            let next = match (m.peek(), c.peek()) {
+                (Some(a), Some(b)) => match a.cmp(b) {
+                    std::cmp::Ordering::Less => m.next(),
+                    std::cmp::Ordering::Greater => c.next(),
+                    std::cmp::Ordering::Equal => {
+                        c.next();
+                        m.next()
+                    }
+                },
+                (Some(_), None) => m.next(),
+                (None, Some(_)) => c.next(),
+                (None, None) => break,
+            };
+            out.extend(next);
+        }
+        out
     }
 
     /// Union of two sets.
