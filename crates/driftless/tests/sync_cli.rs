@@ -79,7 +79,9 @@ impl Sim {
         std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async move {
-                let h = driftless_sim::Cluster::start(Default::default()).await.unwrap();
+                let h = driftless_sim::Cluster::start(Default::default())
+                    .await
+                    .unwrap();
                 h.write_kubeconfig(&path).unwrap();
                 ready_tx.send(()).unwrap();
                 let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
@@ -131,7 +133,11 @@ fn sync_sim_of_the_guestbook_prints_the_final_state() {
             .unwrap_or_else(|| panic!("{name} row in\n{stdout}"));
         assert!(row.contains("Healthy"), "{row}");
     }
-    assert!(stdout.lines().any(|l| l.starts_with("ConfigMap") && l.contains("guestbook-config")));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ConfigMap") && l.contains("guestbook-config"))
+    );
     // Progress went to stderr, wave by wave.
     assert!(stderr.contains("Sync wave -1: healthy"), "{stderr}");
     assert!(stderr.contains("Sync wave 0: healthy"), "{stderr}");
@@ -153,7 +159,10 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
     let out = run("diff", &["--color", "never"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.contains("0 synced, 0 out of sync, 2 missing"), "{stdout}");
+    assert!(
+        stdout.contains("0 synced, 0 out of sync, 2 missing"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(SECRET_VALUE) && !stderr.contains(SECRET_VALUE));
 
     let out = run("sync", &[]);
@@ -186,9 +195,17 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
     let out = run("diff", &["--color", "never"]);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("-  color: red") && stdout.contains("+  color: blue"), "{stdout}");
+    assert!(
+        stdout.contains("-  color: red") && stdout.contains("+  color: blue"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Secret:default/db"), "{stdout}");
-    for leaked in [SECRET_VALUE, "another-secret-value", "aHVudGVy", "YW5vdGhlci"] {
+    for leaked in [
+        SECRET_VALUE,
+        "another-secret-value",
+        "aHVudGVy",
+        "YW5vdGhlci",
+    ] {
         assert!(!stdout.contains(leaked), "{leaked} leaked:\n{stdout}");
     }
     let json = run("diff", &["-o", "json"]);
@@ -209,17 +226,40 @@ fn diff_between_revisions_needs_no_cluster() {
     let r = repo.path().to_str().unwrap();
     let out = bin()
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
-        .args(["diff", "--repo", r, "--path", "app", "--against-revision", &first, "--color", "never"])
+        .args([
+            "diff",
+            "--repo",
+            r,
+            "--path",
+            "app",
+            "--against-revision",
+            &first,
+            "--color",
+            "never",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.contains("-  color: blue") && stdout.contains("+  color: green"), "{stdout}");
+    assert!(
+        stdout.contains("-  color: blue") && stdout.contains("+  color: green"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Secret:default/db (OutOfSync)"), "{stdout}");
     assert!(!stdout.contains(SECRET_VALUE) && !stdout.contains("second-secret-value"));
     let same = bin()
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
-        .args(["diff", "--repo", r, "--path", "app", "--revision", &first, "--against-revision", &first])
+        .args([
+            "diff",
+            "--repo",
+            r,
+            "--path",
+            "app",
+            "--revision",
+            &first,
+            "--against-revision",
+            &first,
+        ])
         .output()
         .unwrap();
     assert_eq!(same.status.code(), Some(0), "{:?}", text(&same));
@@ -244,6 +284,9 @@ fn sync_dry_run_writes_nothing_and_plan_works_offline() {
         .unwrap();
     let (stdout, stderr) = text(&plan);
     assert_eq!(plan.status.code(), Some(0), "{stderr}");
-    assert!(stdout.contains("ConfigMap") && stdout.contains("Secret"), "{stdout}");
+    assert!(
+        stdout.contains("ConfigMap") && stdout.contains("Secret"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(SECRET_VALUE));
 }
