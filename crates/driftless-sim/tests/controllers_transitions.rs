@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use driftless_sim::controllers::{
     Action, WorkloadConfig, World, cronjob, daemonset, deployment, faults, hpa, job, network, pods,
-    replicaset, statefulset,
+    replicaset, scheduler, statefulset,
 };
 use serde_json::{Value, json};
 
@@ -638,11 +638,11 @@ fn scheduler_binds_fitting_pods_and_reports_unschedulable_ones() {
     let nodes = vec![node_object("n1", 0), node_object("n2", 1)];
     let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns", "uid": "u"},
         "spec": {"nodeSelector": {"kubernetes.io/hostname": "n2"}, "containers": [{"name": "c", "image": "nginx"}]}});
-    let bound = updates(&pods::schedule(&p, &nodes));
+    let bound = updates(&scheduler::schedule(&p, &nodes));
     assert_eq!(bound[0]["spec"]["nodeName"], "n2");
     let mut nowhere = p.clone();
     nowhere["spec"]["nodeSelector"] = json!({"disk": "ssd"});
-    let actions = pods::schedule(&nowhere, &nodes);
+    let actions = scheduler::schedule(&nowhere, &nodes);
     let st = status_of(&actions).unwrap();
     let c = cond(&st, "PodScheduled");
     assert_eq!(c["status"], "False");
@@ -655,7 +655,7 @@ fn scheduler_binds_fitting_pods_and_reports_unschedulable_ones() {
     let mut big = p.clone();
     big["spec"].as_object_mut().unwrap().remove("nodeSelector");
     big["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "64"}});
-    let st = status_of(&pods::schedule(&big, &nodes)).unwrap();
+    let st = status_of(&scheduler::schedule(&big, &nodes)).unwrap();
     assert!(
         cond(&st, "PodScheduled")["message"]
             .as_str()

@@ -23,6 +23,7 @@ pub mod pods;
 pub mod replicaset;
 pub mod revisions;
 mod runner;
+pub mod scheduler;
 pub mod statefulset;
 mod world;
 

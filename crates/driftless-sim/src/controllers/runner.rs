@@ -15,7 +15,7 @@ use super::world::{
 };
 use super::{
     WorkloadConfig, cluster, cronjob, daemonset, deployment, hpa, job, network, pods, replicaset,
-    revisions, statefulset,
+    revisions, scheduler, statefulset,
 };
 use crate::registry::ResourceRef;
 use crate::store::{DeleteOptions, Propagation, Store, WriteOptions};
@@ -322,7 +322,7 @@ impl Runner {
                         p["spec"]["nodeName"] = json!(n);
                         actions.push(Action::Update(p));
                     } else {
-                        actions.extend(pods::schedule(pod, &nodes));
+                        actions.extend(scheduler::schedule(pod, &nodes));
                     }
                 }
                 Some(n) => {
@@ -388,7 +388,7 @@ impl Runner {
                 json!({"spec": d.pointer("/spec/template/spec").cloned().unwrap_or(Value::Null)});
             let eligible: Vec<String> = nodes
                 .iter()
-                .filter(|n| pods::node_fits_selector(&tpl_pod, n))
+                .filter(|n| scheduler::node_fits_selector(&tpl_pod, n))
                 .map(|n| name(n).to_string())
                 .collect();
             let a = self.memo_run(d, children, || {
