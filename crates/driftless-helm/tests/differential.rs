@@ -259,6 +259,8 @@ fn dependency_fixtures_match_helm_binary() {
         "template r ignore",
         "template r ignore2",
         "template r deps --kube-version 1.29",
+        "template r deps --set-file first.greeting=deps/files/root.txt,second.greeting=legacy/values.yaml",
+        "template r deps --set-file first.greeting=no/such/file",
         "template r deps --set-literal 'first.greeting=a,b=c\\d' --set first.greeting=x --set-literal second.leaf.color=",
         "template r deps --kube-version v1.33.4-gke.1245000",
         "template r empty --kube-version banana",

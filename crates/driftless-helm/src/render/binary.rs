@@ -96,6 +96,25 @@ fn run(
         std::fs::write(&p, &f.data).map_err(|e| HelmError::io(p.display().to_string(), e))?;
         cmd.arg("--values").arg(p);
     }
+    for (i, expr) in opts.set_file.iter().enumerate() {
+        // Materialise each file so that the binary reads the same contents.
+        let mut parts = Vec::new();
+        for (j, pair) in expr.split(',').enumerate() {
+            let Some((key, path)) = pair.split_once('=') else {
+                parts.push(pair.to_string());
+                continue;
+            };
+            let data = match &opts.file_reader {
+                Some(read) => read(path),
+                None => std::fs::read(path),
+            }
+            .map_err(|e| HelmError::io(path, e))?;
+            let p = tmp.join(format!("set-file-{i}-{j}"));
+            std::fs::write(&p, data).map_err(|e| HelmError::io(p.display().to_string(), e))?;
+            parts.push(format!("{key}={}", p.display()));
+        }
+        cmd.arg("--set-file").arg(parts.join(","));
+    }
     for (flag, vals) in [
         ("--set-json", &opts.set_json),
         ("--set", &opts.set),

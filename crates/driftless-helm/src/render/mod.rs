@@ -37,6 +37,9 @@ use crate::error::HelmError;
 
 pub use crate::funcs::Lookup;
 
+/// Reads a `--set-file` path into its contents.
+pub type FileReader = Arc<dyn Fn(&str) -> std::io::Result<Vec<u8>> + Send + Sync>;
+
 /// A values file given by the caller (`--values`): a name for messages and
 /// its contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +93,12 @@ pub struct RenderOptions {
     pub set_string: Vec<String>,
     /// `--set-json` expressions.
     pub set_json: Vec<String>,
+    /// `--set-file` expressions (`key=path`): the value is the file's text,
+    /// read through `file_reader`.
+    pub set_file: Vec<String>,
+    /// Reads `--set-file` paths; `None` reads them from the local file
+    /// system (relative to the working directory), as `helm` does.
+    pub file_reader: Option<FileReader>,
     /// `--set-literal` expressions (the value is taken verbatim).
     pub set_literal: Vec<String>,
     /// `--kube-version` (default: helm v4.1.4's v1.35.0).
@@ -121,6 +130,8 @@ impl Default for RenderOptions {
             set: Vec::new(),
             set_string: Vec::new(),
             set_json: Vec::new(),
+            set_file: Vec::new(),
+            file_reader: None,
             set_literal: Vec::new(),
             kube_version: None,
             api_versions: Vec::new(),
@@ -148,6 +159,7 @@ impl std::fmt::Debug for RenderOptions {
             .field("set", &self.set.len())
             .field("set_string", &self.set_string.len())
             .field("set_json", &self.set_json.len())
+            .field("set_file", &self.set_file)
             .field("set_literal", &self.set_literal.len())
             .field("kube_version", &self.kube_version)
             .field("api_versions", &self.api_versions)

@@ -93,6 +93,15 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, 
         &opts.set_json,
         &opts.set,
         &opts.set_string,
+        &opts.set_file,
+        &|path: &str| {
+            let data = match &opts.file_reader {
+                Some(read) => read(path),
+                None => std::fs::read(path),
+            };
+            data.map(|d| String::from_utf8_lossy(&d).into_owned())
+                .map_err(|e| format!("open {path}: {}", go_io_error(&e)))
+        },
         &opts.set_literal,
     )?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
@@ -155,6 +164,17 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, 
         other => other,
     })?;
     assemble(&chart, generic, hooks, notes, opts)
+}
+
+/// An I/O error as Go's `os` package words it (`no such file or directory`).
+fn go_io_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// `chartutil.ValidateReleaseName`.

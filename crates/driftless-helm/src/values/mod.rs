@@ -206,12 +206,14 @@ pub fn merge_maps(mut a: Values, b: Values) -> Values {
 
 /// The user-supplied values of a render, in Helm's precedence order:
 /// `--values` files, then `--set-json`, `--set`, `--set-string`,
-/// `--set-literal`.
+/// `--set-file` (read through `read_file`), `--set-literal`.
 pub fn user_values(
     files: &[(String, Vec<u8>)],
     set_json: &[String],
     set: &[String],
     set_string: &[String],
+    set_file: &[String],
+    read_file: strvals::FileReader<'_>,
     set_literal: &[String],
 ) -> Result<Values, crate::HelmError> {
     use crate::HelmError;
@@ -243,6 +245,10 @@ pub fn user_values(
     for v in set_string {
         parse_into(v, &mut base, Mode::String)
             .map_err(|e| HelmError::Values(format!("failed parsing --set-string data: {e}")))?;
+    }
+    for v in set_file {
+        strvals::parse_into_with_reader(v, &mut base, read_file)
+            .map_err(|e| HelmError::Values(format!("failed parsing --set-file data: {e}")))?;
     }
     for v in set_literal {
         parse_into(v, &mut base, Mode::Literal)

@@ -29,7 +29,13 @@ pub enum Mode {
     /// `--set-literal`: the whole right-hand side as a string, no escapes,
     /// no comma splitting.
     Literal,
+    /// `--set-file`: right-hand sides are file paths; the value is the
+    /// file's contents (see [`parse_into_with_reader`]).
+    File,
 }
+
+/// Reads a `--set-file` path into its contents.
+pub type FileReader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
 #[derive(Debug)]
 enum Stop {
@@ -44,16 +50,44 @@ struct Parser<'a> {
     pos: usize,
     mode: Mode,
     src: &'a str,
+    reader: Option<FileReader<'a>>,
 }
 
 /// Parses `s` into `dest`, as `strvals.ParseInto` (and its string and
 /// JSON variants) do.
 pub fn parse_into(s: &str, dest: &mut Values, mode: Mode) -> Result<(), String> {
+    run(s, dest, mode, None)
+}
+
+/// `--set-file`: like `--set`, but each value is a path that `reader`
+/// turns into the (string) value.
+///
+/// ```
+/// use driftless_helm::values::strvals::parse_into_with_reader;
+/// let mut v = serde_json::Map::new();
+/// parse_into_with_reader("cfg=app.conf", &mut v, &|p| Ok(format!("contents of {p}"))).unwrap();
+/// assert_eq!(v["cfg"], "contents of app.conf");
+/// ```
+pub fn parse_into_with_reader(
+    s: &str,
+    dest: &mut Values,
+    reader: FileReader<'_>,
+) -> Result<(), String> {
+    run(s, dest, Mode::File, Some(reader))
+}
+
+fn run(
+    s: &str,
+    dest: &mut Values,
+    mode: Mode,
+    reader: Option<FileReader<'_>>,
+) -> Result<(), String> {
     let mut p = Parser {
         chars: s.chars().collect(),
         pos: 0,
         mode,
         src: s,
+        reader,
     };
     loop {
         match p.key(dest, 0) {
@@ -196,7 +230,8 @@ impl Parser<'_> {
                     }
                     Err(ListErr::NotList) => {
                         let (rs, _) = self.until(&[',']);
-                        set(data, k, self.typed(&rs));
+                        let v = self.typed(&rs)?;
+                        set(data, k, v);
                         Ok(())
                     }
                     Err(ListErr::Other(e)) => err(e),
@@ -277,7 +312,7 @@ impl Parser<'_> {
                     Err(ListErr::Eof) => set_index(list, i, Json::String(String::new())),
                     Err(ListErr::NotList) => {
                         let (rs, _) = self.until(&[',']);
-                        let v = self.typed(&rs);
+                        let v = self.typed(&rs)?;
                         set_index(list, i, v)
                     }
                     Err(ListErr::Other(e)) => err(e),
@@ -359,19 +394,29 @@ impl Parser<'_> {
                     {
                         self.unread();
                     }
-                    list.push(self.typed(&rs));
+                    list.push(self.typed(&rs).map_err(|e| match e {
+                        Stop::Err(m) => ListErr::Other(m),
+                        Stop::Eof => ListErr::Eof,
+                    })?);
                     return Ok(list);
                 }
-                _ => list.push(self.typed(&rs)),
+                _ => list.push(self.typed(&rs).map_err(|e| match e {
+                    Stop::Err(m) => ListErr::Other(m),
+                    Stop::Eof => ListErr::Eof,
+                })?),
             }
         }
     }
 
-    fn typed(&self, v: &str) -> Json {
-        if matches!(self.mode, Mode::String | Mode::Literal) {
-            return Json::String(v.to_string());
+    fn typed(&self, v: &str) -> R<Json> {
+        match self.mode {
+            Mode::String | Mode::Literal => Ok(Json::String(v.to_string())),
+            Mode::File => match self.reader {
+                Some(read) => read(v).map(Json::String).map_err(Stop::Err),
+                None => err("--set-file needs a file reader"),
+            },
+            _ => Ok(typed_val(v)),
         }
-        typed_val(v)
     }
 }
 

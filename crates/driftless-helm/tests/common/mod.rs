@@ -172,6 +172,7 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
             "--set-string",
             "--set-json",
             "--set-literal",
+            "--set-file",
             "--values",
             "-f",
             "--kube-version",
@@ -198,6 +199,14 @@ fn parse_args(args: &[String], workdir: &Path) -> Result<Parsed, String> {
                 "--set-string" => p.opts.set_string.push(v),
                 "--set-json" => p.opts.set_json.push(v),
                 "--set-literal" => p.opts.set_literal.push(v),
+                "--set-file" => {
+                    // helm reads these relative to its working directory.
+                    let base = workdir.to_path_buf();
+                    p.opts.file_reader = Some(std::sync::Arc::new(move |path: &str| {
+                        std::fs::read(base.join(path))
+                    }));
+                    p.opts.set_file.push(v)
+                }
                 "--values" | "-f" => {
                     let path = workdir.join(&v);
                     let data = std::fs::read(&path).map_err(|e| e.to_string())?;
