@@ -528,3 +528,60 @@ fn reapplying_is_a_noop() {
     assert!(!second.changed);
     assert_eq!(fields_of(&second.object, "a"), fields_of(&first, "a"));
 }
+
+#[test]
+fn system_metadata_and_explicit_nulls() {
+    let mut live = apply(
+        None,
+        &dep(json!({"replicas": 2, "paused": true})),
+        "a",
+        false,
+        deploy(),
+    )
+    .unwrap();
+    live["metadata"]["uid"] = json!("u-1");
+    live["metadata"]["creationTimestamp"] = json!("2024-01-01T00:00:00Z");
+    live["spec"]["template"] = json!({"metadata": {"creationTimestamp": null}});
+    let mut cfg = dep(
+        json!({"replicas": null, "paused": true, "template": {"metadata": {"creationTimestamp": null}}}),
+    );
+    cfg["metadata"]["creationTimestamp"] = Value::Null;
+    cfg["metadata"]["uid"] = json!("forged");
+    let out = ssa::apply_with(
+        Some(&live),
+        &cfg,
+        &ApplyOptions {
+            manager: "a",
+            time: Some(T0),
+            ..ApplyOptions::default()
+        },
+        deploy(),
+    )
+    .unwrap();
+    assert_eq!(out.object["metadata"]["uid"], "u-1");
+    assert_eq!(
+        out.object["metadata"]["creationTimestamp"],
+        "2024-01-01T00:00:00Z"
+    );
+    assert!(
+        out.object["spec"].get("replicas").is_none(),
+        "explicit null unsets: {}",
+        out.object["spec"]
+    );
+    assert_eq!(
+        out.object["spec"]["template"]["metadata"],
+        json!({"creationTimestamp": null})
+    );
+    let again = ssa::apply_with(
+        Some(&out.object),
+        &cfg,
+        &ApplyOptions {
+            manager: "a",
+            time: Some(T0),
+            ..ApplyOptions::default()
+        },
+        deploy(),
+    )
+    .unwrap();
+    assert!(!again.changed);
+}

@@ -8,6 +8,7 @@ use super::managed_fields::{
     ManagedFieldsEntry, ManagedFieldsError, Operation, now_rfc3339, read_managed_fields,
     write_managed_fields,
 };
+use super::server_fields::{drop_config_nulls, keep_system_metadata};
 use super::typed;
 use crate::schema::TypeRef;
 use serde_json::{Value, json};
@@ -194,6 +195,9 @@ pub fn apply_with(
         .map(|m| m.fields.clone());
 
     let mut merged = typed::merge(&live_obj, &config, ty);
+    if live.is_some() {
+        keep_system_metadata(&mut merged, &live_obj);
+    }
     if let Some(last) = &last_set {
         let mut owned = config_full.clone();
         for m in managers.iter().filter(|m| !m.same_identity(&me)) {
@@ -241,6 +245,10 @@ pub fn apply_with(
         managers.push(me);
     }
 
+    drop_config_nulls(&mut merged, &config, &live_obj);
+    if live.is_some() {
+        keep_system_metadata(&mut merged, &live_obj);
+    }
     let changed = !crate::json_patch::json_equal(&live_obj, &merged);
     let mut object = merged;
     if opts.manager == "kubectl" && has_last_applied(&object) {

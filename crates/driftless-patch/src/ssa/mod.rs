@@ -13,6 +13,7 @@ mod apply;
 mod conflict;
 mod fieldset;
 mod managed_fields;
+mod server_fields;
 mod typed;
 
 pub use apply::{
