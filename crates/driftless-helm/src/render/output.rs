@@ -48,11 +48,20 @@ impl Rendered {
         for d in &self.documents {
             // Syntax was checked while sorting; read with YAML 1.1 scalars as
             // Kubernetes clients (sigs.k8s.io/yaml) do.
-            let json = crate::yaml::from_yaml(&d.content).map_err(|e| HelmError::Yaml {
-                file: d.source.clone(),
-                message: e.to_string(),
-                rendered: String::new(),
-            })?;
+            let json = match crate::yaml::from_yaml(&d.content) {
+                Ok(j) => j,
+                // libyaml (which checked the syntax while sorting) is the
+                // reference; fall back to it if the YAML 1.1 reader refuses.
+                Err(e) => {
+                    serde_yaml_ng::from_str::<serde_json::Value>(&d.content).map_err(|_| {
+                        HelmError::Yaml {
+                            file: d.source.clone(),
+                            message: e.to_string(),
+                            rendered: String::new(),
+                        }
+                    })?
+                }
+            };
             if json.is_null() {
                 continue;
             }
