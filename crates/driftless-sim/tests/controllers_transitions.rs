@@ -798,3 +798,43 @@ fn new_replicaset_carries_the_deployment_annotations_except_kubectl_and_revision
     assert!(!ann.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
     assert_eq!(ann["deployment.kubernetes.io/revision"], "1");
 }
+
+#[test]
+fn indexed_job_runs_one_pod_per_index_and_suspend_stops_pods() {
+    let j = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "idx", "namespace": "ns", "uid": "job"},
+        "spec": {"completions": 3, "parallelism": 3, "completionMode": "Indexed",
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}});
+    let ps = creates(&job::reconcile(&j, &[], 0), "Pod");
+    let idx: Vec<&str> = ps
+        .iter()
+        .map(|p| {
+            p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(idx, ["0", "1", "2"]);
+    assert_eq!(ps[1]["spec"]["hostname"], "idx-1");
+    let done = |i: usize| {
+        let mut p = ps[i].clone();
+        p["status"] = json!({"phase": "Succeeded"});
+        Arc::new(p)
+    };
+    let st = status_of(&job::reconcile(&j, &[done(0), done(2)], 0)).unwrap();
+    assert_eq!(st["completedIndexes"], "0,2");
+    let mut suspended = j.clone();
+    suspended["spec"]["suspend"] = json!(true);
+    let running = Arc::new(
+        json!({"kind": "Pod", "metadata": {"name": "r", "namespace": "ns"}, "status": {"phase": "Running"}}),
+    );
+    let actions = job::reconcile(&suspended, &[running], 0);
+    assert!(actions.contains(&Action::Delete {
+        kind: "Pod".into(),
+        namespace: "ns".into(),
+        name: "r".into()
+    }));
+    assert_eq!(
+        cond(&status_of(&actions).unwrap(), "Suspended")["status"],
+        "True"
+    );
+}
