@@ -68,24 +68,8 @@ pub struct ApplyResult {
     pub changed: bool,
 }
 
-/// Parameters of a non-apply write.
-#[derive(Debug, Clone, Default)]
-pub struct UpdateOptions<'a> {
-    /// Field manager: the `fieldManager` query parameter, or what the API server derives from
-    /// the user agent (`kubectl-client-side-apply`, `kubectl-edit`, `kube-controller-manager`...).
-    pub manager: &'a str,
-    /// Time to record, RFC 3339 (the current time when `None`).
-    pub time: Option<&'a str>,
-    /// Subresource being written (`status`, `scale`), if any.
-    pub subresource: Option<&'a str>,
-}
-
-/// Most `Update` entries kept; older ones are merged into `ancient-changes` (as the API server).
-const MAX_UPDATE_MANAGERS: usize = 10;
 /// Manager recorded for fields of objects that had no managedFields before their first apply.
 const BEFORE_FIRST_APPLY: &str = "before-first-apply";
-/// Bucket of the oldest Update entries once there are too many.
-const ANCIENT_CHANGES: &str = "ancient-changes";
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// Server-side apply of `applied` by `manager` onto `live` (`None` creates the object).
@@ -318,159 +302,7 @@ fn sorted_keys(v: Value) -> Value {
     }
 }
 
-/// Records a non-apply write of `new` (replacing `old`; `None` for a create) by a manager and
-/// returns `new` with updated `metadata.managedFields`:
-///
-/// * the manager gains every field the write added or changed;
-/// * other managers lose the fields it changed or removed (entries left empty disappear);
-/// * managedFields sent in `new` replace the live ones when they differ (a client editing them);
-///   `[{}]` clears them;
-/// * an existing object without managedFields is not tracked (as the API server).
-///
-/// ```
-/// use driftless_patch::{schema::Schema, ssa};
-/// use serde_json::json;
-/// let ty = Schema::builtin().for_kind("", "v1", "ConfigMap").unwrap();
-/// let old = json!({"apiVersion": "v1", "kind": "ConfigMap",
-///                  "metadata": {"name": "c", "labels": {"app": "x"}}});
-/// let opts = ssa::UpdateOptions { manager: "kubectl-create", ..Default::default() };
-/// let created = ssa::update(None, &old, &opts, ty).unwrap();
-/// let new = json!({"apiVersion": "v1", "kind": "ConfigMap",
-///                  "metadata": created["metadata"].clone(), "data": {"k": "v"}});
-/// let opts = ssa::UpdateOptions { manager: "kubectl-edit", ..Default::default() };
-/// let out = ssa::update(Some(&created), &new, &opts, ty).unwrap();
-/// let mf = ssa::read_managed_fields(&out).unwrap();
-/// assert_eq!(mf[0].manager, "kubectl-create");
-/// assert_eq!(mf[1].manager, "kubectl-edit");
-/// assert_eq!(mf[1].fields.to_fields_v1(), json!({"f:data": {".": {}, "f:k": {}}}));
-/// ```
-pub fn update(
-    old: Option<&Value>,
-    new: &Value,
-    opts: &UpdateOptions<'_>,
-    ty: TypeRef<'_>,
-) -> Result<Value, ManagedFieldsError> {
-    let time = opts.time.map(String::from).unwrap_or_else(now_rfc3339);
-    let api_version = new
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let live_managers = match old {
-        Some(o) => read_managed_fields(o)?,
-        None => Vec::new(),
-    };
-    let sent = new.pointer("/metadata/managedFields");
-    let reset = match sent {
-        Some(Value::Array(a)) => a.len() == 1 && a[0].as_object().is_some_and(|o| o.is_empty()),
-        _ => false,
-    };
-    let mut managers = if reset {
-        Vec::new()
-    } else {
-        match read_managed_fields(new) {
-            Ok(m) if !m.is_empty() && opts.subresource.is_none() => m,
-            _ => live_managers,
-        }
-    };
-    let old_obj = old.map(strip_managed_fields).unwrap_or_else(|| json!({}));
-    let mut new_obj = strip_managed_fields(new);
-    // Existing objects without managedFields are not tracked; creates always are.
-    if managers.is_empty() && old.is_some() {
-        return Ok(new_obj);
-    }
-    let cmp = typed::compare(&old_obj, &new_obj, ty);
-    let changed = strip_meta(&cmp.modified.union(&cmp.added));
-    for m in managers.iter_mut() {
-        m.fields = m.fields.difference(&changed).difference(&cmp.removed);
-    }
-    if !changed.is_empty() {
-        let me = ManagedFieldsEntry {
-            manager: opts.manager.to_string(),
-            operation: Operation::Update,
-            api_version,
-            time: Some(time),
-            fields: changed,
-            subresource: opts.subresource.map(String::from),
-        };
-        match managers.iter_mut().find(|m| m.same_identity(&me)) {
-            Some(prev) => {
-                prev.fields = prev.fields.union(&me.fields);
-                prev.time = me.time;
-            }
-            None => managers.push(me),
-        }
-    }
-    managers.retain(|m| !m.fields.is_empty());
-    cap_update_managers(&mut managers);
-    write_managed_fields(&mut new_obj, &managers);
-    Ok(new_obj)
-}
-
-/// Keeps at most [`MAX_UPDATE_MANAGERS`] Update entries like the API server's `capManagers`:
-/// oldest first, the second and later entries of an API version are merged into that version's
-/// `ancient-changes` bucket (created from the first one), which takes the merged entry's time.
-fn cap_update_managers(managers: &mut Vec<ManagedFieldsEntry>) {
-    let mut updaters: Vec<usize> = (0..managers.len())
-        .filter(|&i| managers[i].operation == Operation::Update)
-        .collect();
-    if updaters.len() <= MAX_UPDATE_MANAGERS {
-        return;
-    }
-    let secs = |e: &ManagedFieldsEntry| {
-        e.time
-            .as_deref()
-            .map(|t| t.get(..19).unwrap_or(t).to_string())
-    };
-    updaters.sort_by(|&a, &b| {
-        secs(&managers[a])
-            .cmp(&secs(&managers[b]))
-            .then_with(|| managers[a].manager.cmp(&managers[b].manager))
-    });
-    let mut length = updaters.len();
-    let mut first_of_version: Vec<(String, usize)> = Vec::new();
-    let mut removed: Vec<usize> = Vec::new();
-    for &i in &updaters {
-        if length <= MAX_UPDATE_MANAGERS {
-            break;
-        }
-        let version = managers[i].api_version.clone();
-        let Some(&(_, first)) = first_of_version.iter().find(|(v, _)| *v == version) else {
-            first_of_version.push((version, i));
-            continue;
-        };
-        let is_bucket = |e: &ManagedFieldsEntry| {
-            e.manager == ANCIENT_CHANGES
-                && e.operation == Operation::Update
-                && e.api_version == version
-                && e.subresource.is_none()
-        };
-        let bucket =
-            match (0..managers.len()).find(|&j| !removed.contains(&j) && is_bucket(&managers[j])) {
-                Some(b) => b,
-                None => {
-                    managers[first].manager = ANCIENT_CHANGES.into();
-                    managers[first].subresource = None;
-                    first
-                }
-            };
-        if bucket == i {
-            continue;
-        }
-        let fields = managers[i].fields.clone();
-        managers[bucket].fields.union_in_place(&fields);
-        managers[bucket].time = managers[i].time.clone();
-        removed.push(i);
-        length -= 1;
-    }
-    let mut index = 0;
-    managers.retain(|_| {
-        index += 1;
-        !removed.contains(&(index - 1))
-    });
-}
-
-fn strip_managed_fields(obj: &Value) -> Value {
+pub(super) fn strip_managed_fields(obj: &Value) -> Value {
     let mut o = obj.clone();
     if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
         m.shift_remove("managedFields");
@@ -479,7 +311,7 @@ fn strip_managed_fields(obj: &Value) -> Value {
 }
 
 /// Removes the fields the API server never attributes to a manager.
-fn strip_meta(set: &FieldSet) -> FieldSet {
+pub(super) fn strip_meta(set: &FieldSet) -> FieldSet {
     let mut strip = FieldSet::new();
     for f in ["apiVersion", "kind", "metadata"] {
         strip.insert(&[PathElement::field(f)]);
@@ -498,79 +330,4 @@ fn strip_meta(set: &FieldSet) -> FieldSet {
         strip.insert(&Path::fields(&["metadata", f]).0);
     }
     set.difference(&strip)
-}
-
-/// The set of fields an object sets, as server-side apply counts them (list items by key,
-/// maps entry by entry, atomic values as one field).
-///
-/// ```
-/// use driftless_patch::{schema::Schema, ssa};
-/// let ty = Schema::builtin().for_kind("", "v1", "Pod").unwrap();
-/// let pod = serde_json::json!({"spec": {"containers": [{"name": "c", "image": "x"}]}});
-/// let paths: Vec<String> = ssa::field_set(&pod, ty).unwrap().paths().iter().map(|p| p.to_string()).collect();
-/// assert_eq!(paths, [".spec.containers[name=\"c\"]", ".spec.containers[name=\"c\"].image",
-///                    ".spec.containers[name=\"c\"].name"]);
-/// ```
-pub fn field_set(obj: &Value, ty: TypeRef<'_>) -> Result<FieldSet, ApplyError> {
-    typed::to_field_set(obj, ty).map_err(ApplyError::Invalid)
-}
-
-/// Removes the given fields (and everything below them) from an object.
-pub fn remove_fields(obj: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
-    typed::remove_items(obj, set, ty)
-}
-
-/// Keeps only the given fields of an object (structured-merge-diff's `ExtractItems`); list items
-/// keep their key fields only when the set names them (as server-side apply sets do).
-///
-/// For a server-side-apply-aware diff, compare a desired object with the live object reduced to
-/// the desired object's fields: defaults and fields set by others then never show up.
-///
-/// ```
-/// use driftless_patch::{schema::Schema, ssa};
-/// use serde_json::json;
-/// let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
-/// let desired = json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [
-///     {"name": "c", "image": "nginx:1.27"}]}}}});
-/// let live = json!({"spec": {"replicas": 2, "revisionHistoryLimit": 10, "template": {"spec": {
-///     "containers": [{"name": "c", "image": "nginx:1.26", "imagePullPolicy": "IfNotPresent"}],
-///     "dnsPolicy": "ClusterFirst"}}}});
-/// let set = ssa::field_set(&desired, ty).unwrap();
-/// let projected = ssa::extract_fields(&live, &set, ty);
-/// assert_eq!(projected, json!({"spec": {"replicas": 2, "template": {"spec": {"containers": [
-///     {"name": "c", "image": "nginx:1.26"}]}}}}));
-/// ```
-pub fn extract_fields(obj: &Value, set: &FieldSet, ty: TypeRef<'_>) -> Value {
-    typed::extract_items(obj, set, ty).unwrap_or(Value::Null)
-}
-
-/// Removes from `obj` the fields that the named managers own according to the managedFields of
-/// `managed_fields_of` (usually the live object); fields also owned by another manager are
-/// removed too. Used to ignore differences in fields other controllers manage (Argo CD's
-/// `managedFieldsManagers`).
-///
-/// ```
-/// use driftless_patch::{schema::Schema, ssa};
-/// use serde_json::json;
-/// let ty = Schema::builtin().for_kind("apps", "v1", "Deployment").unwrap();
-/// let live = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w",
-///   "managedFields": [{"manager": "hpa", "operation": "Update", "apiVersion": "apps/v1",
-///     "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
-///   "spec": {"replicas": 5, "paused": false}});
-/// let out = ssa::remove_fields_owned_by(&live, &live, &["hpa"], ty).unwrap();
-/// assert_eq!(out["spec"], json!({"paused": false}));
-/// ```
-pub fn remove_fields_owned_by(
-    obj: &Value,
-    managed_fields_of: &Value,
-    managers: &[&str],
-    ty: TypeRef<'_>,
-) -> Result<Value, ManagedFieldsError> {
-    let mut set = FieldSet::new();
-    for m in read_managed_fields(managed_fields_of)? {
-        if managers.contains(&m.manager.as_str()) {
-            set.union_in_place(&m.fields);
-        }
-    }
-    Ok(typed::remove_items(obj, &set, ty))
 }

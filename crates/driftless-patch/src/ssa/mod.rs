@@ -11,18 +11,19 @@
 
 mod apply;
 mod conflict;
+mod fields;
 mod fieldset;
 mod managed_fields;
 mod server_fields;
 mod typed;
+mod update;
 
-pub use apply::{
-    ApplyError, ApplyOptions, ApplyResult, UpdateOptions, apply, apply_with, extract_fields,
-    field_set, remove_fields, remove_fields_owned_by, update,
-};
+pub use apply::{ApplyError, ApplyOptions, ApplyResult, apply, apply_with};
 pub use conflict::{ApplyConflict, Conflict};
+pub use fields::{extract_fields, field_set, remove_fields, remove_fields_owned_by};
 pub use fieldset::{FieldSet, Path, PathElement};
 pub use managed_fields::{
     ManagedFieldsEntry, ManagedFieldsError, Operation, format_rfc3339, now_rfc3339,
     read_managed_fields, sort_managed_fields, write_managed_fields,
 };
+pub use update::{UpdateOptions, update};
