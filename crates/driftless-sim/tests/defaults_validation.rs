@@ -118,3 +118,40 @@ fn service_cluster_ip_may_not_change() {
         ["spec.clusterIPs[0]: Invalid value: \"10.96.0.11\": may not change once set"]
     );
 }
+
+#[test]
+fn webhook_configurations_and_priority_classes_are_defaulted() {
+    let mut m = json!({"webhooks": [{"name": "m.example.com", "admissionReviewVersions": ["v1"], "sideEffects": "None",
+        "clientConfig": {"service": {"name": "svc", "namespace": "ns"}},
+        "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["pods"]}]}]});
+    apply_defaults(
+        "admissionregistration.k8s.io",
+        "v1",
+        "MutatingWebhookConfiguration",
+        &mut m,
+    );
+    let w = &m["webhooks"][0];
+    assert_eq!(w["failurePolicy"], "Fail");
+    assert_eq!(w["matchPolicy"], "Equivalent");
+    assert_eq!(w["namespaceSelector"], json!({}));
+    assert_eq!(w["objectSelector"], json!({}));
+    assert_eq!(w["timeoutSeconds"], 10);
+    assert_eq!(w["reinvocationPolicy"], "Never");
+    assert_eq!(w["rules"][0]["scope"], "*");
+    assert_eq!(w["clientConfig"]["service"]["port"], 443);
+    let mut v = m.clone();
+    v["webhooks"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("reinvocationPolicy");
+    apply_defaults(
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingWebhookConfiguration",
+        &mut v,
+    );
+    assert!(v["webhooks"][0].get("reinvocationPolicy").is_none());
+    let mut pc = json!({"value": 1000});
+    apply_defaults("scheduling.k8s.io", "v1", "PriorityClass", &mut pc);
+    assert_eq!(pc["preemptionPolicy"], "PreemptLowerPriority");
+}

@@ -202,3 +202,28 @@ pub(crate) fn crd(o: &mut Map<String, Value>) {
     }
     default_str(obj(spec, "conversion"), "strategy", "None");
 }
+
+/// Admission webhook configurations: per webhook `failurePolicy: Fail`,
+/// `matchPolicy: Equivalent`, empty namespace/object selectors, `timeoutSeconds: 10`,
+/// rule scope `*`, service port 443, and for mutating webhooks `reinvocationPolicy: Never`.
+pub(crate) fn webhooks(kind: &str, o: &mut Map<String, Value>) {
+    each(o, "webhooks", |w| {
+        default_str(w, "failurePolicy", "Fail");
+        default_str(w, "matchPolicy", "Equivalent");
+        default(w, "namespaceSelector", json!({}));
+        default(w, "objectSelector", json!({}));
+        default(w, "timeoutSeconds", json!(10));
+        if kind == "MutatingWebhookConfiguration" {
+            default_str(w, "reinvocationPolicy", "Never");
+        }
+        each(w, "rules", |r| default_str(r, "scope", "*"));
+        if let Some(svc) = obj_opt(w, "clientConfig").and_then(|c| obj_opt(c, "service")) {
+            default(svc, "port", json!(443));
+        }
+    });
+}
+
+/// PriorityClass: `preemptionPolicy: PreemptLowerPriority`.
+pub(crate) fn priority_class(o: &mut Map<String, Value>) {
+    default_str(o, "preemptionPolicy", "PreemptLowerPriority");
+}

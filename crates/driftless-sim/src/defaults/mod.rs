@@ -81,6 +81,11 @@ pub fn apply_defaults(group: &str, version: &str, kind: &str, obj: &mut Value) {
         }
         ("storage.k8s.io", "StorageClass") => misc::storage_class(o),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => misc::crd(o),
+        (
+            "admissionregistration.k8s.io",
+            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration",
+        ) => misc::webhooks(kind, o),
+        ("scheduling.k8s.io", "PriorityClass") => misc::priority_class(o),
         _ => {}
     }
 }
