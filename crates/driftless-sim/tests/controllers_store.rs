@@ -551,3 +551,29 @@ fn finished_job_with_ttl_is_deleted_with_its_pods() {
     while driftless_sim::system::gc_pass(&store) {}
     assert!(pods(&store, "job-name=hook").is_empty());
 }
+
+#[test]
+fn malformed_status_does_not_stop_the_controllers() {
+    let (store, mut runner) = setup();
+    let pods_r = ResourceRef::core("pods");
+    create(
+        &store,
+        &pods_r,
+        json!({"metadata": {"name": "odd", "namespace": "default"},
+        "spec": {"nodeName": "sim-node-1", "containers": [{"name": "c", "image": "nginx"}]}}),
+    );
+    let _ = store.modify(
+        &pods_r,
+        Some("default"),
+        "odd",
+        &WriteOptions::manager("t"),
+        true,
+        |p| {
+            p["status"] = json!("not an object");
+            true
+        },
+    );
+    converge(&mut runner, 20, || {
+        store.get(&pods_r, Some("default"), "odd").unwrap()["status"]["phase"] == "Running"
+    });
+}

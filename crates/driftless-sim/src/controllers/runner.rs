@@ -47,7 +47,15 @@ pub fn start(store: Store, config: WorkloadConfig) -> Controllers {
         let mut runner = Runner::new(store, config);
         runner.ensure_nodes();
         loop {
-            let pending = runner.pass();
+            // A malformed object must not stop the simulation: a panicking pass is logged and retried.
+            let pending =
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.pass())) {
+                    Ok(p) => p,
+                    Err(_) => {
+                        tracing::error!("workload controller pass panicked; retrying");
+                        true
+                    }
+                };
             let wait = if pending {
                 runner.config.tick
             } else {

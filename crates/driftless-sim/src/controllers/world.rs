@@ -278,6 +278,9 @@ pub fn pod_terminated(p: &Value) -> bool {
 /// keeping `lastTransitionTime` (and `lastUpdateTime` when `keep_update`) if the
 /// status did not change.
 pub fn set_condition(status: &mut Value, cond: Value, keep_update: bool) {
+    if !status.is_object() {
+        *status = json!({});
+    }
     if !status.get("conditions").is_some_and(Value::is_array) {
         status["conditions"] = json!([]);
     }
