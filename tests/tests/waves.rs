@@ -214,3 +214,41 @@ async fn second_sync_of_an_unchanged_app_changes_nothing() {
         assert_eq!(b["metadata"]["uid"], a["metadata"]["uid"]);
     }
 }
+
+#[tokio::test]
+async fn no_wait_still_gates_earlier_waves_but_not_the_last() {
+    let env = Env::start().await;
+    let repo = GitRepo::new();
+    repo.write(
+        "app/db.yaml",
+        &deployment(
+            "db",
+            "postgres:16",
+            1,
+            "argocd.argoproj.io/sync-wave: '-1'",
+            "sim.driftless.dev/ready-after: 500ms",
+        ),
+    )
+    .write(
+        "app/web.yaml",
+        &deployment("web", "nginx:1", 1, "", "sim.driftless.dev/ready-after: 5s"),
+    );
+    repo.commit("app");
+    env.namespace("nowait");
+    let t = target(&repo, "app", "nowait", "nowait");
+    let mut s = settings(&t);
+    s.wait = false;
+    let started = std::time::Instant::now();
+    env.sync(&t, &s).await.0.expect("sync");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    let db = env.kubectl_json(&["get", "deployment/db", "-n", "nowait"]);
+    assert_eq!(
+        db["status"]["availableReplicas"], 1,
+        "wave -1 was waited for"
+    );
+    let web = env.kubectl_json(&["get", "deployment/web", "-n", "nowait"]);
+    assert_ne!(
+        web["status"]["availableReplicas"], 1,
+        "the last wave was not"
+    );
+}
