@@ -297,3 +297,31 @@ async fn an_object_tracked_by_another_application_is_not_taken_over() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_failing_presync_hook_stops_the_sync_before_the_sync_phase() {
+    let env = Env::start().await;
+    let repo = GitRepo::new();
+    repo.write(
+        "app/migrate.yaml",
+        &job(
+            "migrate",
+            "argocd.argoproj.io/hook: PreSync, argocd.argoproj.io/hook-delete-policy: HookFailed",
+        )
+        .replace("spec:\n  template:\n    spec:", "spec:\n  backoffLimit: 0\n  template:\n    metadata:\n      annotations: {sim.driftless.dev/fail: 'true'}\n    spec:"),
+    )
+    .write("app/web.yaml", &deployment("web", "nginx:1", 1, "", ""));
+    repo.commit("app");
+    env.namespace("hookfail");
+    let t = target(&repo, "app", "hookfail", "hookfail");
+    let (out, _) = env.sync(&t, &settings(&t)).await;
+    let err = out.expect_err("the hook fails");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("hook batch/Job:hookfail/migrate failed"),
+        "{text}"
+    );
+    assert!(!env.exists(&["deployment/web", "-n", "hookfail"]));
+    // HookFailed: the failed hook was deleted.
+    assert!(!env.exists(&["job/migrate", "-n", "hookfail"]));
+}
