@@ -838,3 +838,22 @@ fn indexed_job_runs_one_pod_per_index_and_suspend_stops_pods() {
         "True"
     );
 }
+
+#[test]
+fn kubelet_crash_after_turns_a_healthy_pod_into_a_crashloop() {
+    let mut p = pod(
+        "nginx:1.27",
+        json!({"sim.driftless.dev/crash-after": "300ms"}),
+        "Always",
+    );
+    let (st, _, pending) = kubelet_at(&mut p, 350, false);
+    assert!(pending, "the crash is still due");
+    assert_eq!(cond(&st, "Ready")["status"], "True");
+    let (st, _, _) = kubelet_at(&mut p, 500, false);
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "CrashLoopBackOff"
+    );
+    assert_eq!(st["containerStatuses"][0]["restartCount"], 2);
+    assert_eq!(cond(&st, "Ready")["status"], "False");
+}

@@ -8,6 +8,10 @@ pub const READY_AFTER: &str = "sim.driftless.dev/ready-after";
 /// Annotation on a Pod or pod template: `"true"` makes its containers crash
 /// (CrashLoopBackOff; a Job's pods fail).
 pub const FAIL: &str = "sim.driftless.dev/fail";
+/// Annotation on a Pod or pod template: the containers run (and become Ready)
+/// normally, then crash from this long after starting on (`30s`): a workload
+/// going from Healthy to Degraded.
+pub const CRASH_AFTER: &str = "sim.driftless.dev/crash-after";
 /// Annotation on a Pod or pod template: how long its containers run before
 /// completing (Job pods complete after [`WorkloadConfig::job_duration`] without it).
 pub const COMPLETE_AFTER: &str = "sim.driftless.dev/complete-after";

@@ -27,7 +27,9 @@ pub mod scheduler;
 pub mod statefulset;
 mod world;
 
-pub use config::{COMPLETE_AFTER, FAIL, READY_AFTER, UTILIZATION, WorkloadConfig, parse_duration};
+pub use config::{
+    COMPLETE_AFTER, CRASH_AFTER, FAIL, READY_AFTER, UTILIZATION, WorkloadConfig, parse_duration,
+};
 pub use runner::{Controllers, Runner, start};
 pub use world::{Action, World};
 

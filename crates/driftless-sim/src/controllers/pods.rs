@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::config::{COMPLETE_AFTER, FAIL, READY_AFTER, WorkloadConfig, parse_duration};
+use super::config::{
+    COMPLETE_AFTER, CRASH_AFTER, FAIL, READY_AFTER, WorkloadConfig, parse_duration,
+};
 use super::world::{Action, annotation, event, name, namespace, now, set_condition, uid};
 
 /// How an image misbehaves, judged by its name.
@@ -111,6 +113,7 @@ pub fn kubelet(
         Some(s) => Some(parse_duration(s).unwrap_or(cfg.ready_delay)),
         None => Some(cfg.ready_delay),
     };
+    let crash_after = pod_setting(pod, CRASH_AFTER).and_then(parse_duration);
     let run_for = match pod_setting(pod, COMPLETE_AFTER) {
         Some(s) if restart != "Always" => parse_duration(s),
         _ if owned_by_job && restart != "Always" => Some(cfg.job_duration),
@@ -152,11 +155,17 @@ pub fn kubelet(
         let cname = c.get("name").and_then(Value::as_str).unwrap_or("");
         let image = c.get("image").and_then(Value::as_str).unwrap_or("");
         let prev = old_cs(cname);
-        let fault = if fail {
+        // `crash-after`: healthy for a while, then crashing from that moment on.
+        let crashed_for = crash_after.and_then(|d| since_start.checked_sub(d));
+        let fault = if fail || crashed_for.is_some() {
             Some(ImageFault::Crash)
         } else {
             image_fault(image)
         };
+        if crash_after.is_some() && crashed_for.is_none() {
+            pending = true;
+        }
+        let crash_age = crashed_for.unwrap_or(since_start);
         let qimage = qualified_image(image);
         let image_id = format!("{}@sha256:{}", repo_of(&qimage), hex64(&qimage));
         let started_at = prev
@@ -251,10 +260,9 @@ pub fn kubelet(
                         pending = true;
                         all_done = false;
                         any_running = true;
-                        let restarts = (since_start.as_millis()
-                            / cfg.crash_interval.as_millis().max(1))
-                            as i64
-                            + 1;
+                        let restarts =
+                            (crash_age.as_millis() / cfg.crash_interval.as_millis().max(1)) as i64
+                                + 1;
                         cs["restartCount"] = json!(restarts);
                         cs["lastState"] = terminated;
                         cs["state"] = waiting(
