@@ -144,8 +144,22 @@ fn to_json(node: &Node, ref_prefix: &str, v3: bool) -> Value {
             m.insert("$ref".into(), target["$ref"].clone());
         }
     }
-    if let Some(t) = &node.ty {
-        m.insert("type".into(), json!(t));
+    // v3 describes IntOrString and Quantity as one-of types (kube-openapi's
+    // `OpenAPIV3OneOfTypes`), so `kubectl explain` names them instead of printing `string`.
+    let one_of = match (v3, node.format.as_deref()) {
+        (true, Some("int-or-string")) => Some(json!([{"type": "integer"}, {"type": "string"}])),
+        (true, Some("quantity")) => Some(json!([{"type": "string"}, {"type": "number"}])),
+        _ => None,
+    };
+    match one_of {
+        Some(o) => {
+            m.insert("oneOf".into(), o);
+        }
+        None => {
+            if let Some(t) = &node.ty {
+                m.insert("type".into(), json!(t));
+            }
+        }
     }
     match node.format.as_deref() {
         Some("quantity") | None => {}
