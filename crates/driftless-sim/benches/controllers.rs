@@ -25,7 +25,9 @@ fn add_deployments(store: &Store, prefix: &str, n: usize) {
             "spec": {"replicas": 3, "selector": {"matchLabels": {"app": name}},
                 "template": {"metadata": {"labels": {"app": name}},
                     "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}});
-        store.create(&deps, d, &WriteOptions::manager("bench")).unwrap();
+        store
+            .create(&deps, d, &WriteOptions::manager("bench"))
+            .unwrap();
     }
 }
 
@@ -47,7 +49,9 @@ fn bench(c: &mut Criterion) {
     converge(&store, &mut runner);
     let mut g = c.benchmark_group("controllers");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    g.bench_function("settled pass, 300 deployments / 900 pods", |b| b.iter(|| runner.pass()));
+    g.bench_function("settled pass, 300 deployments / 900 pods", |b| {
+        b.iter(|| runner.pass())
+    });
     g.bench_function("converge 20 new deployments (60 pods) to Available", |b| {
         b.iter_batched(
             || {
