@@ -61,6 +61,18 @@ fn bench(c: &mut Criterion) {
             assert!(l.items.len() >= 10_000);
         })
     });
+    g.bench_function("store_list_shared_10000_configmaps", |b| {
+        b.iter(|| {
+            let l = store
+                .list_shared(
+                    &cms,
+                    Some("default"),
+                    &driftless_sim::ListOptions::default(),
+                )
+                .unwrap();
+            assert!(l.items.len() >= 10_000);
+        })
+    });
     g.finish();
 }
 

@@ -41,5 +41,5 @@ pub use registry::{GroupResource, Registry, ResourceRef, ResourceType};
 pub use status::{ApiError, Cause};
 pub use store::{
     DeleteOptions, DeleteOutcome, EventType, FieldSelector, LabelSelector, ListOptions, ObjectList,
-    Propagation, Store, WatchEvent, WatchStream, WriteOptions,
+    Propagation, SharedList, Store, WatchEvent, WatchStream, WriteOptions,
 };

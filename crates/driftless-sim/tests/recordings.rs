@@ -17,10 +17,8 @@ fn recordings_dir() -> Option<PathBuf> {
 /// Copies the recording's `<placeholder>` strings into `got` at the same paths.
 fn align(got: &mut Value, want: &Value) {
     match (got, want) {
-        (g, Value::String(w)) if w.starts_with('<') && w.ends_with('>') => {
-            if !g.is_null() {
-                *g = Value::String(w.clone());
-            }
+        (g, Value::String(w)) if w.starts_with('<') && w.ends_with('>') && !g.is_null() => {
+            *g = Value::String(w.clone());
         }
         (Value::Object(g), Value::Object(w)) => {
             for (k, wv) in w {

@@ -222,7 +222,7 @@ fn list(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, ApiEr
     let page = ctx
         .app
         .store
-        .list(&rt.resource_ref(), t.namespace.as_deref(), &opts)?;
+        .list_shared(&rt.resource_ref(), t.namespace.as_deref(), &opts)?;
     let mut meta = serde_json::Map::new();
     meta.insert(
         "resourceVersion".into(),
@@ -234,30 +234,75 @@ fn list(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, ApiEr
     if let Some(r) = page.remaining {
         meta.insert("remainingItemCount".into(), json!(r));
     }
-    let body = if ctx.wants_table() {
-        table(rt, &page.items, include_object(ctx), Value::Object(meta))
-    } else if ctx.wants_metadata() {
+    if ctx.wants_table() {
+        let items: Vec<Value> = page.items.iter().map(|o| for_version(o, rt)).collect();
+        let body = table(rt, &items, include_object(ctx), Value::Object(meta));
+        return Ok(json_response(200, &body));
+    }
+    if ctx.wants_metadata() {
         let items: Vec<Value> = page
             .items
             .iter()
             .map(|o| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]}))
             .collect();
-        json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items})
-    } else {
-        let items: Vec<Value> = page
+        let body = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items});
+        return Ok(json_response(200, &body));
+    }
+    // Serialised straight from the shared stored objects (no copies): built-in list
+    // items carry no kind/apiVersion, custom resources' items do (in the served version).
+    let api_version = rt.api_version();
+    let list = ListBody {
+        kind: rt.list_kind(),
+        api_version: &api_version,
+        metadata: Value::Object(meta),
+        items: page
             .items
-            .into_iter()
-            .map(|mut o| {
-                if let Some(m) = o.as_object_mut() {
-                    m.shift_remove("kind");
-                    m.shift_remove("apiVersion");
-                }
-                o
+            .iter()
+            .map(|o| ItemView {
+                obj: o,
+                api_version: rt.custom.then_some(api_version.as_str()),
             })
-            .collect();
-        json!({"kind": rt.list_kind(), "apiVersion": rt.api_version(), "metadata": meta, "items": items})
+            .collect(),
     };
-    Ok(json_response(200, &body))
+    Ok(super::json_bytes(
+        200,
+        serde_json::to_vec(&list).unwrap_or_default(),
+        "application/json",
+    ))
+}
+
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    kind: String,
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    metadata: Value,
+    items: Vec<ItemView<'a>>,
+}
+
+/// A stored object as a list item: without kind/apiVersion for built-ins, with the
+/// served apiVersion for custom resources.
+struct ItemView<'a> {
+    obj: &'a Value,
+    api_version: Option<&'a str>,
+}
+
+impl serde::Serialize for ItemView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(m) = self.obj.as_object() else {
+            return self.obj.serialize(s);
+        };
+        let mut out = s.serialize_map(None)?;
+        for (k, v) in m {
+            match (k.as_str(), self.api_version) {
+                ("apiVersion", Some(av)) => out.serialize_entry(k, av)?,
+                ("apiVersion" | "kind", None) => {}
+                _ => out.serialize_entry(k, v)?,
+            }
+        }
+        out.end()
+    }
 }
 
 /// Checks apiVersion/kind of a body against the endpoint.

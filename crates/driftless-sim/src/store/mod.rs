@@ -112,6 +112,19 @@ pub struct ObjectList {
     pub remaining: Option<u64>,
 }
 
+/// One page of a list, sharing the stored objects (see [`Store::list_shared`]).
+#[derive(Debug, Clone)]
+pub struct SharedList {
+    /// The matching objects as stored.
+    pub items: Vec<Arc<Value>>,
+    /// The store's resourceVersion at the time of the list.
+    pub resource_version: u64,
+    /// Token for the next page, if any.
+    pub continue_token: Option<String>,
+    /// Number of items after this page (set only without selectors).
+    pub remaining: Option<u64>,
+}
+
 type ObjKey = (String, String);
 
 #[derive(Default)]
@@ -284,6 +297,28 @@ impl Store {
         opts: &ListOptions,
     ) -> Result<ObjectList, ApiError> {
         let rt = self.resource_type(r)?;
+        let shared = self.list_shared(r, namespace, opts)?;
+        Ok(ObjectList {
+            items: shared
+                .items
+                .iter()
+                .map(|o| meta::for_version(o, &rt))
+                .collect(),
+            resource_version: shared.resource_version,
+            continue_token: shared.continue_token,
+            remaining: shared.remaining,
+        })
+    }
+
+    /// Like [`Store::list`], but the items are the stored objects themselves (shared,
+    /// in their stored version: set `apiVersion` when serving them).
+    pub fn list_shared(
+        &self,
+        r: &ResourceRef,
+        namespace: Option<&str>,
+        opts: &ListOptions,
+    ) -> Result<SharedList, ApiError> {
+        let rt = self.resource_type(r)?;
         let start = match &opts.continue_token {
             Some(t) => Some(meta::decode_continue(t)?),
             None => None,
@@ -314,7 +349,7 @@ impl Store {
                 opts.label_selector.matches_object(obj) && opts.field_selector.matches(obj)
             });
             for ((ns, name), obj) in matching.by_ref() {
-                items.push(meta::for_version(obj, &rt));
+                items.push(obj.clone());
                 if opts.limit > 0 && items.len() == opts.limit {
                     let rest = matching.count() as u64;
                     if rest > 0 {
@@ -332,7 +367,7 @@ impl Store {
                 }
             }
         }
-        Ok(ObjectList {
+        Ok(SharedList {
             items,
             resource_version: state.rv,
             continue_token,
