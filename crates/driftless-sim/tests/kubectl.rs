@@ -299,7 +299,7 @@ fn owned(sim: &Sim) {
 #[test]
 fn delete_cascades_background_orphan_foreground() {
     common::each_kubectl(|sim| {
-        owned(&sim);
+        owned(sim);
         sim.ok(&["delete", "cm", "cfg", "-n", "demo"]);
         assert!(sim.eventually(10, || {
             sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[])
@@ -307,7 +307,7 @@ fn delete_cascades_background_orphan_foreground() {
                 != 0
         }));
 
-        owned(&sim);
+        owned(sim);
         sim.ok(&["delete", "cm", "cfg", "-n", "demo", "--cascade=orphan"]);
         let refs = sim.ok(&[
             "get",
@@ -321,7 +321,7 @@ fn delete_cascades_background_orphan_foreground() {
         assert_eq!(refs, "", "orphaned dependent keeps no owner reference");
 
         sim.ok(&["delete", "cm", "dependent", "-n", "demo"]);
-        owned(&sim);
+        owned(sim);
         sim.ok(&["delete", "cm", "cfg", "-n", "demo", "--cascade=foreground"]);
         assert_ne!(
             sim.run(&["get", "cm", "dependent", "-n", "demo"], None, &[])
