@@ -577,3 +577,37 @@ fn malformed_status_does_not_stop_the_controllers() {
         store.get(&pods_r, Some("default"), "odd").unwrap()["status"]["phase"] == "Running"
     });
 }
+
+#[test]
+fn wait_for_first_consumer_claims_bind_once_a_pod_uses_them() {
+    let (store, mut runner) = setup();
+    create(
+        &store,
+        &ResourceRef::new("storage.k8s.io", "v1", "storageclasses"),
+        json!({"metadata": {"name": "local"},
+        "provisioner": "example.com/local", "volumeBindingMode": "WaitForFirstConsumer"}),
+    );
+    let pvcs = ResourceRef::core("persistentvolumeclaims");
+    create(
+        &store,
+        &pvcs,
+        json!({"metadata": {"name": "data", "namespace": "default"},
+        "spec": {"storageClassName": "local", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    );
+    for _ in 0..5 {
+        runner.pass();
+    }
+    assert_eq!(
+        store.get(&pvcs, Some("default"), "data").unwrap()["status"]["phase"],
+        "Pending"
+    );
+    create(
+        &store,
+        &ResourceRef::core("pods"),
+        json!({"metadata": {"name": "user", "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}], "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}}),
+    );
+    converge(&mut runner, 20, || {
+        store.get(&pvcs, Some("default"), "data").unwrap()["status"]["phase"] == "Bound"
+    });
+}

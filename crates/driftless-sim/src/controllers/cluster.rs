@@ -134,6 +134,18 @@ pub fn reconcile_storage(world: &World) -> Vec<Action> {
             .unwrap_or(json!(["ReadWriteOnce"]));
         match volume {
             None => {
+                let class = pvc
+                    .pointer("/spec/storageClassName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let wait = world.get("StorageClass", "", class).is_some_and(|sc| {
+                    sc.get("volumeBindingMode").and_then(Value::as_str)
+                        == Some("WaitForFirstConsumer")
+                });
+                if wait && !pod_uses_claim(world, ns, name(pvc)) {
+                    // WaitForFirstConsumer: stays Pending until a pod uses the claim.
+                    continue;
+                }
                 if world.get("PersistentVolume", "", &pv_name).is_none() {
                     let mut spec = json!({
                         "capacity": {"storage": size},

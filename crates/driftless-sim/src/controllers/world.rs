@@ -16,6 +16,7 @@ pub(crate) const WATCHED: &[(&str, &str, &str, &str)] = &[
     ("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
     ("", "v1", "persistentvolumes", "PersistentVolume"),
     ("", "v1", "nodes", "Node"),
+    ("storage.k8s.io", "v1", "storageclasses", "StorageClass"),
     ("apps", "v1", "deployments", "Deployment"),
     ("apps", "v1", "replicasets", "ReplicaSet"),
     ("apps", "v1", "statefulsets", "StatefulSet"),
