@@ -301,3 +301,46 @@ fn strategic_merge_patch_errors_match_kubectl() {
         }
     }
 }
+
+#[test]
+fn strategic_merge_patch_matches_kubectl_for_pods_and_services() {
+    let pod_ty = Schema::builtin().for_kind("", "v1", "Pod").unwrap();
+    let svc_ty = Schema::builtin().for_kind("", "v1", "Service").unwrap();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p",
+        "ownerReferences": [{"apiVersion": "v1", "kind": "X", "name": "o", "uid": "u1"}]},
+        "spec": {"containers": [{"name": "a", "image": "1",
+            "ports": [{"containerPort": 80, "protocol": "TCP"}, {"containerPort": 53, "protocol": "UDP"}],
+            "volumeMounts": [{"name": "v", "mountPath": "/a"}]}],
+          "tolerations": [{"key": "k", "operator": "Exists"}],
+          "volumes": [{"name": "v", "emptyDir": {}}, {"name": "w", "secret": {"secretName": "s"}}],
+          "imagePullSecrets": [{"name": "r"}]}});
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+        "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}, {"name": "dns", "port": 53, "protocol": "UDP"}],
+          "selector": {"app": "x"}}});
+    let pod_patches = [
+        json!({"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 80, "name": "web"}, {"containerPort": 443}]}]}}),
+        json!({"spec": {"containers": [{"name": "a", "volumeMounts": [{"mountPath": "/b", "name": "w"}, {"mountPath": "/a", "$patch": "delete"}]}]}}),
+        json!({"spec": {"tolerations": [{"key": "other", "operator": "Exists"}]}}),
+        json!({"spec": {"volumes": [{"name": "w", "$retainKeys": ["name", "configMap"], "configMap": {"name": "c"}}]}}),
+        json!({"spec": {"imagePullSecrets": [{"name": "q"}]}}),
+        json!({"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Y", "name": "o2", "uid": "u2"}]}}),
+        json!({"metadata": {"ownerReferences": [{"uid": "u1", "$patch": "delete"}]}}),
+        json!({"spec": {"$setElementOrder/volumes": [{"name": "w"}, {"name": "v"}]}}),
+    ];
+    let svc_patches = [
+        json!({"spec": {"ports": [{"port": 80, "targetPort": "web"}]}}),
+        json!({"spec": {"ports": [{"port": 8443, "name": "https"}, {"port": 53, "$patch": "delete"}]}}),
+        json!({"spec": {"selector": {"app": null, "tier": "web"}}}),
+    ];
+    for (obj, ty, patches) in [
+        (&pod, pod_ty, &pod_patches[..]),
+        (&svc, svc_ty, &svc_patches[..]),
+    ] {
+        for patch in patches {
+            let mine =
+                strategic_merge_patch(obj, patch, ty).unwrap_or_else(|e| panic!("{patch}: {e}"));
+            let want = kubectl_patch(std::slice::from_ref(obj), patch);
+            assert_eq!(kubectl_patch(&[mine], &json!({})), want, "patch {patch}");
+        }
+    }
+}
