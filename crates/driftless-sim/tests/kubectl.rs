@@ -610,3 +610,56 @@ fn create_generators_send_protobuf() {
         );
     });
 }
+
+#[test]
+fn crd_established_describe_events_and_terminating_namespace() {
+    common::each_kubectl(|sim| {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: Gadget, plural: gadgets}\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n";
+        sim.ok_in(&["apply", "-f", "-"], Some(crd));
+        let out = sim.ok(&[
+            "wait",
+            "crd/gadgets.example.com",
+            "--for=condition=Established",
+            "--timeout=20s",
+        ]);
+        assert!(out.contains("condition met"), "{out}");
+        sim.ok_in(&["apply", "-f", "-"], Some("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {anything: [1, 2]}\n"));
+        let names = sim.ok(&["get", "gadgets", "-o", "name"]);
+        assert_eq!(names.trim(), "gadget.example.com/g1");
+
+        sim.ok_in(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers: [{name: c, image: nginx}]\n"));
+        sim.ok(&["wait", "pod/p", "--for=condition=Ready", "--timeout=20s"]);
+        let d = sim.ok(&["describe", "pod", "p"]);
+        assert!(d.contains("Events:") && d.contains("Scheduled"), "{d}");
+
+        // A terminating namespace refuses new content until it is gone.
+        sim.ok(&["create", "namespace", "doomed"]);
+        sim.ok_in(&["apply", "-f", "-"], Some("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: doomed, finalizers: [example.com/hold]}\nspec:\n  containers: [{name: c, image: nginx}]\n"));
+        sim.ok(&["delete", "namespace", "doomed", "--wait=false"]);
+        let o = sim.run(&["create", "configmap", "late", "-n", "doomed"], None, &[]);
+        assert_ne!(o.code, 0);
+        assert!(
+            o.stderr.contains("because it is being terminated"),
+            "{}",
+            o.stderr
+        );
+        assert_eq!(
+            sim.ok(&["get", "ns", "doomed", "-o", "jsonpath={.status.phase}"]),
+            "Terminating"
+        );
+        sim.ok(&[
+            "patch",
+            "pod",
+            "p",
+            "-n",
+            "doomed",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ]);
+        assert!(
+            sim.eventually(10, || sim.run(&["get", "ns", "doomed"], None, &[]).code
+                != 0)
+        );
+    });
+}
