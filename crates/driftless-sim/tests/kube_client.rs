@@ -145,3 +145,31 @@ async fn reqwest_like_get(cluster: &driftless_sim::ClusterHandle) -> u16 {
         Err(e) => panic!("{e:?}"),
     }
 }
+
+#[tokio::test]
+async fn streaming_list_watcher_gets_initial_events_end() {
+    let cluster = Cluster::start(ClusterConfig {
+        controllers: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&cluster).await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "default");
+    let cm: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "pre"}, "data": {"k": "v"}})).unwrap();
+    api.create(&PostParams::default(), &cm).await.unwrap();
+    // sendInitialEvents=true: the initial state arrives as events, closed by a bookmark.
+    let mut stream = watcher(api.clone(), watcher::Config::default().streaming_lists()).boxed();
+    let mut seen = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.next()).await {
+            Ok(Some(Ok(watcher::Event::InitApply(o)))) => seen.push(o.metadata.name.unwrap()),
+            Ok(Some(Ok(watcher::Event::InitDone))) => break,
+            Ok(Some(Ok(_))) => {}
+            other => panic!("streaming list failed: {other:?}"),
+        }
+    }
+    assert!(seen.contains(&"pre".to_string()), "{seen:?}");
+    assert!(seen.contains(&"kube-root-ca.crt".to_string()), "{seen:?}");
+}

@@ -397,6 +397,11 @@ spec:
             sim.eventually(10, || sim.run(&["apply", "-f", "-"], Some(w), &[]).code
                 == 0)
         );
+        let explain = sim.ok(&["explain", "widgets.spec.size"]);
+        assert!(
+            explain.contains("size") && explain.contains("<integer>"),
+            "{explain}"
+        );
         let got = sim.ok(&["get", "wd", "w1", "-o", "jsonpath={.spec.size}"]);
         assert_eq!(got, "3");
         let strict = sim.run(
