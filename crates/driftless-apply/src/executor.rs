@@ -220,7 +220,8 @@ impl<'a> Applier<'a> {
             let outcome = self
                 .run_group(group, s, &pre, result, limits, !last || s.wait)
                 .await;
-            if ends_wave && (!last || s.wait) {
+            // Hooks are settled when their wave ends (and was waited for) or the sync fails.
+            if outcome.is_err() || (ends_wave && (!last || s.wait)) {
                 let hook_outcome = self.finish_hooks(&hooks, outcome.is_ok()).await;
                 hooks.clear();
                 if let (Ok(()), Err(e)) = (&outcome, hook_outcome) {
