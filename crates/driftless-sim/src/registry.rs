@@ -137,6 +137,12 @@ impl ResourceType {
         self.resource_ref().group_resource()
     }
 
+    /// Whether this is a create-only review (`SelfSubjectAccessReview`, ...): answered,
+    /// never stored.
+    pub fn is_review(&self) -> bool {
+        self.group == "authorization.k8s.io"
+    }
+
     /// The `<Kind>List` kind of lists.
     pub fn list_kind(&self) -> String {
         format!("{}List", self.kind)
@@ -144,6 +150,9 @@ impl ResourceType {
 
     /// Verbs of the main resource, as discovery lists them.
     pub fn verbs(&self) -> Vec<&'static str> {
+        if self.is_review() {
+            return vec!["create"];
+        }
         vec![
             "create",
             "delete",
@@ -390,6 +399,20 @@ pub fn builtin_types() -> Vec<ResourceType> {
             false,
         )
         .short(&["sc"]),
+        B::new(
+            "authorization.k8s.io",
+            "v1",
+            "SelfSubjectAccessReview",
+            "selfsubjectaccessreviews",
+            false,
+        ),
+        B::new(
+            "authorization.k8s.io",
+            "v1",
+            "SelfSubjectRulesReview",
+            "selfsubjectrulesreviews",
+            false,
+        ),
         B::new(
             "apiextensions.k8s.io",
             "v1",

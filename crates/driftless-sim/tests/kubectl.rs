@@ -668,3 +668,15 @@ fn crd_established_describe_events_and_terminating_namespace() {
         );
     });
 }
+
+#[test]
+fn auth_can_i_is_answered() {
+    common::each_kubectl(|sim| {
+        assert_eq!(
+            sim.ok(&["auth", "can-i", "create", "deployments"]).trim(),
+            "yes"
+        );
+        let list = sim.ok(&["auth", "can-i", "--list"]);
+        assert!(list.contains("*.*"), "{list}");
+    });
+}

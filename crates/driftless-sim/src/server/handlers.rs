@@ -101,6 +101,11 @@ async fn resource(ctx: Ctx, t: Target) -> Result<Response, ApiError> {
         return Err(ApiError::resource_not_found());
     }
     let m = ctx.method.clone();
+    if rt.is_review() && !(m == Method::POST && t.name.is_none()) {
+        return Err(ApiError::method_not_allowed(
+            "the server does not allow this method on the requested resource",
+        ));
+    }
     match (m, t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, None) => {
             if t.watch_path || ctx.flag("watch") {
@@ -305,6 +310,23 @@ impl serde::Serialize for ItemView<'_> {
     }
 }
 
+/// Answers an authorization review: the bearer token is cluster-admin, everything is allowed.
+fn review(rt: &ResourceType, mut obj: Value) -> Value {
+    obj["kind"] = json!(rt.kind);
+    obj["apiVersion"] = json!(rt.api_version());
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    obj["metadata"]["creationTimestamp"] = Value::Null;
+    obj["status"] = if rt.kind == "SelfSubjectRulesReview" {
+        json!({"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}], "incomplete": false})
+    } else {
+        json!({"allowed": true, "reason": "the simulated cluster's token is cluster-admin"})
+    };
+    obj
+}
+
 /// Checks apiVersion/kind of a body against the endpoint.
 fn check_type(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
     if !obj.is_object() {
@@ -382,6 +404,15 @@ pub(crate) fn field_validation(
 }
 
 fn create(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, ApiError> {
+    if rt.is_review() {
+        // The answer does not depend on the request (protobuf bodies are not decoded).
+        let body = if ctx.content_type().contains("protobuf") {
+            json!({})
+        } else {
+            ctx.body_value()?
+        };
+        return Ok(json_response(201, &review(rt, body)));
+    }
     let mut obj = ctx.body_value()?;
     check_type(rt, &obj)?;
     set_namespace(rt, t, &mut obj)?;
