@@ -120,10 +120,27 @@ impl Cluster {
             store.load_from(dir)?;
         }
         store.bootstrap()?;
-        let token = config
-            .token
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        // A state directory keeps the token too, so kubeconfigs survive restarts.
+        let token = match (&config.token, &config.state_dir) {
+            (Some(t), _) => t.clone(),
+            (None, Some(dir)) => {
+                let path = dir.join("token");
+                match std::fs::read_to_string(&path) {
+                    Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+                    _ => {
+                        let t = uuid::Uuid::new_v4().simple().to_string();
+                        std::fs::create_dir_all(dir)
+                            .and_then(|_| std::fs::write(&path, &t))
+                            .map_err(|source| ClusterError::Kubeconfig {
+                                path: path.display().to_string(),
+                                source,
+                            })?;
+                        t
+                    }
+                }
+            }
+            (None, None) => uuid::Uuid::new_v4().simple().to_string(),
+        };
         let tcp = TcpListener::bind(config.listen)
             .await
             .map_err(|source| ClusterError::Bind {

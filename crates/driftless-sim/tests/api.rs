@@ -302,8 +302,10 @@ async fn state_dir_survives_restart() {
     )
     .await;
     let ca = first.ca_pem().unwrap().to_string();
+    let first_token = first.token().to_string();
     first.shutdown().await;
     let second = Cluster::start(config).await.unwrap();
+    assert_eq!(second.token(), first_token, "the token is kept too");
     assert_eq!(
         second.ca_pem().unwrap(),
         ca,
