@@ -160,45 +160,53 @@ pub async fn compare_live(
     t: &Target,
     live: &LiveState,
 ) -> Result<Comparison, RuntimeError> {
+    use futures::stream::{self, StreamExt};
     let cmp = comparer(t)?;
-    let mut objects = Vec::new();
-    let mut desired_keys = std::collections::HashSet::new();
-    for m in &live.desired {
-        if m.annotation(driftless_core::annotations::HOOK).is_some()
-            || m.annotation(driftless_core::annotations::HELM_HOOK)
-                .is_some()
-        {
-            continue;
-        }
-        desired_keys.insert(m.key().clone());
-        let current = cluster.get(m.key()).await?;
-        let diff = match &current {
-            None => cmp.compare(Some(&m.object), None),
-            Some(cur) => {
-                let mut obj = m.object.clone();
-                driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
-                let mode = WriteMode {
-                    dry_run: true,
-                    force: true,
-                    no_validate: false,
-                };
-                match cluster.apply(m.key(), &obj, mode).await {
-                    Ok(predicted) => cmp.compare_dry_run(&predicted, Some(cur)),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "dry run failed; comparing the rendered object");
-                        cmp.compare(Some(&obj), Some(cur))
+    let is_hook = |obj: &Value| {
+        let ann = |k: &str| obj.pointer("/metadata/annotations").and_then(|a| a.get(k));
+        ann(driftless_core::annotations::HOOK).is_some()
+            || ann(driftless_core::annotations::HELM_HOOK).is_some()
+    };
+    let wanted: Vec<&Manifest> = live
+        .desired
+        .iter()
+        .filter(|m| !is_hook(&m.object))
+        .collect();
+    let desired_keys: std::collections::HashSet<&driftless_core::ObjectKey> =
+        wanted.iter().map(|m| m.key()).collect();
+    let cmp_ref = &cmp;
+    // Reads and dry runs of different objects are independent: 16 at a time, in render order.
+    let diffs: Vec<Result<ObjectDiff, RuntimeError>> = stream::iter(wanted.iter().copied())
+        .map(|m| async move {
+            let current = cluster.get(m.key()).await?;
+            Ok(match &current {
+                None => cmp_ref.compare(Some(&m.object), None),
+                Some(cur) => {
+                    let mut obj = m.object.clone();
+                    driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
+                    let mode = WriteMode {
+                        dry_run: true,
+                        force: true,
+                        no_validate: false,
+                    };
+                    match cluster.apply(m.key(), &obj, mode).await {
+                        Ok(predicted) => cmp_ref.compare_dry_run(&predicted, Some(cur)),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "dry run failed; comparing the rendered object");
+                            cmp_ref.compare(Some(&obj), Some(cur))
+                        }
                     }
                 }
-            }
-        };
-        objects.push(diff);
-    }
+            })
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    let mut objects = diffs.into_iter().collect::<Result<Vec<_>, _>>()?;
     for obj in &live.tracked {
         if let Some(key) = driftless_core::ObjectKey::from_object(obj)
             && !desired_keys.contains(&key)
-            && obj
-                .pointer("/metadata/annotations/argocd.argoproj.io~1hook")
-                .is_none()
+            && !is_hook(obj)
         {
             objects.push(cmp.compare(None, Some(obj)));
         }
