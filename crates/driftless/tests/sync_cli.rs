@@ -290,3 +290,42 @@ fn sync_dry_run_writes_nothing_and_plan_works_offline() {
     );
     assert!(!stdout.contains(SECRET_VALUE));
 }
+
+#[test]
+fn a_failed_sync_exits_1_and_names_the_object() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.path().join("app")).unwrap();
+    std::fs::write(
+        dir.path().join("app/api.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  progressDeadlineSeconds: 1\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: main, image: example/api-crashloop:1}]\n",
+    )
+    .unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "app"]);
+    let out = bin()
+        .args([
+            "sync",
+            "--sim",
+            "--repo",
+            dir.path().to_str().unwrap(),
+            "--path",
+            "app",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("error: sync failed: apps/Deployment:default/api is Degraded"),
+        "{stderr}"
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("Deployment") && l.contains(" api "))
+        .unwrap_or_else(|| panic!("api row in\n{stdout}"));
+    assert!(
+        row.contains("Degraded") && row.contains("CrashLoopBackOff"),
+        "{row}"
+    );
+}
