@@ -32,28 +32,28 @@ pub fn kubectls() -> Vec<String> {
     if let Ok(k) = std::env::var("DRIFTLESS_KUBECTL") {
         return vec![k];
     }
-    let mut out = vec!["/usr/bin/kubectl".to_string()];
+    vec!["/usr/bin/kubectl".to_string(), tool("kubectl")]
+}
+
+/// A binary from `<repo>/.tools` (helm 4, kubectl 1.35), installed with
+/// `shared/tools/install-helm.sh` when missing.
+pub fn tool(name: &str) -> String {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let tools = repo.join(".tools");
     let shared = std::env::var("DRIFTLESS_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo.join("../shared"));
-    let second = tools.join("kubectl");
-    if !second.exists() {
+    let bin = tools.join(name);
+    if !bin.exists() {
         let script = shared.join("tools/install-helm.sh");
         let ok = Command::new(&script)
             .arg(&tools)
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-        assert!(
-            ok,
-            "cannot install the second kubectl with {}",
-            script.display()
-        );
+        assert!(ok, "cannot install {name} with {}", script.display());
     }
-    out.push(second.display().to_string());
-    out
+    bin.display().to_string()
 }
 
 /// Runs `case` against a fresh cluster once per kubectl version.
