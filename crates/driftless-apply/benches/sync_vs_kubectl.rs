@@ -25,11 +25,13 @@ fn objects() -> Vec<serde_json::Value> {
     }
     for i in 0..DEPLOYMENTS {
         let name = format!("web-{i:02}");
-        out.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        out.push(
+            serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": name},
             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
                 "template": {"metadata": {"labels": {"app": name}},
-                    "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}}}));
+                    "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}}}),
+        );
     }
     out
 }
@@ -111,7 +113,10 @@ fn bench(c: &mut Criterion) {
             total
         })
     });
-    for (name, wait) in [("driftless_sync_no_wait", false), ("driftless_sync_and_wait_healthy", true)] {
+    for (name, wait) in [
+        ("driftless_sync_no_wait", false),
+        ("driftless_sync_and_wait_healthy", true),
+    ] {
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -120,8 +125,8 @@ fn bench(c: &mut Criterion) {
                     let manifests: Vec<Manifest> = objs
                         .iter()
                         .map(|o| {
-                            let mut m = Manifest::new(o.clone(), Provenance::default())
-                                .expect("manifest");
+                            let mut m =
+                                Manifest::new(o.clone(), Provenance::default()).expect("manifest");
                             m.set_default_namespace(&ns);
                             m
                         })

@@ -71,7 +71,7 @@ pub enum ApplyError {
         message: String,
     },
     /// Objects were still not healthy when time ran out.
-    #[error("timed out after {after:?} ({scope}) waiting for:\n{}", waiting_list(.waiting))]
+    #[error("timed out after {:.1}s ({scope}) waiting for:\n{}", .after.as_secs_f64(), waiting_list(.waiting))]
     Timeout {
         /// `wave N` or `sync`.
         scope: String,

@@ -82,7 +82,8 @@ pub async fn until_healthy(
         if pending.is_empty() {
             return Ok(());
         }
-        if Instant::now() + poll > deadline {
+        let now = Instant::now();
+        if now >= deadline {
             let mut waiting = Vec::new();
             for (key, h) in pending {
                 let mut h = h.unwrap_or_else(|| Health::new(HealthStatus::Unknown, "not read"));
@@ -98,7 +99,8 @@ pub async fn until_healthy(
                 waiting,
             });
         }
-        tokio::time::sleep(poll).await;
+        // The last read happens at the deadline itself.
+        tokio::time::sleep(poll.min(deadline - now)).await;
         poll = (poll * 2).min(Duration::from_secs(1));
     }
 }
@@ -132,7 +134,8 @@ pub async fn until_gone(
         if pending.is_empty() {
             return Ok(());
         }
-        if Instant::now() + poll > deadline {
+        let now = Instant::now();
+        if now >= deadline {
             pending.sort();
             return Err(ApplyError::Timeout {
                 scope: scope.to_string(),
@@ -148,7 +151,7 @@ pub async fn until_gone(
                     .collect(),
             });
         }
-        tokio::time::sleep(poll).await;
+        tokio::time::sleep(poll.min(deadline - now)).await;
         poll = (poll * 2).min(Duration::from_millis(500));
     }
 }
