@@ -171,6 +171,13 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
     assert!(!stdout.contains(SECRET_VALUE) && !stderr.contains(SECRET_VALUE));
     let json = run("sync", &["-o", "json"]);
     assert!(!String::from_utf8_lossy(&json.stdout).contains(SECRET_VALUE));
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("sync -o json");
+    assert_eq!(
+        parsed["objects"].as_array().map(Vec::len),
+        Some(2),
+        "{parsed}"
+    );
+    assert!(parsed["error"].is_null(), "{parsed}");
 
     let out = run("diff", &[]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
