@@ -30,7 +30,7 @@ pub struct WriteMode {
     pub dry_run: bool,
     /// Take over conflicting fields (`force=true`).
     pub force: bool,
-    /// Skip schema validation (`fieldValidation=Ignore`).
+    /// Skip schema validation (`fieldValidation=Ignore`; `Strict` otherwise).
     pub no_validate: bool,
 }
 
@@ -182,9 +182,13 @@ impl Cluster {
         let mut pp = PatchParams::apply(&self.field_manager);
         pp.force = mode.force;
         pp.dry_run = mode.dry_run;
-        if mode.no_validate {
-            pp.field_validation = Some(kube::api::ValidationDirective::Ignore);
-        }
+        // kubectl's default (`--validate=strict`): unknown or duplicate fields are errors,
+        // caught by the dry run before anything is written. `Validate=false` ignores them.
+        pp.field_validation = Some(if mode.no_validate {
+            kube::api::ValidationDirective::Ignore
+        } else {
+            kube::api::ValidationDirective::Strict
+        });
         let patch = Patch::Apply(obj);
         self.run(|| api.patch(&key.name, &pp, &patch))
             .await
