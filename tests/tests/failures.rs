@@ -96,7 +96,7 @@ async fn a_wave_timeout_names_the_objects_still_waiting() {
         "{text}"
     );
     assert!(text.starts_with("timed out after"), "{text}");
-    assert!(text.contains("Sync wave 0"), "{text}");
+    assert!(text.contains("(Sync wave 0, wave deadline)"), "{text}");
     assert!(
         text.contains("apps/Deployment:slow/slow: Progressing"),
         "{text}"
@@ -172,4 +172,35 @@ async fn injected_api_faults_are_retried_without_loss() {
     // Exactly one ReplicaSet: no duplicate writes.
     let rs = env.kubectl_json_retrying(&["get", "replicasets", "-n", "faults"]);
     assert_eq!(rs["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_whole_sync_deadline_spans_waves() {
+    let env = Env::start().await;
+    let repo = GitRepo::new();
+    for (name, wave) in [("one", 0), ("two", 1), ("three", 2)] {
+        repo.write(
+            &format!("app/{name}.yaml"),
+            &deployment(
+                name,
+                "nginx:1",
+                1,
+                &format!("argocd.argoproj.io/sync-wave: '{wave}'"),
+                "sim.driftless.dev/ready-after: 1s",
+            ),
+        );
+    }
+    repo.commit("app");
+    env.namespace("deadline");
+    let t = target(&repo, "app", "deadline", "deadline");
+    let mut s = settings(&t);
+    s.wave_timeout = Duration::from_secs(10);
+    s.sync_timeout = Duration::from_millis(2500);
+    let f = failure(env.sync(&t, &s).await.0);
+    let text = f.error.to_string();
+    assert!(text.contains("sync deadline)"), "{text}");
+    assert!(
+        !env.exists(&["deployment/three", "-n", "deadline"]),
+        "{text}"
+    );
 }

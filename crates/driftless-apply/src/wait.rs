@@ -36,6 +36,7 @@ pub async fn until_healthy(
 ) -> Result<(), ApplyError> {
     let started = Instant::now();
     let deadline = limits.deadline.min(started + limits.wave);
+    let scope = &scope_of(scope, limits, started);
     let mut pending: BTreeMap<ObjectKey, Option<Health>> =
         keys.iter().map(|k| (k.clone(), None)).collect();
     let mut poll = limits.poll;
@@ -114,6 +115,7 @@ pub async fn until_gone(
 ) -> Result<(), ApplyError> {
     let started = Instant::now();
     let deadline = limits.deadline.min(started + limits.wave);
+    let scope = &scope_of(scope, limits, started);
     let mut pending: Vec<ObjectKey> = keys.to_vec();
     let mut poll = Duration::from_millis(20);
     loop {
@@ -153,5 +155,14 @@ pub async fn until_gone(
         }
         tokio::time::sleep(poll.min(deadline - now)).await;
         poll = (poll * 2).min(Duration::from_millis(500));
+    }
+}
+
+/// `scope`, saying when the whole sync's deadline (not the wave's) is the one that binds.
+fn scope_of(scope: &str, limits: WaitLimits, started: Instant) -> String {
+    if limits.deadline < started + limits.wave {
+        format!("{scope}, sync deadline")
+    } else {
+        format!("{scope}, wave deadline")
     }
 }
