@@ -77,3 +77,32 @@ fn pod_problem(pod: &Value) -> Option<String> {
     }
     (!parts.is_empty()).then(|| format!("pod {name}: {}", parts.join(", ")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn crash_loops_and_failed_containers_are_described() {
+        let pod = json!({"metadata": {"name": "web-1"}, "status": {"containerStatuses": [
+            {"name": "main", "restartCount": 3,
+             "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+             "lastState": {"terminated": {"exitCode": 1}}},
+            {"name": "side", "state": {"terminated": {"exitCode": 2, "reason": "Error"}}},
+            {"name": "ok", "state": {"running": {}}}]}});
+        assert_eq!(
+            pod_problem(&pod).as_deref(),
+            Some(
+                "pod web-1: container main CrashLoopBackOff (last exit code 1, 3 restarts), container side terminated: Error (exit code 2)"
+            )
+        );
+    }
+
+    #[test]
+    fn starting_pods_are_not_complaints() {
+        let pod = json!({"metadata": {"name": "web-1"}, "status": {"containerStatuses": [
+            {"name": "main", "state": {"waiting": {"reason": "ContainerCreating"}}}]}});
+        assert_eq!(pod_problem(&pod), None);
+    }
+}
