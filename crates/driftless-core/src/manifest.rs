@@ -111,7 +111,11 @@ impl Manifest {
         if self.key.namespace.is_some() {
             return;
         }
-        if let Some(meta) = self.object.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        if let Some(meta) = self
+            .object
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+        {
             meta.insert("namespace".into(), serde_json::Value::String(ns.into()));
         }
         self.key.namespace = Some(ns.to_string());
@@ -119,7 +123,11 @@ impl Manifest {
 
     /// Removes the namespace (for cluster-scoped kinds that were given one).
     pub fn clear_namespace(&mut self) {
-        if let Some(meta) = self.object.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        if let Some(meta) = self
+            .object
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+        {
             meta.remove("namespace");
         }
         self.key.namespace = None;
@@ -175,7 +183,10 @@ mod tests {
             Provenance::file("svc.yaml", 1, 9),
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "svc.yaml:9 (document 2): object has no metadata.name");
+        assert_eq!(
+            err.to_string(),
+            "svc.yaml:9 (document 2): object has no metadata.name"
+        );
     }
 
     #[test]
