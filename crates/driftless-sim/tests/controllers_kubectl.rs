@@ -280,22 +280,22 @@ spec:
     );
     // StatefulSet revisions: kubectl rollout history reads the ControllerRevisions.
     sim.ok(&["set", "image", "statefulset/db", "c=postgres:17"]);
-    let ok = sim.eventually(30, || {
-        sim.ok(&[
-            "get",
-            "pod",
-            "db-0",
-            "-o",
-            "jsonpath={.spec.containers[0].image}",
-        ]) == "postgres:17"
-            && sim.ok(&[
+    // A pod is briefly absent while it is replaced: a failed read just means "not yet".
+    let image = |pod: &str| {
+        let o = sim.run(
+            &[
                 "get",
                 "pod",
-                "db-1",
+                pod,
                 "-o",
                 "jsonpath={.spec.containers[0].image}",
-            ]) == "postgres:17"
-    });
+            ],
+            None,
+            &[],
+        );
+        o.code == 0 && o.stdout.trim() == "postgres:17"
+    };
+    let ok = sim.eventually(30, || image("db-0") && image("db-1"));
     assert!(ok, "statefulset pods were not replaced");
     sim.ok(&["rollout", "status", "statefulset/db", "--timeout=60s"]);
     let history = sim.ok(&["rollout", "history", "statefulset/db"]);
