@@ -4,7 +4,7 @@
 
 use driftless_apply::{Observer, SyncEvent, SyncResult, SyncSettings};
 use driftless_plan::Plan;
-use driftless_runtime::{RuntimeError, Target, pipeline};
+use driftless_runtime::{Engine, EngineConfig, RuntimeError, SyncRequest, Target};
 use driftless_sim::{Cluster as Sim, ClusterConfig, ClusterHandle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,8 +21,10 @@ pub struct Env {
     /// The simulator's URL.
     pub url: String,
     sim: SimThread,
-    /// Applier-side view of the cluster.
-    pub cluster: driftless_apply::Cluster,
+    /// Applier-side view of the cluster (the engine's).
+    pub cluster: std::sync::Arc<driftless_apply::Cluster>,
+    /// The engine every sync of the tests goes through.
+    pub engine: Engine,
     /// Path of the kubeconfig file.
     pub kubeconfig: PathBuf,
     dir: tempfile::TempDir,
@@ -60,11 +62,18 @@ impl Env {
             .await
             .expect("kubeconfig loads");
         let client = kube::Client::try_from(config).expect("client");
+        let engine = Engine::new(EngineConfig {
+            cache_dir: dir.path().join("cache"),
+            ..EngineConfig::default()
+        })
+        .expect("engine")
+        .with_client(client);
         Env {
             store: handle.store().clone(),
             url: handle.url().to_string(),
             sim,
-            cluster: driftless_apply::Cluster::new(client, "driftless"),
+            cluster: engine.cluster().expect("connected").clone(),
+            engine,
             kubeconfig,
             dir,
         }
@@ -172,11 +181,15 @@ impl Env {
         settings: &SyncSettings,
     ) -> (Result<(Plan, SyncResult), RuntimeError>, Recorder) {
         let rec = Recorder::default();
-        let rendered = match pipeline::render_at(t, &t.revision, &self.scratch().join("cache")) {
-            Ok(r) => r,
-            Err(e) => return (Err(e), rec),
+        let req = SyncRequest {
+            prune: t.prune,
+            ..SyncRequest::default()
         };
-        let out = pipeline::sync(&self.cluster, t, &rendered, settings, t.prune, &rec).await;
+        let out = self
+            .engine
+            .sync_oneshot(t, &req, settings, &rec)
+            .await
+            .map(|o| (o.plan, o.result));
         (out, rec)
     }
 }

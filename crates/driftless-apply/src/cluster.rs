@@ -1,5 +1,6 @@
 //! The cluster as the applier sees it: discovery with a cache, reads, applies, deletes, with retries.
 
+use crate::read_cache::{Freshness, ReadCache};
 use crate::{ApplyError, RetryPolicy};
 use driftless_core::ObjectKey;
 use kube::api::{
@@ -9,8 +10,8 @@ use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::{ApiCapabilities, Scope, verbs};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// How a kind is served.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct Cluster {
     field_manager: String,
     kinds: RwLock<HashMap<(String, String, String), Resolved>>,
     retries: AtomicU64,
+    cache: Option<Arc<dyn ReadCache>>,
+    fresh: Freshness,
 }
 
 impl Cluster {
@@ -52,7 +55,16 @@ impl Cluster {
             field_manager: field_manager.into(),
             kinds: RwLock::default(),
             retries: AtomicU64::new(0),
+            cache: None,
+            fresh: Freshness::default(),
         }
+    }
+
+    /// Serves reads from `cache` when it can answer (see [`ReadCache`]); writes still go to the
+    /// server, and a cached copy older than our own last write of an object is never used.
+    pub fn with_read_cache(mut self, cache: Arc<dyn ReadCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// How many requests were retried after a transient error so far.
@@ -156,6 +168,17 @@ impl Cluster {
 
     /// Reads an object; `Ok(None)` when it does not exist (or its kind is not served).
     pub async fn get(&self, key: &ObjectKey) -> Result<Option<Value>, ApplyError> {
+        if let Some(cache) = &self.cache
+            && let Some(cached) = cache.cached(key)
+            && let Some(answer) = self.fresh.accept(key, cached)
+        {
+            return Ok(answer);
+        }
+        self.get_fresh(key).await
+    }
+
+    /// Reads an object from the server, never from the cache.
+    pub async fn get_fresh(&self, key: &ObjectKey) -> Result<Option<Value>, ApplyError> {
         if self.resolve(key).await?.is_none() {
             return Ok(None);
         }
@@ -190,7 +213,8 @@ impl Cluster {
             kube::api::ValidationDirective::Strict
         });
         let patch = Patch::Apply(obj);
-        self.run(|| api.patch(&key.name, &pp, &patch))
+        let out = self
+            .run(|| api.patch(&key.name, &pp, &patch))
             .await
             .map(to_value)
             .map_err(|source| ApplyError::Api {
@@ -201,7 +225,11 @@ impl Cluster {
                 },
                 key: key.clone(),
                 source,
-            })
+            })?;
+        if !mode.dry_run {
+            self.fresh.wrote(key, Some(&out));
+        }
+        Ok(out)
     }
 
     /// Applies a JSON merge patch (client-side apply).
@@ -212,14 +240,17 @@ impl Cluster {
             ..PatchParams::default()
         };
         let patch = Patch::Merge(patch);
-        self.run(|| api.patch(&key.name, &pp, &patch))
+        let out = self
+            .run(|| api.patch(&key.name, &pp, &patch))
             .await
             .map(to_value)
             .map_err(|source| ApplyError::Api {
                 action: "patch",
                 key: key.clone(),
                 source,
-            })
+            })?;
+        self.fresh.wrote(key, Some(&out));
+        Ok(out)
     }
 
     /// Creates `obj` (for hooks with `generateName`, and `Replace=true` when absent).
@@ -252,10 +283,16 @@ impl Cluster {
             )
             .await;
         match created {
-            Ok(o) => Ok(to_value(o)),
+            Ok(o) => {
+                let out = to_value(o);
+                if !dry_run {
+                    self.fresh.wrote(key, Some(&out));
+                }
+                Ok(out)
+            }
             // An attempt that timed out may have been carried out: then the object is ours.
             Err(kube::Error::Api(s)) if s.code == 409 && retried.load(Ordering::Relaxed) => {
-                self.get(key).await?.ok_or_else(|| ApplyError::Api {
+                self.get_fresh(key).await?.ok_or_else(|| ApplyError::Api {
                     action: "create",
                     key: key.clone(),
                     source: kube::Error::Api(s),
@@ -276,7 +313,7 @@ impl Cluster {
         obj: &Value,
         dry_run: bool,
     ) -> Result<Value, ApplyError> {
-        let Some(live) = self.get(key).await? else {
+        let Some(live) = self.get_fresh(key).await? else {
             return self.create(key, obj, dry_run).await;
         };
         let (api, _) = self.api(key).await?;
@@ -296,14 +333,19 @@ impl Cluster {
             dry_run,
             field_manager: Some(self.field_manager.clone()),
         };
-        self.run(|| api.replace(&key.name, &pp, &dobj))
+        let out = self
+            .run(|| api.replace(&key.name, &pp, &dobj))
             .await
             .map(to_value)
             .map_err(|source| ApplyError::Api {
                 action: "replace",
                 key: key.clone(),
                 source,
-            })
+            })?;
+        if !dry_run {
+            self.fresh.wrote(key, Some(&out));
+        }
+        Ok(out)
     }
 
     /// Deletes an object; a missing object is not an error.
@@ -323,7 +365,11 @@ impl Cluster {
             }),
             ..DeleteParams::default()
         };
-        match self.run(|| api.delete(&key.name, &dp)).await {
+        let deleted = self.run(|| api.delete(&key.name, &dp)).await;
+        if !dry_run {
+            self.fresh.wrote(key, None);
+        }
+        match deleted {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(source) => Err(ApplyError::Api {

@@ -37,7 +37,7 @@ pub(crate) async fn apply(
             ann.insert(LAST_APPLIED.into(), text.into());
         }
     }
-    let Some(live) = cluster.get(key).await? else {
+    let Some(live) = cluster.get_fresh(key).await? else {
         return cluster.create(key, &desired, false).await;
     };
     let last: Value = live

@@ -12,6 +12,7 @@ use driftless_health::HealthRegistry;
 use driftless_plan::{Action, HookDeletePolicy, Phase, Plan, Step, WaveGroup};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// Settings of one sync.
@@ -106,6 +107,7 @@ pub struct Applier<'a> {
     health: HealthRegistry,
     comparer: Comparer,
     observer: &'a dyn Observer,
+    in_sync: HashSet<ObjectKey>,
 }
 
 impl<'a> Applier<'a> {
@@ -116,7 +118,16 @@ impl<'a> Applier<'a> {
             health: HealthRegistry::new(),
             comparer: Comparer::new(&[]).expect("no rules"),
             observer,
+            in_sync: HashSet::new(),
         }
+    }
+
+    /// Objects a comparison already found in sync: they are neither dry-run nor written (the
+    /// result says `unchanged`), only checked for ownership and health. The engine passes what
+    /// its watch-backed comparison found, so a sync with nothing out of sync writes nothing.
+    pub fn with_in_sync(mut self, keys: HashSet<ObjectKey>) -> Self {
+        self.in_sync = keys;
+        self
     }
 
     /// Replaces the health rules.
@@ -162,7 +173,8 @@ impl<'a> Applier<'a> {
             .filter(|st| st.action != Action::Prune && st.phase != Phase::SyncFail)
             .count();
         self.observer.event(&SyncEvent::DryRun { objects: writes });
-        let pre = crate::preflight::run(self.cluster, &self.comparer, plan, s).await?;
+        let pre =
+            crate::preflight::run(self.cluster, &self.comparer, &self.in_sync, plan, s).await?;
         for w in &pre.warnings {
             self.observer.event(&SyncEvent::Warning(w.clone()));
         }

@@ -22,6 +22,7 @@ mod explain;
 mod inventory;
 mod options;
 mod preflight;
+mod read_cache;
 mod retry;
 mod step;
 mod tracking;
@@ -35,6 +36,7 @@ pub use inventory::{
     default_namespaces, default_namespaces_offline, live_inventory, tracked_objects,
 };
 pub use options::{OptionError, Propagation, SyncOptions};
+pub use read_cache::ReadCache;
 pub use retry::{RetryPolicy, transient};
 pub use tracking::{TrackingMethod, mark, owner_of, parse_tracking_id, tracking_id};
 pub use wait::{WaitLimits, until_gone, until_healthy};

@@ -32,6 +32,7 @@ enum Check {
 pub(crate) async fn run(
     cluster: &Cluster,
     comparer: &Comparer,
+    known_in_sync: &HashSet<ObjectKey>,
     plan: &Plan,
     s: &SyncSettings,
 ) -> Result<Preflight, ApplyError> {
@@ -63,6 +64,7 @@ pub(crate) async fn run(
     let ctx = Ctx {
         cluster,
         comparer,
+        known_in_sync,
         s,
         planned_namespaces: &planned_namespaces,
         planned_kinds: &planned_kinds,
@@ -111,6 +113,7 @@ pub(crate) async fn run(
 struct Ctx<'a> {
     cluster: &'a Cluster,
     comparer: &'a Comparer,
+    known_in_sync: &'a HashSet<ObjectKey>,
     s: &'a SyncSettings,
     planned_namespaces: &'a HashSet<&'a str>,
     planned_kinds: &'a HashSet<(String, String)>,
@@ -153,6 +156,9 @@ impl Ctx<'_> {
             && st.action != Action::Hook
         {
             return Ok(Check::Shared(key.clone(), other));
+        }
+        if st.action == Action::Update && live.is_some() && self.known_in_sync.contains(key) {
+            return Ok(Check::InSync(key.clone()));
         }
         if live.is_none()
             && let Some(ns) = key.namespace.as_deref()

@@ -16,10 +16,12 @@
 //! ```
 
 pub mod annotations;
+mod hook;
 mod key;
 mod manifest;
 mod status;
 
+pub use hook::{hook_annotations, is_hook};
 pub use key::{GroupKind, ObjectKey};
 pub use manifest::{Manifest, ManifestError, Provenance};
 pub use status::{Health, HealthStatus, SyncStatus};

@@ -237,9 +237,4 @@ fn leaf_keys(v: &Value, path: &mut Path, out: &mut Vec<Path>) {
     }
 }
 
-pub(crate) fn is_hook(obj: &Value) -> bool {
-    let ann = obj.pointer("/metadata/annotations");
-    let get = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_str);
-    get(driftless_core::annotations::HOOK).is_some()
-        || get(driftless_core::annotations::HELM_HOOK).is_some_and(|h| h.trim() != "crd-install")
-}
+pub(crate) use driftless_core::is_hook;

@@ -176,14 +176,7 @@ impl HealthRegistry {
     }
 }
 
-fn is_hook(obj: &Value) -> bool {
-    let ann = |k: &str| {
-        obj.pointer("/metadata/annotations")
-            .and_then(|a| a.get(k))
-            .is_some()
-    };
-    ann(driftless_core::annotations::HOOK) || ann(driftless_core::annotations::HELM_HOOK)
-}
+use driftless_core::is_hook;
 
 fn default_registry() -> &'static HealthRegistry {
     static REG: OnceLock<HealthRegistry> = OnceLock::new();

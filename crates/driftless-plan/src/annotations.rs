@@ -85,7 +85,7 @@ pub(crate) fn hook_kind<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> HookKind {
     }
     phases.sort();
     phases.dedup();
-    let is_hook = argo.is_some() || helm.is_some_and(|h| h.trim() != "crd-install");
+    let is_hook = driftless_core::hook_annotations(argo, helm);
     if skip && phases.is_empty() {
         HookKind::Skip
     } else if is_hook {

@@ -48,4 +48,13 @@ pub enum RuntimeError {
         /// Number of tracked live objects.
         tracked: usize,
     },
+    /// Connecting to the cluster failed.
+    #[error("{0}")]
+    Connect(String),
+    /// A cluster operation was asked of an engine with no cluster.
+    #[error("no cluster: this operation needs a cluster connection")]
+    NotConnected,
+    /// The watch cache has not listed what the operation needs: nothing is compared or pruned.
+    #[error(transparent)]
+    NotSynced(#[from] crate::live::NotSynced),
 }

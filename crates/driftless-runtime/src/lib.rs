@@ -1,5 +1,7 @@
-//! The Driftless runtime: Argo CD-compatible `Application` types and the composition of the stages
-//! (source → render → plan → diff → apply) into one sync.
+//! The Driftless engine: Argo CD-compatible `Application` types, and the [`Engine`] that composes
+//! the stages (source → render → plan → diff → apply) over shared caches — the Git cache, a render
+//! cache keyed by commit and settings, one cluster connection with a discovery cache, and
+//! watch-backed live state ([`live::LiveCache`]) so that steady-state comparison needs no request.
 //!
 //! ```
 //! let app = driftless_runtime::Application::from_yaml(
@@ -12,16 +14,32 @@
 #![allow(clippy::result_large_err)]
 
 mod application;
+mod compare;
+mod connect;
+mod engine;
 mod error;
+pub mod inventory;
+pub mod live;
+mod oneshot;
 pub mod pipeline;
 mod render;
+mod sources;
 mod target;
 
 pub use application::{
     AppMetadata, Application, ApplicationError, ApplicationSource, ApplicationSpec, Automated,
     Destination, DirectorySource, HelmParameter, HelmSource, SyncPolicy,
 };
+pub use connect::{ClusterConfig, client};
+pub use engine::{Engine, EngineConfig, SyncRequest};
 pub use error::RuntimeError;
-pub use pipeline::{Comparison, Rendered};
+pub use oneshot::SyncOutcome;
+pub use pipeline::{Comparison, LiveState, Rendered};
 pub use render::options as render_options;
 pub use target::{RenderSettings, Target, TargetError};
+
+/// Installs the process-wide rustls crypto provider (ring) once; every TLS client of the
+/// process (kube, the Git HTTP transport) uses it.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

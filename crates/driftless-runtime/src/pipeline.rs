@@ -1,16 +1,13 @@
-//! One sync of one target: fetch → render → plan → diff → apply.
+//! The values passed between stages (renders, live state, comparisons) and the pure steps on
+//! them (offline comparison of two renders, planning); the I/O is the [`crate::Engine`]'s.
 
 use crate::{RuntimeError, Target};
-use driftless_apply::{
-    Applier, Cluster, Observer, SyncOptions, SyncResult, SyncSettings, WriteMode,
-};
+use driftless_apply::SyncOptions;
 use driftless_core::{Manifest, SyncStatus};
 use driftless_diff::{Comparer, IgnoreDifferences, ObjectDiff};
 use driftless_plan::{Plan, PlanOptions};
-use driftless_source::{RepoCache, RepoUrl, SourceTree};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The rendered desired state of a target at one commit.
 #[derive(Debug, Clone)]
@@ -21,31 +18,6 @@ pub struct Rendered {
     pub manifests: Vec<Manifest>,
     /// Render warnings (duplicates, …).
     pub warnings: Vec<String>,
-}
-
-/// Reads the target's repository at `revision`: a local path is read in place (no clone), a URL
-/// through the cache in `cache_dir`.
-pub fn fetch(t: &Target, revision: &str, cache_dir: &Path) -> Result<SourceTree, RuntimeError> {
-    let local = Path::new(&t.repo);
-    if !t.repo.contains("://") && local.exists() {
-        let (_, tree) = driftless_source::open_local(local, revision)?;
-        return Ok(tree);
-    }
-    let url = RepoUrl::parse(&t.repo)?;
-    let cache = RepoCache::new(cache_dir)?;
-    let (_, tree) = cache.checkout(&url, &t.credentials, revision)?;
-    Ok(tree)
-}
-
-/// Fetches and renders the target at `revision`.
-pub fn render_at(t: &Target, revision: &str, cache_dir: &Path) -> Result<Rendered, RuntimeError> {
-    let tree = fetch(t, revision, cache_dir)?;
-    let out = crate::render::render_tree(&tree, t)?;
-    Ok(Rendered {
-        commit: tree.commit(),
-        manifests: out.0,
-        warnings: out.1,
-    })
 }
 
 /// The comparison of a target with the cluster (or with another revision).
@@ -62,7 +34,8 @@ impl Comparison {
     }
 }
 
-fn comparer(t: &Target) -> Result<Comparer, RuntimeError> {
+/// The comparer for the target's ignoreDifferences.
+pub fn comparer(t: &Target) -> Result<Comparer, RuntimeError> {
     let rules = t
         .ignore_differences
         .iter()
@@ -97,23 +70,12 @@ pub fn compare_renders(
 }
 
 /// Everything a live operation needs about the cluster side.
+#[derive(Debug, Clone, Default)]
 pub struct LiveState {
     /// Desired objects with namespaces defaulted by discovery.
     pub desired: Vec<Manifest>,
     /// Live objects tracked by the application.
     pub tracked: Vec<Value>,
-}
-
-/// Defaults namespaces by discovery and reads what the application tracks.
-pub async fn read_live(
-    cluster: &Cluster,
-    t: &Target,
-    rendered: &Rendered,
-) -> Result<LiveState, RuntimeError> {
-    let mut desired = rendered.manifests.clone();
-    driftless_apply::default_namespaces(cluster, &mut desired, &t.namespace).await?;
-    let tracked = driftless_apply::tracked_objects(cluster, &t.app, t.tracking).await?;
-    Ok(LiveState { desired, tracked })
 }
 
 /// Plans a sync of the target against the live state.
@@ -151,83 +113,4 @@ pub fn plan(
         &driftless_apply::live_inventory(&live.tracked),
         &opts,
     )?)
-}
-
-/// Compares the target with the cluster. The desired side of each object is the server's dry-run
-/// result of applying it, so server defaults do not show as drift.
-pub async fn compare_live(
-    cluster: &Cluster,
-    t: &Target,
-    live: &LiveState,
-) -> Result<Comparison, RuntimeError> {
-    use futures::stream::{self, StreamExt};
-    let cmp = comparer(t)?;
-    let is_hook = |obj: &Value| {
-        let ann = |k: &str| obj.pointer("/metadata/annotations").and_then(|a| a.get(k));
-        ann(driftless_core::annotations::HOOK).is_some()
-            || ann(driftless_core::annotations::HELM_HOOK).is_some()
-    };
-    let wanted: Vec<&Manifest> = live
-        .desired
-        .iter()
-        .filter(|m| !is_hook(&m.object))
-        .collect();
-    let desired_keys: std::collections::HashSet<&driftless_core::ObjectKey> =
-        wanted.iter().map(|m| m.key()).collect();
-    let cmp_ref = &cmp;
-    // Reads and dry runs of different objects are independent: 16 at a time, in render order.
-    let diffs: Vec<Result<ObjectDiff, RuntimeError>> = stream::iter(wanted.iter().copied())
-        .map(|m| async move {
-            let current = cluster.get(m.key()).await?;
-            Ok(match &current {
-                None => cmp_ref.compare(Some(&m.object), None),
-                Some(cur) => {
-                    let mut obj = m.object.clone();
-                    driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
-                    let mode = WriteMode {
-                        dry_run: true,
-                        force: true,
-                        no_validate: false,
-                    };
-                    match cluster.apply(m.key(), &obj, mode).await {
-                        Ok(predicted) => cmp_ref.compare_dry_run(&predicted, Some(cur)),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "dry run failed; comparing the rendered object");
-                            cmp_ref.compare(Some(&obj), Some(cur))
-                        }
-                    }
-                }
-            })
-        })
-        .buffered(16)
-        .collect()
-        .await;
-    let mut objects = diffs.into_iter().collect::<Result<Vec<_>, _>>()?;
-    for obj in &live.tracked {
-        if let Some(key) = driftless_core::ObjectKey::from_object(obj)
-            && !desired_keys.contains(&key)
-            && !is_hook(obj)
-        {
-            objects.push(cmp.compare(None, Some(obj)));
-        }
-    }
-    Ok(Comparison { objects })
-}
-
-/// Syncs the target: plans against the live state, then applies.
-pub async fn sync(
-    cluster: &Cluster,
-    t: &Target,
-    rendered: &Rendered,
-    settings: &SyncSettings,
-    prune: bool,
-    observer: &dyn Observer,
-) -> Result<(Plan, SyncResult), RuntimeError> {
-    let live = read_live(cluster, t, rendered).await?;
-    let plan = plan(t, rendered, &live, prune)?;
-    let result = Applier::new(cluster, observer)
-        .with_comparer(comparer(t)?)
-        .sync(&plan, settings)
-        .await?;
-    Ok((plan, result))
 }

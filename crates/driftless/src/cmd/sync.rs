@@ -4,7 +4,7 @@ use super::output;
 use super::target_args::{ClusterArgs, TargetArgs};
 use anyhow::Context;
 use driftless_apply::{SyncOptions, SyncSettings};
-use driftless_runtime::{Rendered, Target, pipeline};
+use driftless_runtime::{Engine, Rendered, SyncRequest, Target, pipeline};
 use std::time::Duration;
 
 /// Arguments of `driftless plan`.
@@ -36,6 +36,10 @@ pub struct DiffArgs {
     /// changes from it to --revision.
     #[arg(long, value_name = "REV", conflicts_with = "sim")]
     against_revision: Option<String>,
+    /// Compare every object through a server-side dry run (Argo CD's `ServerSideDiff=true`)
+    /// instead of locally from the watch cache.
+    #[arg(long)]
+    server_side_diff: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     output: Format,
@@ -66,6 +70,12 @@ pub struct SyncArgs {
     /// Deadline for one wave, in seconds.
     #[arg(long, default_value_t = 300)]
     wave_timeout: u64,
+    /// Write every object, also those already in sync (by default only what differs is written).
+    #[arg(long)]
+    force_apply: bool,
+    /// Compare through a server-side dry run of every object, not locally.
+    #[arg(long)]
+    server_side_diff: bool,
     /// Do not wait for health after applying.
     #[arg(long)]
     no_wait: bool,
@@ -94,8 +104,14 @@ pub enum Color {
     Never,
 }
 
-fn render(t: &Target, revision: &str, args: &TargetArgs) -> anyhow::Result<Rendered> {
-    let rendered = pipeline::render_at(t, revision, &args.cache_dir())
+async fn render(
+    engine: &Engine,
+    t: &Target,
+    revision: &str,
+) -> anyhow::Result<std::sync::Arc<Rendered>> {
+    let rendered = engine
+        .render_at(t, revision)
+        .await
         .with_context(|| format!("cannot render {} at {revision}", t.path))?;
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
@@ -106,8 +122,8 @@ fn render(t: &Target, revision: &str, args: &TargetArgs) -> anyhow::Result<Rende
 /// Runs `driftless plan`.
 pub async fn plan(args: PlanArgs) -> anyhow::Result<u8> {
     let t = args.target.target()?;
-    let rendered = render(&t, &t.revision, &args.target)?;
     let plan = if args.offline {
+        let rendered = render(&args.target.engine()?, &t, &t.revision).await?;
         let mut desired = rendered.manifests.clone();
         driftless_apply::default_namespaces_offline(&mut desired, &t.namespace);
         let live = pipeline::LiveState {
@@ -116,9 +132,10 @@ pub async fn plan(args: PlanArgs) -> anyhow::Result<u8> {
         };
         pipeline::plan(&t, &rendered, &live, args.prune)?
     } else {
-        let c = args.cluster.connect().await?;
-        let live = pipeline::read_live(&c.cluster, &t, &rendered).await?;
-        pipeline::plan(&t, &rendered, &live, args.prune || t.prune)?
+        let c = args.cluster.connect(&args.target).await?;
+        let rendered = render(&c.engine, &t, &t.revision).await?;
+        let live = c.engine.live_oneshot(&t, &rendered).await?;
+        c.engine.plan(&t, &rendered, &live, args.prune || t.prune)?
     };
     match args.output {
         Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
@@ -130,16 +147,18 @@ pub async fn plan(args: PlanArgs) -> anyhow::Result<u8> {
 /// Runs `driftless diff`: 0 in sync, 1 out of sync, 2 on error.
 pub async fn diff(args: DiffArgs) -> anyhow::Result<u8> {
     let t = args.target.target()?;
-    let new = render(&t, &t.revision, &args.target)?;
     let comparison = match &args.against_revision {
         Some(base) => {
-            let old = render(&t, base, &args.target)?;
+            let engine = args.target.engine()?;
+            let new = render(&engine, &t, &t.revision).await?;
+            let old = render(&engine, &t, base).await?;
             pipeline::compare_renders(&t, &new, &old)?
         }
         None => {
-            let c = args.cluster.connect().await?;
-            let live = pipeline::read_live(&c.cluster, &t, &new).await?;
-            pipeline::compare_live(&c.cluster, &t, &live).await?
+            let c = args.cluster.connect(&args.target).await?;
+            let new = render(&c.engine, &t, &t.revision).await?;
+            let live = c.engine.live_oneshot(&t, &new).await?;
+            c.engine.compare(&t, &live, args.server_side_diff).await?
         }
     };
     let color = match args.color {
@@ -163,8 +182,8 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
     let mut t = args.target.target()?;
     t.sync_options.extend(args.sync_options.iter().cloned());
     let options = SyncOptions::parse(&t.sync_options)?;
-    let rendered = render(&t, &t.revision, &args.target)?;
-    let c = args.cluster.connect().await?;
+    let c = args.cluster.connect(&args.target).await?;
+    let rendered = render(&c.engine, &t, &t.revision).await?;
     let settings = SyncSettings {
         app: t.app.clone(),
         options,
@@ -184,18 +203,19 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
         short(&rendered.commit),
         t.namespace
     );
-    let outcome = pipeline::sync(
-        &c.cluster,
-        &t,
-        &rendered,
-        &settings,
-        args.prune || t.prune,
-        &progress,
-    )
-    .await;
+    let req = SyncRequest {
+        prune: args.prune || t.prune,
+        force_apply: args.force_apply,
+        server_side_diff: args.server_side_diff,
+        only: Vec::new(),
+    };
+    let outcome = c
+        .engine
+        .sync_rendered_oneshot(&t, rendered, &req, &settings, &progress)
+        .await;
     progress.finish();
     let (steps, result, failure) = match outcome {
-        Ok((plan, result)) => (plan.steps.len(), result, None),
+        Ok(done) => (done.plan.steps.len(), done.result, None),
         Err(driftless_runtime::RuntimeError::Sync(f)) => (0, f.result, Some(f.error)),
         Err(e) => return Err(e.into()),
     };
@@ -221,7 +241,8 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
             "Final state of the simulated cluster (namespace {}):",
             t.namespace
         );
-        print!("{}", output::cluster_state(&c.cluster, &t).await?);
+        let cluster = c.engine.cluster().expect("connected");
+        print!("{}", output::cluster_state(cluster, &t).await?);
     }
     if let Some(e) = failure {
         eprintln!("error: sync failed: {e}");

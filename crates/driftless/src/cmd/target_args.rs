@@ -154,6 +154,16 @@ impl TargetArgs {
         Ok(t)
     }
 
+    /// An engine with no cluster, using these flags' Git cache.
+    pub fn engine(&self) -> anyhow::Result<driftless_runtime::Engine> {
+        Ok(driftless_runtime::Engine::new(
+            driftless_runtime::EngineConfig {
+                cache_dir: self.cache_dir(),
+                ..Default::default()
+            },
+        )?)
+    }
+
     /// The Git cache directory.
     pub fn cache_dir(&self) -> PathBuf {
         self.cache_dir
@@ -198,53 +208,38 @@ pub struct ClusterArgs {
     pub sim: bool,
 }
 
-/// A connected cluster; holds the embedded simulator alive when `--sim` is used.
+/// A connected engine; holds the embedded simulator alive when `--sim` is used.
 pub struct Connected {
-    /// The cluster.
-    pub cluster: driftless_apply::Cluster,
+    /// The engine, connected to the cluster.
+    pub engine: driftless_runtime::Engine,
     /// The embedded simulator, if any.
     pub sim: Option<driftless_sim::ClusterHandle>,
 }
 
 impl ClusterArgs {
-    /// Connects (starting the simulator with `--sim`).
-    pub async fn connect(&self) -> anyhow::Result<Connected> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    /// Connects an engine (starting the simulator with `--sim`).
+    pub async fn connect(&self, target: &TargetArgs) -> anyhow::Result<Connected> {
+        use driftless_runtime::ClusterConfig;
         let (config, sim) = if self.sim {
             let handle = driftless_sim::Cluster::start(driftless_sim::ClusterConfig::default())
                 .await
                 .context("cannot start the simulated cluster")?;
-            let kubeconfig = kube::config::Kubeconfig::from_yaml(handle.kubeconfig())
-                .context("simulator kubeconfig")?;
-            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-                .await
-                .context("simulator kubeconfig")?;
-            (config, Some(handle))
+            (
+                ClusterConfig::Yaml(handle.kubeconfig().to_string()),
+                Some(handle),
+            )
         } else {
-            let options = kube::config::KubeConfigOptions {
-                context: self.context.clone(),
-                ..Default::default()
-            };
-            let config = match &self.kubeconfig {
-                Some(path) => {
-                    let kc = kube::config::Kubeconfig::read_from(path)
-                        .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
-                    kube::Config::from_custom_kubeconfig(kc, &options).await?
-                }
-                None => kube::Config::from_kubeconfig(&options)
-                    .await
-                    .context("no cluster: pass --kubeconfig, set KUBECONFIG, or use --sim")?,
+            let config = match (&self.kubeconfig, &self.context) {
+                (Some(path), context) => ClusterConfig::File {
+                    path: path.clone(),
+                    context: context.clone(),
+                },
+                (None, Some(ctx)) => ClusterConfig::Context(ctx.clone()),
+                (None, None) => ClusterConfig::Infer,
             };
             (config, None)
         };
-        let client =
-            kube::Client::try_from(config).context("cannot build the Kubernetes client")?;
-        Ok(Connected {
-            cluster: driftless_apply::Cluster::new(
-                client,
-                driftless_core::annotations::FIELD_MANAGER,
-            ),
-            sim,
-        })
+        let engine = target.engine()?.connect(&config).await?;
+        Ok(Connected { engine, sim })
     }
 }
