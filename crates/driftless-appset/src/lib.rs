@@ -10,7 +10,7 @@
 //! - [`validate`]: Argo CD's duplicate-name check.
 //! - [`plan_sync`]: creates, updates and deletes under the
 //!   `applicationsSync` policy; [`plan_set_deletion`] for a deleted set.
-//! - [`conditions`]: `status.conditions` from an [`Outcome`].
+//! - [`conditions()`]: `status.conditions` from an [`Outcome`] (reason names in [`mod@conditions`]).
 //!
 //! Nothing here talks to a cluster or a network.
 //!
