@@ -125,3 +125,34 @@ pub fn conditions(outcome: &Outcome<'_>, previous: &[Value], now: &str) -> Vec<V
     }
     new
 }
+
+/// `status.resources` of a set from its current Applications (Argo CD's
+/// `BuildResourceStatus`): one entry per Application, sorted by name, with
+/// its sync status and health.
+///
+/// ```
+/// use serde_json::json;
+/// let app = json!({"metadata": {"name": "dev", "namespace": "argocd"},
+///                  "status": {"sync": {"status": "Synced"}, "health": {"status": "Healthy"}}});
+/// let r = driftless_appset::resources_status(&[app]);
+/// assert_eq!(r[0], json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
+///     "name": "dev", "namespace": "argocd", "status": "Synced", "health": {"status": "Healthy"}}));
+/// ```
+pub fn resources_status(apps: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = apps
+        .iter()
+        .map(|a| {
+            let s = |p: &str| a.pointer(p).and_then(Value::as_str).unwrap_or_default();
+            let mut health = serde_json::Map::new();
+            health.insert("status".into(), s("/status/health/status").into());
+            if !s("/status/health/message").is_empty() {
+                health.insert("message".into(), s("/status/health/message").into());
+            }
+            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
+                   "name": s("/metadata/name"), "namespace": s("/metadata/namespace"),
+                   "status": s("/status/sync/status"), "health": health})
+        })
+        .collect();
+    out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    out
+}

@@ -63,6 +63,18 @@ impl AppSetError {
         }
     }
 
+    /// A generator error with `prefix: ` before its message (Argo CD's
+    /// wrapping of child generator errors); other errors unchanged.
+    pub(crate) fn prefixed(self, prefix: &str) -> AppSetError {
+        match self {
+            AppSetError::Generator { at, message } => AppSetError::Generator {
+                at,
+                message: format!("{prefix}: {message}"),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn generator(at: &str, message: impl Into<String>) -> AppSetError {
         AppSetError::Generator {
             at: at.to_string(),

@@ -55,7 +55,7 @@ mod sync;
 mod template;
 mod validate;
 
-pub use conditions::{Outcome, conditions};
+pub use conditions::{Outcome, conditions, resources_status};
 pub use error::{AppSetError, SourceError};
 pub use generators::Inputs;
 pub use render::{API_VERSION, RESOURCES_FINALIZER, generate};

@@ -12,10 +12,15 @@ use crate::error::AppSetError;
 use crate::params::{combine_override, combine_strict, merge_override};
 use crate::template::Params;
 
-fn children<'v>(spec: &'v Value, at: &str) -> Result<&'v Vec<Value>, AppSetError> {
-    spec.get("generators")
+fn children<'v>(spec: &'v Value, at: &str, too_few: &str) -> Result<&'v Vec<Value>, AppSetError> {
+    let gens = spec
+        .get("generators")
         .and_then(Value::as_array)
-        .ok_or_else(|| AppSetError::generator(at, "generators must be a list"))
+        .ok_or_else(|| AppSetError::generator(at, "generators must be a list"))?;
+    if gens.len() < 2 {
+        return Err(AppSetError::generator(at, too_few));
+    }
+    Ok(gens)
 }
 
 /// Parameters of one child of a matrix or merge (Argo CD's `getParams`).
@@ -45,15 +50,8 @@ fn child_params(
         }
     }
     let empty = Value::Object(Default::default());
-    let mut t = transform(ctx, &child, at, &empty, interpolate, level).map_err(|e| match e {
-        AppSetError::Generator { at, message } => AppSetError::Generator {
-            at,
-            message: format!(
-                "child generator returned an error on parameter generation: {message}"
-            ),
-        },
-        other => other,
-    })?;
+    let mut t = transform(ctx, &child, at, &empty, interpolate, level)
+        .map_err(|e| e.prefixed("child generator returned an error on parameter generation"))?;
     match t.len() {
         0 => Err(AppSetError::generator(
             at,
@@ -73,13 +71,11 @@ pub(super) fn matrix(
     at: &str,
     level: Level,
 ) -> Result<Vec<Params>, AppSetError> {
-    let gens = children(spec, at)?;
-    if gens.len() < 2 {
-        return Err(AppSetError::generator(
-            at,
-            "found less than two generators, Matrix support only two",
-        ));
-    }
+    let gens = children(
+        spec,
+        at,
+        "found less than two generators, Matrix support only two",
+    )?;
     if gens.len() > 2 {
         return Err(AppSetError::generator(
             at,
@@ -152,13 +148,11 @@ pub(super) fn merge(
     at: &str,
     level: Level,
 ) -> Result<Vec<Params>, AppSetError> {
-    let gens = children(spec, at)?;
-    if gens.len() < 2 {
-        return Err(AppSetError::generator(
-            at,
-            "found less than two generators, Merge requires two or more",
-        ));
-    }
+    let gens = children(
+        spec,
+        at,
+        "found less than two generators, Merge requires two or more",
+    )?;
     let mut keys: Vec<String> = match spec.get("mergeKeys") {
         Some(Value::Array(a)) => a
             .iter()
@@ -177,16 +171,12 @@ pub(super) fn merge(
     let mut all = Vec::new();
     for (i, g) in gens.iter().enumerate() {
         let gat = format!("{at}.generators[{i}]");
-        let sets = child_params(ctx, g, &gat, None, level).map_err(|e| match e {
-            AppSetError::Generator { at, message } => AppSetError::Generator {
-                at,
-                message: format!(
-                    "error getting params from generator {} of {}: {message}",
-                    i + 1,
-                    gens.len()
-                ),
-            },
-            other => other,
+        let sets = child_params(ctx, g, &gat, None, level).map_err(|e| {
+            e.prefixed(&format!(
+                "error getting params from generator {} of {}",
+                i + 1,
+                gens.len()
+            ))
         })?;
         all.push(by_key(&keys, sets, &gat)?);
     }
