@@ -292,6 +292,39 @@ spec:
             ],
         },
         Case {
+            name: "git-files-exclude-example: an excluded pattern removes matching files",
+            yaml: r#"
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: guestbook
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - git:
+        repoURL: https://github.com/argoproj/argo-cd.git
+        revision: HEAD
+        files:
+          - path: "applicationset/examples/git-generator-files-discovery/cluster-config/**/config.json"
+          - path: "applicationset/examples/git-generator-files-discovery/cluster-config/*/dev/config.json"
+            exclude: true
+  template:
+    metadata:
+      name: '{{.cluster.name}}-guestbook'
+    spec:
+      project: default
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: guestbook
+"#,
+            pointers: &[SERVER],
+            want: vec![(
+                "engineering-prod-guestbook",
+                vec![json!("https://kubernetes.default.svc")],
+            )],
+        },
+        Case {
             name: "files: YAML list per file, goTemplate nested keys, exclude",
             yaml: r#"
 apiVersion: argoproj.io/v1alpha1

@@ -296,3 +296,40 @@ fn status_conditions() {
         "CreateApplicationError"
     );
 }
+
+#[test]
+fn ignore_application_differences_keeps_live_values() {
+    let mut s = set(None, false);
+    s["spec"]["ignoreApplicationDifferences"] = json!([
+        {"jsonPointers": ["/spec/syncPolicy"]},
+        {"name": "staging", "jsonPointers": ["/spec/source/path"]}
+    ]);
+    let mut live_app = live("staging", "user-edited");
+    live_app["spec"]["syncPolicy"] = json!({"automated": {}});
+    live_app["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    // the generated one differs only in ignored fields: nothing to write.
+    let plan = plan_sync(
+        &s,
+        &[app("staging", "s2")],
+        &[],
+        &[live_app.clone()],
+        &SyncOptions::default(),
+    )
+    .unwrap();
+    assert!(plan.is_empty(), "{plan:?}");
+    // a real change elsewhere is written, the ignored fields keep their live values.
+    let mut changed = app("staging", "s2");
+    changed["spec"]["project"] = json!("p2");
+    let plan = plan_sync(&s, &[changed], &[], &[live_app], &SyncOptions::default()).unwrap();
+    assert_eq!(plan.update[0]["spec"]["source"]["path"], "user-edited");
+    assert_eq!(
+        plan.update[0]["spec"]["syncPolicy"],
+        json!({"automated": {}})
+    );
+    assert_eq!(plan.update[0]["spec"]["project"], "p2");
+    s["spec"]["ignoreApplicationDifferences"] = json!([{"jqPathExpressions": [".spec"]}]);
+    assert!(plan_sync(&s, &[], &[], &[], &SyncOptions::default()).is_err());
+}
