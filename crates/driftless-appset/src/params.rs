@@ -64,13 +64,15 @@ pub(crate) fn label_set(params: &Params) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// `mergo.Merge(&dst, src, mergo.WithOverride)` on parameter maps: nested maps
-/// merge, anything else from `src` replaces (an empty `src` value does not).
+/// `mergo.Merge(&dst, src, mergo.WithOverride)` on parameter maps (mergo
+/// v0.3 map rules): a map merges into a map (and fills an absent or empty
+/// destination, but never replaces a non-empty scalar); anything else from
+/// `src` replaces, empty values and `null` included.
 pub(crate) fn merge_override(dst: &mut Params, src: &Params) {
     for (k, v) in src {
         match (dst.get_mut(k), v) {
             (Some(Value::Object(d)), Value::Object(s)) => merge_override(d, s),
-            (Some(_), v) if is_empty(v) => {}
+            (Some(d), Value::Object(_)) if !is_empty(d) => {}
             _ => {
                 dst.insert(k.clone(), v.clone());
             }
@@ -179,11 +181,14 @@ mod tests {
 
     #[test]
     fn merges() {
-        let mut d = p(json!({"a": {"x": 1, "y": 2}, "b": "keep"}));
-        merge_override(&mut d, &p(json!({"a": {"y": 3}, "b": "", "c": 4})));
+        let mut d = p(json!({"a": {"x": 1, "y": 2}, "b": "old", "s": "scalar", "l": [1, 2]}));
+        merge_override(
+            &mut d,
+            &p(json!({"a": {"y": 3}, "b": "", "c": 4, "s": {"m": 1}, "l": [3]})),
+        );
         assert_eq!(
             Value::Object(d),
-            json!({"a": {"x": 1, "y": 3}, "b": "keep", "c": 4})
+            json!({"a": {"x": 1, "y": 3}, "b": "", "s": "scalar", "l": [3], "c": 4})
         );
         let mut t = json!({"metadata": {"name": "n"}, "spec": {"project": ""}});
         fill_empty(

@@ -14,7 +14,8 @@ use crate::error::SourceError;
 /// matches paths the same way.
 pub trait GitSource {
     /// Resolves `revision` (branch, tag, `HEAD`, commit) of `repo_url` to a
-    /// commit SHA (the generators' `commitSHA` parameter).
+    /// commit SHA (the generators' `commitSHA` parameter). An empty revision
+    /// means `HEAD`.
     fn resolve(&self, repo_url: &str, revision: &str) -> Result<String, SourceError>;
 
     /// Every directory of the tree at `commit`, as slash-separated paths
