@@ -859,3 +859,85 @@ spec:
     assert_eq!(apps[1]["metadata"]["finalizers"], json!(["custom"]));
     assert_eq!(apps[0]["metadata"].get("namespace"), None);
 }
+
+#[test]
+fn environments_from_one_list_keep_non_string_fields() {
+    // The issue's multi-environment set: dev and staging follow main, prod follows release.
+    let apps = run(r#"
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd, uid: 0b1c}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+  - list:
+      elements:
+      - {env: dev, branch: main}
+      - {env: staging, branch: main}
+      - {env: prod, branch: release}
+  template:
+    metadata:
+      name: 'shop-{{.env}}'
+      labels: {driftless.dev/env: '{{.env}}'}
+    spec:
+      project: default
+      source:
+        repoURL: http://git.example/shop.git
+        targetRevision: '{{.branch}}'
+        path: charts/shop
+        helm:
+          valueFiles: ['values-{{.env}}.yaml']
+      destination: {server: https://kubernetes.default.svc, namespace: 'shop-{{.env}}'}
+      syncPolicy:
+        automated: {prune: true, selfHeal: true}
+        syncOptions: [CreateNamespace=true]
+        retry:
+          limit: 2
+          backoff: {duration: 5s, factor: 2, maxDuration: 3m}
+"#)
+    .unwrap();
+    let got = summary(
+        &apps,
+        &[
+            "/spec/source/targetRevision",
+            "/spec/source/helm/valueFiles/0",
+            NS,
+        ],
+    );
+    assert_eq!(
+        got,
+        vec![
+            (
+                "shop-dev".to_string(),
+                vec![json!("main"), json!("values-dev.yaml"), json!("shop-dev")]
+            ),
+            (
+                "shop-staging".to_string(),
+                vec![
+                    json!("main"),
+                    json!("values-staging.yaml"),
+                    json!("shop-staging")
+                ]
+            ),
+            (
+                "shop-prod".to_string(),
+                vec![
+                    json!("release"),
+                    json!("values-prod.yaml"),
+                    json!("shop-prod")
+                ]
+            ),
+        ]
+    );
+    let sp = &apps[2]["spec"]["syncPolicy"];
+    assert_eq!(sp["automated"], json!({"prune": true, "selfHeal": true}));
+    assert_eq!(sp["retry"]["limit"], json!(2));
+    assert_eq!(sp["retry"]["backoff"]["factor"], json!(2));
+    assert_eq!(sp["syncOptions"], json!(["CreateNamespace=true"]));
+    assert_eq!(
+        apps[2]["metadata"]["labels"],
+        json!({"driftless.dev/env": "prod"})
+    );
+    assert_eq!(driftless_appset::validate("shop", &apps), vec![]);
+}
