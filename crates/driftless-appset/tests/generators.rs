@@ -941,3 +941,86 @@ spec:
     );
     assert_eq!(driftless_appset::validate("shop", &apps), vec![]);
 }
+
+#[test]
+fn list_elements_yaml_from_a_git_file_in_a_matrix() {
+    // Generators-List: `elementsYaml: "{{ .key.components | toJson }}"` fed by a git files generator.
+    let apps = run(r#"
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: elementsyaml}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+  - matrix:
+      generators:
+        - git:
+            files:
+            - path: applicationset/examples/list-generator/list-elementsYaml-example.yaml
+            repoURL: https://github.com/argoproj/argo-cd.git
+            revision: HEAD
+        - list:
+            elementsYaml: "{{ .key.components | toJson }}"
+  template:
+    metadata:
+      name: '{{.name}}'
+    spec:
+      project: default
+      source:
+        chart: '{{.chart}}'
+        targetRevision: '{{.version}}'
+      destination:
+        namespace: '{{.namespace}}'
+        server: https://kubernetes.default.svc
+"#)
+    .unwrap();
+    assert_eq!(
+        summary(
+            &apps,
+            &["/spec/source/chart", "/spec/source/targetRevision", NS]
+        ),
+        vec![
+            (
+                "component1".to_string(),
+                vec![json!("podinfo"), json!("6.3.2"), json!("component1")]
+            ),
+            (
+                "component2".to_string(),
+                vec![json!("podinfo"), json!("6.3.3"), json!("component2")]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn cluster_secret_declaring_the_local_cluster() {
+    use driftless_appset::{Inputs, NoGit, generate};
+    let secrets = vec![
+        json!({"apiVersion": "v1", "kind": "Secret",
+               "metadata": {"name": "local", "labels": {"argocd.argoproj.io/secret-type": "cluster"}},
+               "stringData": {"name": "local", "server": "https://kubernetes.default.svc/"}}),
+        common::cluster_secret("b-remote", "remote", "https://9.9.9.9", json!({})),
+    ];
+    let set = common::set(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: c}\nspec:\n  generators:\n  - clusters: {}\n  template:\n    metadata: {name: '{{name}}'}\n    spec: {destination: {server: '{{server}}'}}\n",
+    );
+    let apps = generate(
+        &set,
+        &Inputs {
+            git: &NoGit,
+            cluster_secrets: &secrets,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        summary(&apps, &[SERVER]),
+        vec![
+            ("remote".to_string(), vec![json!("https://9.9.9.9")]),
+            (
+                "local".to_string(),
+                vec![json!("https://kubernetes.default.svc/")]
+            ),
+        ]
+    );
+}

@@ -36,6 +36,10 @@ pub fn argo_repo() -> MemRepo {
             &format!("{f}/cluster-config/engineering/multi/clusters.yaml"),
             "- cluster: {name: one, address: https://10.0.0.1}\n  replicas: 2\n- cluster: {name: two, address: https://10.0.0.2}\n  replicas: 3\n",
         )
+        .with_file(
+            "applicationset/examples/list-generator/list-elementsYaml-example.yaml",
+            "key:\n  components:\n    - name: component1\n      chart: podinfo\n      version: \"6.3.2\"\n      namespace: component1\n    - name: component2\n      chart: podinfo\n      version: \"6.3.3\"\n      namespace: component2\n",
+        )
         .with_file("envs/dev/web/kustomization.yaml", "")
         .with_file("envs/dev/api/kustomization.yaml", "")
         .with_file("envs/prod/web/kustomization.yaml", "")
