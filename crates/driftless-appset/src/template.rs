@@ -11,7 +11,8 @@
 //!   `fromYaml`, `fromYamlArray`, `tpl`, and `goTemplateOptions`
 //!   (`missingkey=error|zero|default|invalid`).
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use driftless_gotmpl::{ArgType, FuncMap, MissingKey, Signature, TemplateSet, Value as GoValue};
 use serde_json::{Map, Value};
@@ -24,7 +25,13 @@ pub type Params = Map<String, Value>;
 #[derive(Clone)]
 pub struct Renderer {
     go: Option<MissingKey>,
+    /// Parsed Go templates by text: one set's template strings are the same
+    /// for every parameter set, so each is parsed once.
+    parsed: Arc<Mutex<HashMap<String, TemplateSet>>>,
 }
+
+/// Most distinct template texts kept parsed by one renderer.
+const MAX_PARSED: usize = 4096;
 
 /// Parameters prepared for rendering (converted once to Go values).
 pub(crate) struct Data<'a> {
@@ -43,7 +50,10 @@ impl Renderer {
     /// is `spec.goTemplateOptions`. An unknown option is an error (Go panics).
     pub fn new(go_template: bool, options: &[String]) -> Result<Renderer, String> {
         if !go_template {
-            return Ok(Renderer { go: None });
+            return Ok(Renderer {
+                go: None,
+                parsed: Arc::default(),
+            });
         }
         let mut mk = MissingKey::Default;
         for o in options {
@@ -54,7 +64,10 @@ impl Renderer {
                 other => return Err(format!("unrecognized goTemplateOptions option {other:?}")),
             };
         }
-        Ok(Renderer { go: Some(mk) })
+        Ok(Renderer {
+            go: Some(mk),
+            parsed: Arc::default(),
+        })
     }
 
     /// Whether this is the Go template syntax.
@@ -87,9 +100,33 @@ impl Renderer {
 
     pub(crate) fn replace_with(&self, text: &str, data: &Data<'_>) -> Result<String, String> {
         match (self.go, &data.go) {
-            (Some(mk), Some(go)) => go_replace(text, go, mk),
+            (Some(mk), Some(go)) => self.go_replace(text, go, mk),
             _ => fast_replace(text, data.json),
         }
+    }
+
+    fn go_replace(&self, text: &str, data: &GoValue, mk: MissingKey) -> Result<String, String> {
+        if !text.contains("{{") {
+            return Ok(text.to_string());
+        }
+        let cached = self.parsed.lock().ok().and_then(|c| c.get(text).cloned());
+        let set = match cached {
+            Some(set) => set,
+            None => {
+                let mut set = TemplateSet::with_funcs(funcs().as_ref().clone());
+                set.set_missing_key(mk);
+                set.parse("", text)
+                    .map_err(|e| format!("failed to parse template {text}: {e}"))?;
+                if let Ok(mut c) = self.parsed.lock()
+                    && c.len() < MAX_PARSED
+                {
+                    c.insert(text.to_string(), set.clone());
+                }
+                set
+            }
+        };
+        set.execute("", data)
+            .map_err(|e| format!("failed to execute go template {text}: {e}"))
     }
 
     /// Renders every string and map key of `v`; `null` map entries are
@@ -169,18 +206,6 @@ fn fast_replace(text: &str, params: &Params) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
-}
-
-fn go_replace(text: &str, data: &GoValue, mk: MissingKey) -> Result<String, String> {
-    if !text.contains("{{") {
-        return Ok(text.to_string());
-    }
-    let mut set = TemplateSet::with_funcs(funcs().as_ref().clone());
-    set.set_missing_key(mk);
-    set.parse("", text)
-        .map_err(|e| format!("failed to parse template {text}: {e}"))?;
-    set.execute("", data)
-        .map_err(|e| format!("failed to execute go template {text}: {e}"))
 }
 
 /// Sprig as Argo CD registers it (from `driftless-helm`'s registry, without

@@ -1024,3 +1024,31 @@ fn cluster_secret_declaring_the_local_cluster() {
         ]
     );
 }
+
+#[test]
+fn two_thousand_applications_render_quickly() {
+    use driftless_appset::{Inputs, NoGit, generate};
+    let elements: Vec<Value> = (0..2000)
+        .map(|i| json!({"env": format!("e{i}"), "n": i}))
+        .collect();
+    let set = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+        "metadata": {"name": "big", "namespace": "argocd"},
+        "spec": {"goTemplate": true, "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "template": {"metadata": {"name": "app-{{ .env | lower }}", "labels": {"n": "{{ .n }}"}},
+                "spec": {"project": "default",
+                    "source": {"repoURL": "https://x", "path": "envs/{{ .env }}", "targetRevision": "HEAD"},
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{ .env }}"}}}}});
+    let start = std::time::Instant::now();
+    let apps = generate(
+        &set,
+        &Inputs {
+            git: &NoGit,
+            cluster_secrets: &[],
+        },
+    )
+    .unwrap();
+    assert_eq!(apps.len(), 2000);
+    assert_eq!(apps[1999]["metadata"]["labels"]["n"], "1999");
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+}
