@@ -440,6 +440,34 @@ spec:
             pointers: &["/spec/source/targetRevision", NS],
             want: vec![("staging", vec![json!("rev-staging"), json!("team-a")])],
         },
+        Case {
+            name: "Generators-Cluster: flatList gives one parameter set with every cluster",
+            yaml: r#"
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: flat}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+  - clusters:
+      flatList: true
+      selector:
+        matchLabels: {argocd.argoproj.io/secret-type: cluster}
+  template:
+    metadata:
+      name: 'all-clusters'
+    spec:
+      source:
+        helm:
+          values: '{{ range .clusters }}{{ .name }}={{ .server }};{{ end }}'
+"#,
+            pointers: &["/spec/source/helm/values"],
+            want: vec![(
+                "all-clusters",
+                vec![json!("production=https://2.4.6.8;staging=https://1.2.3.4;")],
+            )],
+        },
     ]);
 }
 

@@ -1,7 +1,8 @@
 //! The clusters generator: one parameter set per Argo CD cluster Secret
 //! matching `selector`, plus the local cluster (`in-cluster`,
 //! `https://kubernetes.default.svc`) when no Secret declares it and the
-//! selector is empty.
+//! selector is empty. With `flatList: true`, one parameter set whose
+//! `clusters` lists them all.
 
 use std::collections::BTreeMap;
 
@@ -27,12 +28,15 @@ struct ClustersSpec {
     selector: LabelSelector,
     #[serde(default)]
     values: Map<String, Value>,
+    #[serde(default, rename = "flatList")]
+    flat_list: bool,
 }
 
 /// One cluster Secret, decoded.
 struct ClusterSecret {
     name: String,
     server: String,
+    project: String,
     labels: BTreeMap<String, String>,
     annotations: BTreeMap<String, String>,
 }
@@ -86,6 +90,7 @@ fn cluster_secrets(secrets: &[Value]) -> Result<Vec<ClusterSecret>, String> {
             ClusterSecret {
                 name: field("name")?,
                 server: field("server")?,
+                project: field("project")?,
                 annotations: string_map(s.pointer("/metadata/annotations")),
                 labels,
             },
@@ -118,6 +123,7 @@ pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params
         p.insert("name".into(), IN_CLUSTER_NAME.into());
         p.insert("nameNormalized".into(), IN_CLUSTER_NAME.into());
         p.insert("server".into(), IN_CLUSTER_SERVER.into());
+        p.insert("project".into(), "".into());
         append_values(ctx, &spec.values, &mut p, at)?;
         out.push(p);
     }
@@ -126,6 +132,7 @@ pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params
         p.insert("name".into(), c.name.clone().into());
         p.insert("nameNormalized".into(), sanitize_name(&c.name).into());
         p.insert("server".into(), c.server.clone().into());
+        p.insert("project".into(), c.project.clone().into());
         if ctx.renderer.is_go() {
             let to_obj = |m: &BTreeMap<String, String>| {
                 Value::Object(
@@ -152,6 +159,15 @@ pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params
         }
         append_values(ctx, &spec.values, &mut p, at)?;
         out.push(p);
+    }
+    if spec.flat_list {
+        // One parameter set holding every cluster's parameters.
+        let mut p = Params::new();
+        p.insert(
+            "clusters".into(),
+            Value::Array(out.into_iter().map(Value::Object).collect()),
+        );
+        return Ok(vec![p]);
     }
     Ok(out)
 }
