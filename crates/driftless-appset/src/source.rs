@@ -76,6 +76,8 @@ pub(crate) fn path_match(pattern: &str) -> Result<GlobMatcher, SourceError> {
     while p.contains("**") {
         p = p.replace("**", "*");
     }
+    // Braces are literal in path.Match (globset would read them as alternatives).
+    let p = p.replace('{', "\\{").replace('}', "\\}");
     build(&p, pattern)
 }
 
@@ -208,6 +210,9 @@ mod tests {
         let m = path_match("apps/*").unwrap();
         assert!(m.is_match("apps/web"));
         assert!(!m.is_match("apps/web/x"));
+        assert!(path_match("a/{b,c}").unwrap().is_match("a/{b,c}"));
+        assert!(!path_match("a/{b,c}").unwrap().is_match("a/b"));
+        assert!(doublestar("a/{b,c}.yaml").unwrap().is_match("a/b.yaml"));
         let m = path_match("/d/[f|g]").unwrap();
         assert!(m.is_match("d/f") && m.is_match("d/g") && !m.is_match("d/e"));
     }
