@@ -47,6 +47,7 @@
 pub mod conditions;
 mod error;
 mod generators;
+mod ignore;
 mod params;
 mod render;
 mod selector;
