@@ -211,6 +211,7 @@ pub fn plan_sync(
         if skip.contains(&i) || (!policy.allow_update() && owned.contains(name)) {
             continue;
         }
+        let app = &normalized(app);
         match live.get(name) {
             None => plan.create.push(app.clone()),
             Some(found) => match mutate(found, app, &set, opts).map(|mut u| {
@@ -245,6 +246,60 @@ pub fn plan_sync(
         }
     }
     Ok(plan)
+}
+
+/// Argo CD's `NormalizeApplicationSpec`, so the set does not fight the
+/// Application controller: an empty project is `default`; an empty
+/// `syncPolicy` and empty `helm` / `kustomize` / `directory` / `plugin` of a
+/// source are dropped.
+fn normalized(app: &Value) -> Value {
+    let mut app = app.clone();
+    let Some(spec) = app.get_mut("spec").and_then(Value::as_object_mut) else {
+        return app;
+    };
+    if spec
+        .get("project")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        spec.insert("project".into(), "default".into());
+    }
+    let empty = |v: &Value| v.as_object().is_some_and(|m| m.values().all(is_zero));
+    if spec
+        .get("syncPolicy")
+        .is_some_and(|p| p.is_null() || empty(p))
+    {
+        spec.remove("syncPolicy");
+    }
+    let strip = |src: &mut Value| {
+        if let Some(m) = src.as_object_mut() {
+            m.retain(|k, v| {
+                !(matches!(k.as_str(), "helm" | "kustomize" | "directory" | "plugin")
+                    && (v.is_null() || empty(v)))
+            });
+        }
+    };
+    if spec.get("sources").is_some_and(Value::is_array) {
+        if let Some(Value::Array(list)) = spec.get_mut("sources") {
+            list.iter_mut().for_each(strip);
+        }
+    } else if let Some(src) = spec.get_mut("source") {
+        strip(src);
+    }
+    app
+}
+
+/// Go's zero value of a JSON-decoded field.
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.values().all(is_zero),
+    }
 }
 
 /// The live Application `found` rewritten to the generated one: spec,

@@ -26,7 +26,7 @@ fn app(name: &str, path: &str) -> Value {
     json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
            "metadata": {"name": name, "namespace": "argocd", "ownerReferences": owner("envs", "set-uid"),
                         "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
-           "spec": {"source": {"path": path}}})
+           "spec": {"project": "default", "source": {"path": path}}})
 }
 
 fn live(name: &str, path: &str) -> Value {
@@ -332,4 +332,18 @@ fn ignore_application_differences_keeps_live_values() {
     assert_eq!(plan.update[0]["spec"]["project"], "p2");
     s["spec"]["ignoreApplicationDifferences"] = json!([{"jqPathExpressions": [".spec"]}]);
     assert!(plan_sync(&s, &[], &[], &[], &SyncOptions::default()).is_err());
+}
+
+#[test]
+fn generated_specs_are_normalized_like_argo_cd() {
+    let mut a = app("n", "p");
+    a["spec"].as_object_mut().unwrap().remove("project");
+    a["spec"]["source"]["helm"] = json!({});
+    a["spec"]["source"]["kustomize"] = json!({"namePrefix": ""});
+    a["spec"]["syncPolicy"] = json!({});
+    let plan = plan_sync(&set(None, false), &[a], &[], &[], &SyncOptions::default()).unwrap();
+    assert_eq!(
+        plan.create[0]["spec"],
+        json!({"source": {"path": "p"}, "project": "default"})
+    );
 }
