@@ -22,7 +22,7 @@ pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
 /// The name Argo CD gives the local cluster.
 pub const IN_CLUSTER_NAME: &str = "in-cluster";
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 struct ClustersSpec {
     #[serde(default)]
     selector: LabelSelector,
@@ -102,11 +102,7 @@ fn cluster_secrets(secrets: &[Value]) -> Result<Vec<ClusterSecret>, String> {
 }
 
 pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params>, AppSetError> {
-    let spec: ClustersSpec = if spec.as_object().is_some_and(|m| m.is_empty()) {
-        ClustersSpec::default()
-    } else {
-        parse(spec, at)?
-    };
+    let spec: ClustersSpec = parse(spec, at)?;
     spec.selector
         .validate()
         .map_err(|e| AppSetError::generator(at, format!("error converting label selector: {e}")))?;
