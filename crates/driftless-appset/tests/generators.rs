@@ -1080,3 +1080,85 @@ fn two_thousand_applications_render_quickly() {
     assert_eq!(apps[1999]["metadata"]["labels"]["n"], "1999");
     assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn merge_on_interpolated_values() {
+    // Generators-Merge "Use value interpolation in merge": clusters and git directories joined on
+    // `values.selector`, set from a cluster label and from the directory name.
+    use driftless_appset::{Inputs, MemRepo, generate};
+    let repo = MemRepo::new("https://github.com/argoproj/argocd-example-apps/")
+        .with_file("Germany/app.yaml", "")
+        .with_file("France/app.yaml", "");
+    let secrets = vec![
+        common::cluster_secret(
+            "germany01",
+            "germany01",
+            "https://1.2.3.4",
+            json!({"location": "Germany", "environment": "prod"}),
+        ),
+        common::cluster_secret(
+            "spain01",
+            "spain01",
+            "https://5.6.7.8",
+            json!({"location": "Spain", "environment": "prod"}),
+        ),
+    ];
+    let set = common::set(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: cluster-git
+spec:
+  generators:
+    - merge:
+        mergeKeys:
+          - values.selector
+        generators:
+          - clusters:
+              selector: {matchLabels: {environment: prod}}
+              values:
+                selector: '{{ metadata.labels.location }}'
+          - git:
+              repoURL: https://github.com/argoproj/argocd-example-apps/
+              revision: HEAD
+              directories:
+              - path: '*'
+              values:
+                selector: '{{ path }}'
+  template:
+    metadata:
+      name: '{{name}}'
+    spec:
+      project: '{{metadata.labels.environment}}'
+      source:
+        repoURL: https://github.com/argoproj/argocd-example-apps/
+        targetRevision: HEAD
+        path: '{{path}}'
+      destination:
+        server: '{{server}}'
+        namespace: default
+"#,
+    );
+    let apps = generate(
+        &set,
+        &Inputs {
+            git: &repo,
+            cluster_secrets: &secrets,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        summary(&apps, &[PATH, SERVER, "/spec/project"]),
+        vec![
+            (
+                "germany01".to_string(),
+                vec![json!("Germany"), json!("https://1.2.3.4"), json!("prod")]
+            ),
+            (
+                "spain01".to_string(),
+                vec![json!("{{path}}"), json!("https://5.6.7.8"), json!("prod")]
+            ),
+        ]
+    );
+}
