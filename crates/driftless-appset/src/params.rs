@@ -104,7 +104,7 @@ pub(crate) fn fill_empty(dst: &mut Value, src: &Value) {
 }
 
 /// Go's zero value test as mergo sees it.
-fn is_empty(v: &Value) -> bool {
+pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Bool(b) => !b,

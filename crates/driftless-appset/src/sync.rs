@@ -290,15 +290,12 @@ fn normalized(app: &Value) -> Value {
     app
 }
 
-/// Go's zero value of a JSON-decoded field.
+/// Go's zero value of a JSON-decoded struct field (a struct is zero when all
+/// its fields are).
 fn is_zero(v: &Value) -> bool {
     match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
         Value::Object(m) => m.values().all(is_zero),
+        other => crate::params::is_empty(other),
     }
 }
 
