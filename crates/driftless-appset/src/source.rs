@@ -39,13 +39,8 @@ pub trait GitSource {
         pattern: &str,
     ) -> Result<Vec<String>, SourceError> {
         let m = path_match(pattern)?;
-        let mut out: Vec<String> = self
-            .directories(repo_url, commit)?
-            .into_iter()
-            .filter(|d| !d.split('/').any(|s| s.starts_with('.')) && m.is_match(d))
-            .collect();
-        out.sort();
-        out.dedup();
+        let mut out = visible_directories(self.directories(repo_url, commit)?);
+        out.retain(|d| m.is_match(d));
         Ok(out)
     }
 
@@ -67,6 +62,15 @@ pub trait GitSource {
         out.dedup();
         Ok(out)
     }
+}
+
+/// Sorted directories without those that have a segment starting with `.`
+/// (Argo CD's repo server skips `.git`, `.github`, ...).
+pub(crate) fn visible_directories(mut dirs: Vec<String>) -> Vec<String> {
+    dirs.retain(|d| !d.split('/').any(|s| s.starts_with('.')));
+    dirs.sort();
+    dirs.dedup();
+    dirs
 }
 
 /// Go's `path.Match`: `*` and `?` never cross `/`, `[...]` classes.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{Ctx, append_values, parse};
 use crate::error::AppSetError;
-use crate::source::path_match;
+use crate::source::{path_match, visible_directories};
 use crate::template::{Params, sanitize_name};
 
 #[derive(Deserialize)]
@@ -54,16 +54,12 @@ pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params
         .map_err(|e| git_err(e.0))?;
     let mut out = Vec::new();
     if !spec.directories.is_empty() {
-        let mut all: Vec<String> = ctx
-            .inputs
-            .git
-            .directories(&spec.repo_url, &sha)
-            .map_err(|e| git_err(e.0))?
-            .into_iter()
-            .filter(|d| !d.split('/').any(|s| s.starts_with('.')))
-            .collect();
-        all.sort();
-        all.dedup();
+        let all = visible_directories(
+            ctx.inputs
+                .git
+                .directories(&spec.repo_url, &sha)
+                .map_err(|e| git_err(e.0))?,
+        );
         let mut matchers = Vec::new();
         for item in &spec.directories {
             matchers.push((

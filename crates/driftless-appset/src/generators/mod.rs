@@ -121,10 +121,11 @@ pub(crate) fn transform(
                 "this generator is not supported by driftless",
             ));
         }
-        let mut template = spec.get("template").cloned().unwrap_or(Value::Null);
-        if template.is_null() {
-            template = Value::Object(Default::default());
-        }
+        let mut template = spec
+            .get("template")
+            .filter(|t| !t.is_null())
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default()));
         fill_empty(&mut template, base_template);
         let params = match *kind {
             "list" => list::params(ctx, spec, &gat)?,
