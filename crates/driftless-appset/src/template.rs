@@ -419,4 +419,31 @@ mod tests {
         assert_eq!(sanitize_name("-Directory_2."), "directory-2");
         assert_eq!(sanitize_name("a.b-c"), "a.b-c");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn text_without_tags_is_untouched(text in "[^{]*", go in proptest::bool::ANY) {
+            let r = Renderer::new(go, &[]).unwrap();
+            proptest::prop_assert_eq!(r.replace(&text, &Params::new()).unwrap(), text);
+        }
+
+        #[test]
+        fn fasttemplate_substitutes_every_known_tag(
+            parts in proptest::collection::vec(("[a-z]{1,6}", "[^{}]{0,8}"), 1..6),
+            pad in " {0,2}",
+        ) {
+            let r = Renderer::new(false, &[]).unwrap();
+            let mut params = Params::new();
+            let mut text = String::new();
+            let mut want = String::new();
+            for (k, v) in &parts {
+                params.insert(k.clone(), Value::String(format!("<{k}>")));
+                text.push_str(&format!("{v}{{{{{pad}{k}{pad}}}}}"));
+            }
+            for (k, v) in &parts {
+                want.push_str(&format!("{v}<{k}>"));
+            }
+            proptest::prop_assert_eq!(r.replace(&text, &params).unwrap(), want);
+        }
+    }
 }
