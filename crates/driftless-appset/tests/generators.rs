@@ -1022,6 +1022,29 @@ spec:
 }
 
 #[test]
+fn cluster_secret_contents_never_become_parameters() {
+    // The last-applied annotation of a cluster Secret carries its credentials.
+    let head =
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: c}\nspec:\n";
+    let tail = "  generators:\n  - clusters: {selector: {matchLabels: {environment: staging}}}\n  template:\n    metadata: {name: x}\n";
+    let go = run(&format!(
+        "{head}  goTemplate: true\n{tail}    spec: {{source: {{helm: {{values: '{{{{ toJson . }}}}'}}}}}}\n"
+    ))
+    .unwrap();
+    let values = go[0]["spec"]["source"]["helm"]["values"].as_str().unwrap();
+    assert!(
+        values.contains("team-a") && !values.contains("c2VjcmV0"),
+        "{values}"
+    );
+    let tag = "{{metadata.annotations.kubectl.kubernetes.io/last-applied-configuration}}";
+    let fast = run(&format!(
+        "{head}{tail}    spec: {{source: {{path: '{tag}'}}}}\n"
+    ))
+    .unwrap();
+    assert_eq!(fast[0]["spec"]["source"]["path"], tag);
+}
+
+#[test]
 fn cluster_secret_declaring_the_local_cluster() {
     use driftless_appset::{Inputs, NoGit, generate};
     let secrets = vec![

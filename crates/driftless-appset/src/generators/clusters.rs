@@ -19,6 +19,8 @@ use crate::template::{Params, sanitize_name};
 pub const SECRET_TYPE_LABEL: &str = "argocd.argoproj.io/secret-type";
 /// The in-cluster API server address.
 pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
+/// kubectl's copy of the applied object, which for a Secret holds its data.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// The name Argo CD gives the local cluster.
 pub const IN_CLUSTER_NAME: &str = "in-cluster";
 
@@ -91,7 +93,12 @@ fn cluster_secrets(secrets: &[Value]) -> Result<Vec<ClusterSecret>, String> {
                 name: field("name")?,
                 server: field("server")?,
                 project: field("project")?,
-                annotations: string_map(s.pointer("/metadata/annotations")),
+                annotations: {
+                    // It holds the whole Secret, credentials included: never a parameter.
+                    let mut a = string_map(s.pointer("/metadata/annotations"));
+                    a.remove(LAST_APPLIED);
+                    a
+                },
                 labels,
             },
         ));

@@ -52,7 +52,8 @@ pub fn cluster_secret(secret_name: &str, name: &str, server: &str, labels: Value
     l["argocd.argoproj.io/secret-type"] = json!("cluster");
     json!({"apiVersion": "v1", "kind": "Secret",
         "metadata": {"name": secret_name, "namespace": "argocd", "labels": l,
-                     "annotations": {"owner": "team-a"}},
+                     "annotations": {"owner": "team-a",
+                         "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"config\":\"c2VjcmV0\"}}"}},
         "data": {"name": b64(name), "server": b64(server), "config": b64("{}")}})
 }
 
