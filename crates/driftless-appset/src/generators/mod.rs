@@ -1,0 +1,217 @@
+//! Generators: each turns its spec into parameter sets. [`transform`] is Argo
+//! CD's `Transform`: interpolate (for a matrix's second child), generate,
+//! filter by `selector`, and complete the generator's `template` from the set's.
+
+mod clusters;
+mod combine;
+mod git;
+mod list;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::AppSetError;
+use crate::params::{fill_empty, label_set};
+use crate::selector::LabelSelector;
+use crate::source::GitSource;
+use crate::template::{Params, Renderer};
+
+/// What the generators read from outside the set.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Git repositories, for the git generator.
+    pub git: &'a dyn GitSource,
+    /// Secrets of the Argo CD namespace (as JSON objects), for the clusters
+    /// generator; those without `argocd.argoproj.io/secret-type: cluster` are
+    /// ignored.
+    pub cluster_secrets: &'a [Value],
+}
+
+impl std::fmt::Debug for Inputs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("cluster_secrets", &self.cluster_secrets.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Generator kinds in Argo CD's field order, with whether Driftless has them.
+const KINDS: &[(&str, bool)] = &[
+    ("list", true),
+    ("clusters", true),
+    ("git", true),
+    ("scmProvider", false),
+    ("clusterDecisionResource", false),
+    ("pullRequest", false),
+    ("plugin", false),
+    ("matrix", true),
+    ("merge", true),
+];
+
+/// Where a generator sits: top level (matrix and merge may hold matrix or
+/// merge), inside a top-level matrix/merge (they may hold only plain
+/// generators), or inside a nested one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Level {
+    Top,
+    Child,
+    Grandchild,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub inputs: Inputs<'a>,
+    pub renderer: &'a Renderer,
+    pub set_name: &'a str,
+    pub apply_nested_selectors: bool,
+}
+
+/// The parameter sets of one generator and the template they render.
+pub(crate) struct Transformed {
+    pub at: String,
+    pub params: Vec<Params>,
+    pub template: Value,
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(v: &Value, at: &str) -> Result<T, AppSetError> {
+    serde_json::from_value(v.clone())
+        .map_err(|e| AppSetError::generator(at, format!("invalid spec: {e}")))
+}
+
+/// Argo CD's `Transform` for one generator entry.
+pub(crate) fn transform(
+    ctx: &Ctx<'_>,
+    entry: &Value,
+    at: &str,
+    base_template: &Value,
+    interpolate: Option<&Params>,
+    level: Level,
+) -> Result<Vec<Transformed>, AppSetError> {
+    let Some(obj) = entry.as_object() else {
+        return Err(AppSetError::generator(at, "a generator must be an object"));
+    };
+    let selector: Option<LabelSelector> = match obj.get("selector") {
+        None | Some(Value::Null) => None,
+        Some(s) => Some(parse(s, &format!("{at}.selector"))?),
+    };
+    if let Some(s) = &selector {
+        s.validate().map_err(|e| {
+            AppSetError::generator(at, format!("error parsing label selector: {e}"))
+        })?;
+    }
+    let entry = match interpolate {
+        Some(p) if !p.is_empty() => ctx.renderer.render_value(entry, p).map_err(|e| {
+            AppSetError::generator(
+                at,
+                format!("failed to replace parameters in generator: {e}"),
+            )
+        })?,
+        _ => entry.clone(),
+    };
+    let mut out = Vec::new();
+    let mut found = false;
+    for (kind, supported) in KINDS {
+        let Some(spec) = entry.get(*kind).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        found = true;
+        let gat = format!("{at}.{kind}");
+        if !supported {
+            return Err(AppSetError::generator(
+                &gat,
+                "this generator is not supported by driftless",
+            ));
+        }
+        let mut template = spec
+            .get("template")
+            .filter(|t| !t.is_null())
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        fill_empty(&mut template, base_template);
+        let params = match *kind {
+            "list" => list::params(ctx, spec, &gat)?,
+            "clusters" => clusters::params(ctx, spec, &gat)?,
+            "git" => git::params(ctx, spec, &gat)?,
+            "matrix" | "merge" => {
+                if level == Level::Grandchild {
+                    return Err(AppSetError::generator(
+                        &gat,
+                        "matrix and merge generators can only be nested two levels deep",
+                    ));
+                }
+                let child = if level == Level::Top {
+                    Level::Child
+                } else {
+                    Level::Grandchild
+                };
+                if *kind == "matrix" {
+                    combine::matrix(ctx, spec, &gat, child)?
+                } else {
+                    combine::merge(ctx, spec, &gat, child)?
+                }
+            }
+            _ => unreachable!("every supported kind is dispatched"),
+        };
+        let params = match &selector {
+            Some(s) => params
+                .into_iter()
+                .filter(|p| s.matches(&label_set(p)))
+                .collect(),
+            None => params,
+        };
+        out.push(Transformed {
+            at: gat,
+            params,
+            template,
+        });
+    }
+    if !found {
+        return Err(AppSetError::generator(
+            at,
+            format!(
+                "ApplicationSet {} contains unrecognized generators (known: list, clusters, git, matrix, merge)",
+                ctx.set_name
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Appends the generator's `values` (each rendered with the parameters so far)
+/// as `values.<key>` (fasttemplate) or a `values` map (Go templates).
+pub(crate) fn append_values(
+    ctx: &Ctx<'_>,
+    values: &serde_json::Map<String, Value>,
+    params: &mut Params,
+    at: &str,
+) -> Result<(), AppSetError> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let mut rendered = serde_json::Map::new();
+    for (k, v) in values {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(AppSetError::generator(
+                    at,
+                    format!("values.{k}: must be a string, got {other}"),
+                ));
+            }
+        };
+        let r = ctx.renderer.replace(&text, params).map_err(|e| {
+            AppSetError::generator(
+                at,
+                format!("failed to append templated values: values.{k}: {e}"),
+            )
+        })?;
+        rendered.insert(k.clone(), Value::String(r));
+    }
+    if ctx.renderer.is_go() {
+        params.insert("values".into(), Value::Object(rendered));
+    } else {
+        for (k, v) in rendered {
+            params.insert(format!("values.{k}"), v);
+        }
+    }
+    Ok(())
+}
