@@ -23,14 +23,23 @@
 //! assert!(driftless_health::assess(&cm).is_none());
 //! ```
 
+pub mod actions;
 mod batch;
+mod convert;
+pub mod customizations;
 mod fields;
+pub mod glob;
+pub mod library;
 mod network;
 mod other;
 mod pod;
+mod script;
+mod vm;
 mod workloads;
 
 pub use driftless_core::{Health, HealthStatus};
+use glob::Glob;
+pub use script::{Budget, LuaScript, ScriptError, ScriptErrorKind};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -39,7 +48,7 @@ use std::sync::{Arc, OnceLock};
 pub mod checks {
     pub use crate::batch::{cron_job, job};
     pub use crate::network::{ingress, pvc, service};
-    pub use crate::other::{api_service, application, crd, generic, hpa};
+    pub use crate::other::{api_service, application, argo_workflow, crd, generic, hpa};
     pub use crate::pod::pod;
     pub use crate::workloads::{daemon_set, deployment, replica_set, stateful_set};
 }
@@ -62,8 +71,31 @@ pub type HealthCheck = Arc<dyn Fn(&Value) -> Option<Health> + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct HealthRegistry {
-    checks: HashMap<(String, String), HealthCheck>,
+    /// Rust checks; `true` marks the built-in rules, which Argo CD's library
+    /// scripts take precedence over (as its Lua takes precedence over Go).
+    checks: HashMap<(String, String), (HealthCheck, bool)>,
+    scripts: Arc<UserScripts>,
+    library: bool,
+    budget: Budget,
     generic: bool,
+}
+
+/// Health scripts from configuration: exact `group/kind` keys and wildcards.
+#[derive(Default, Clone)]
+struct UserScripts {
+    exact: HashMap<String, LuaScript>,
+    wildcard: Vec<(Glob, LuaScript)>,
+}
+
+impl UserScripts {
+    fn get(&self, key: &str) -> Option<&LuaScript> {
+        self.exact.get(key).or_else(|| {
+            self.wildcard
+                .iter()
+                .find(|(g, _)| g.matches(key))
+                .map(|(_, s)| s)
+        })
+    }
 }
 
 impl std::fmt::Debug for HealthRegistry {
@@ -72,6 +104,11 @@ impl std::fmt::Debug for HealthRegistry {
         kinds.sort();
         f.debug_struct("HealthRegistry")
             .field("kinds", &kinds)
+            .field(
+                "scripts",
+                &(self.scripts.exact.len() + self.scripts.wildcard.len()),
+            )
+            .field("library", &self.library)
             .field("generic", &self.generic)
             .finish()
     }
@@ -84,7 +121,9 @@ impl Default for HealthRegistry {
 }
 
 impl HealthRegistry {
-    /// A registry with every built-in check and the generic conditions check.
+    /// A registry with every built-in check: the Rust rules of the core kinds
+    /// (and Argo Workflow), Argo CD's library of Lua health scripts for
+    /// custom resources, and the generic conditions check.
     pub fn new() -> Self {
         let mut r = Self::empty();
         type Check = fn(&Value) -> Option<Health>;
@@ -115,31 +154,99 @@ impl HealthRegistry {
                 checks::crd,
             ),
             (&["argoproj.io"], "Application", checks::application),
+            (&["argoproj.io"], "Workflow", checks::argo_workflow),
         ];
         for (groups, kind, check) in builtins {
             for group in *groups {
                 r.register(group, kind, *check);
+                if let Some(entry) = r.checks.get_mut(&(group.to_string(), kind.to_string())) {
+                    entry.1 = true;
+                }
             }
         }
         r.generic = true;
+        r.library = true;
         r
     }
 
-    /// A registry with no checks at all (not even the generic one).
+    /// A registry with no checks at all (not even the generic one or the Lua library).
     pub fn empty() -> Self {
         HealthRegistry {
             checks: HashMap::new(),
+            scripts: Arc::default(),
+            library: false,
+            budget: Budget::default(),
             generic: false,
         }
     }
 
-    /// Adds or replaces the check for `group` (empty for core) and `kind`.
+    /// Adds the health scripts of `overrides` (from `argocd-cm`'s
+    /// `resource.customizations.health.*` keys or block); they take
+    /// precedence over every built-in check. Each is compiled first, so a
+    /// syntax error is reported here, naming the key.
+    ///
+    /// ```
+    /// use driftless_health::{HealthRegistry, HealthStatus};
+    /// use driftless_health::customizations::ResourceOverrides;
+    /// let cm = [("resource.customizations.health.example.com_Widget",
+    ///     "hs = {status = 'Suspended', message = obj.spec.reason}\nreturn hs")];
+    /// let mut reg = HealthRegistry::new();
+    /// reg.add_customizations(&ResourceOverrides::from_config_map(cm).unwrap()).unwrap();
+    /// let w = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
+    ///     "metadata": {"name": "w"}, "spec": {"reason": "on hold"}});
+    /// let h = reg.assess(&w).unwrap();
+    /// assert_eq!((h.status, h.message.as_str()), (HealthStatus::Suspended, "on hold"));
+    /// ```
+    pub fn add_customizations(
+        &mut self,
+        overrides: &customizations::ResourceOverrides,
+    ) -> Result<&mut Self, ScriptError> {
+        for (key, script) in overrides.health_scripts() {
+            script.check()?;
+            self.register_script(&key, script);
+        }
+        Ok(self)
+    }
+
+    /// Adds or replaces the health script of `key` (`group/kind`, `kind` for
+    /// the core group, or a wildcard such as `*.crossplane.io/*`); it takes
+    /// precedence over every built-in check.
+    pub fn register_script(&mut self, key: &str, script: LuaScript) -> &mut Self {
+        let scripts = Arc::make_mut(&mut self.scripts);
+        if Glob::is_wildcard(key) {
+            scripts.wildcard.retain(|(g, _)| g.pattern() != key);
+            scripts.wildcard.push((Glob::new(key), script));
+            scripts
+                .wildcard
+                .sort_by(|a, b| a.0.pattern().cmp(b.0.pattern()));
+        } else {
+            scripts.exact.insert(key.to_string(), script);
+        }
+        self
+    }
+
+    /// Turns Argo CD's built-in library of Lua health scripts on or off.
+    pub fn set_library(&mut self, on: bool) -> &mut Self {
+        self.library = on;
+        self
+    }
+
+    /// Sets the time and memory budget of every script run.
+    pub fn set_budget(&mut self, budget: Budget) -> &mut Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Adds or replaces the check for `group` (empty for core) and `kind`;
+    /// it takes precedence over the built-in rules and library scripts.
     pub fn register<F>(&mut self, group: &str, kind: &str, check: F) -> &mut Self
     where
         F: Fn(&Value) -> Option<Health> + Send + Sync + 'static,
     {
-        self.checks
-            .insert((group.to_string(), kind.to_string()), Arc::new(check));
+        self.checks.insert(
+            (group.to_string(), kind.to_string()),
+            (Arc::new(check), false),
+        );
         self
     }
 
@@ -153,6 +260,12 @@ impl HealthRegistry {
     ///
     /// An object being deleted (`metadata.deletionTimestamp` set, hooks
     /// excepted) is Progressing with "Pending deletion", as in Argo CD.
+    /// Otherwise the first of these that knows the kind decides: a script
+    /// from configuration (exact key, then wildcard), a check added with
+    /// [`HealthRegistry::register`], Argo CD's library script, the built-in
+    /// Rust rule, the generic conditions check (Argo CD's order: its Lua
+    /// overrides, then its Lua library, then its Go rules). A script that fails gives Unknown with the error
+    /// (naming the script and line) as message, as in Argo CD.
     pub fn assess(&self, obj: &Value) -> Option<Health> {
         if fields::at(obj, "/metadata/deletionTimestamp").is_some() && !is_hook(obj) {
             return Some(Health::new(HealthStatus::Progressing, "Pending deletion"));
@@ -160,10 +273,35 @@ impl HealthRegistry {
         let api_version = fields::text(obj, "/apiVersion");
         let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
         let kind = fields::text(obj, "/kind");
-        match self.checks.get(&(group.to_string(), kind.to_string())) {
-            Some(check) => check(obj),
-            None if self.generic => checks::generic(obj),
-            None => None,
+        let run = |script: &LuaScript| {
+            Some(
+                script
+                    .health(obj, self.budget)
+                    .unwrap_or_else(|e| Health::new(HealthStatus::Unknown, e.to_string())),
+            )
+        };
+        let has_scripts = !self.scripts.exact.is_empty() || !self.scripts.wildcard.is_empty();
+        if has_scripts
+            && let Some(script) = self.scripts.get(&customizations::override_key(group, kind))
+        {
+            return run(script);
+        }
+        let check = self.checks.get(&(group.to_string(), kind.to_string()));
+        if let Some((check, false)) = check {
+            return check(obj);
+        }
+        if self.library
+            && let Some(script) = library::Library::builtin().health(group, kind)
+        {
+            return run(script);
+        }
+        if let Some((check, true)) = check {
+            return check(obj);
+        }
+        if self.generic {
+            checks::generic(obj)
+        } else {
+            None
         }
     }
 

@@ -1,0 +1,151 @@
+//! Every health script of Argo CD's library against its own test data
+//! (`health_test.yaml`: input file, expected status and message), run
+//! through the embedded scripts and through `HealthRegistry::new()`.
+
+use driftless_health::library::Library;
+use driftless_health::{Budget, HealthRegistry};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("resource_customizations")
+}
+
+fn yaml(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The first document, as Argo CD's tests read it.
+    let first = serde_yaml_ng::Deserializer::from_str(&text)
+        .next()
+        .unwrap_or_else(|| panic!("{}: empty", path.display()));
+    serde::Deserialize::deserialize(first).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Case {
+    dir: String,
+    input: String,
+    obj: Value,
+    status: String,
+    message: String,
+}
+
+/// Every test case of every `health_test.yaml`, by script folder.
+fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (dir, _) in Library::builtin().health_scripts() {
+        let spec = yaml(&root().join(&dir).join("health_test.yaml"));
+        let tests = spec["tests"].as_array().expect("tests list");
+        for t in tests {
+            let input = t
+                .get("inputPath")
+                .or_else(|| t.get("inputpath"))
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("{dir}: test without inputPath"));
+            let expected = &t["healthStatus"];
+            out.push(Case {
+                dir: dir.clone(),
+                input: input.to_string(),
+                obj: yaml(&root().join(&dir).join(input)),
+                status: expected["status"].as_str().unwrap_or_default().to_string(),
+                message: expected["message"].as_str().unwrap_or_default().to_string(),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn every_library_health_script_passes_its_test_data() {
+    let lib = Library::builtin();
+    let scripts = lib.health_scripts();
+    assert_eq!(scripts.len(), 241, "health scripts in the library");
+    let cases = cases();
+    assert_eq!(cases.len(), 1123, "test cases in the library");
+    let mut failures = Vec::new();
+    for c in &cases {
+        // As in Argo CD's own test, the object's group and kind pick the script.
+        let api_version = c.obj["apiVersion"].as_str().unwrap_or_default();
+        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let kind = c.obj["kind"].as_str().unwrap_or_default();
+        let Some(script) = lib.health(group, kind) else {
+            failures.push(format!(
+                "{}/{}: no script for {group}/{kind}",
+                c.dir, c.input
+            ));
+            continue;
+        };
+        match script.health(&c.obj, Budget::default()) {
+            Ok(h) if h.status.to_string() == c.status && h.message == c.message => {}
+            Ok(h) => failures.push(format!(
+                "{}/{}: got {} {:?}, want {} {:?}",
+                c.dir, c.input, h.status, h.message, c.status, c.message
+            )),
+            Err(e) => failures.push(format!("{}/{}: {e}", c.dir, c.input)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_default_registry_agrees_with_every_library_case() {
+    let reg = HealthRegistry::new();
+    let mut failures = Vec::new();
+    let cases = cases();
+    for c in &cases {
+        // Argo CD judges an object being deleted before any script runs.
+        let deleting = c.obj.pointer("/metadata/deletionTimestamp").is_some();
+        let (status, message) = if deleting {
+            ("Progressing", "Pending deletion")
+        } else {
+            (c.status.as_str(), c.message.as_str())
+        };
+        match reg.assess(&c.obj) {
+            Some(h) if h.status.to_string() == status && h.message == message => {}
+            got => failures.push(format!(
+                "{}/{}: got {:?}, want {status} {message:?}",
+                c.dir, c.input, got
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_rust_rules_agree_with_the_library_scripts_they_mirror() {
+    let mut reg = HealthRegistry::new();
+    reg.set_library(false);
+    let mirrored = [
+        "batch/CronJob",
+        "apiextensions.k8s.io/CustomResourceDefinition",
+    ];
+    let mut checked = 0;
+    for c in cases()
+        .iter()
+        .filter(|c| mirrored.contains(&c.dir.as_str()))
+    {
+        if c.obj.pointer("/metadata/deletionTimestamp").is_some() {
+            continue;
+        }
+        let h = reg.assess(&c.obj).unwrap();
+        assert_eq!(
+            (h.status.to_string(), h.message.as_str()),
+            (c.status.clone(), c.message.as_str()),
+            "{}/{}",
+            c.dir,
+            c.input
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} cases checked");
+}
