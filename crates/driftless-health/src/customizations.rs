@@ -279,12 +279,17 @@ impl ResourceOverrides {
     }
 
     /// Every ignore rule that applies to `group`/`kind`: the exact key's and
-    /// every matching wildcard's (`*/*` from `.all` included), as Argo CD merges them.
+    /// every matching wildcard's (`*/*` from `.all` included), as Argo CD's
+    /// diff normalizer merges them (group and kind matched separately, so
+    /// `*/*` covers core kinds too).
     pub fn ignore_differences(&self, group: &str, kind: &str) -> Vec<&IgnoreDifferences> {
-        let key = override_key(group, kind);
+        let applies = |key: &str| {
+            let (g, k) = key.split_once('/').unwrap_or(("", key));
+            Glob::new(g).matches(group) && Glob::new(k).matches(kind)
+        };
         self.by_key
             .iter()
-            .filter(|(k, _)| **k == key || (Glob::is_wildcard(k) && Glob::new(k).matches(&key)))
+            .filter(|(k, _)| applies(k))
             .map(|(_, o)| &o.ignore_differences)
             .filter(|i| !i.is_empty())
             .collect()
