@@ -259,23 +259,13 @@ impl ResourceOverrides {
     /// The customization of `group`/`kind`: its exact key, else the first
     /// wildcard key that matches (keys in sorted order).
     pub fn get(&self, group: &str, kind: &str) -> Option<&ResourceOverride> {
-        self.find(group, kind, |_| true)
+        self.find(group, kind, |_| true).map(|(_, o)| o)
     }
 
-    /// The customization whose health script applies to `group`/`kind`:
-    /// Argo CD looks for the exact key, then a wildcard key, with a script.
+    /// The customization whose health script applies to `group`/`kind`, with
+    /// its key: Argo CD looks for the exact key, then a wildcard key, with a script.
     pub fn health_script(&self, group: &str, kind: &str) -> Option<(&str, &ResourceOverride)> {
-        let key = override_key(group, kind);
-        let has = |o: &ResourceOverride| o.health_lua.is_some();
-        if let Some((k, o)) = self.by_key.get_key_value(&key)
-            && has(o)
-        {
-            return Some((k, o));
-        }
-        self.by_key
-            .iter()
-            .find(|(k, o)| Glob::is_wildcard(k) && has(o) && Glob::new(k).matches(&key))
-            .map(|(k, o)| (k.as_str(), o))
+        self.find(group, kind, |o| o.health_lua.is_some())
     }
 
     /// Every ignore rule that applies to `group`/`kind`: the exact key's and
@@ -315,15 +305,17 @@ impl ResourceOverrides {
         group: &str,
         kind: &str,
         want: impl Fn(&ResourceOverride) -> bool,
-    ) -> Option<&ResourceOverride> {
+    ) -> Option<(&str, &ResourceOverride)> {
         let key = override_key(group, kind);
-        if let Some(o) = self.by_key.get(&key).filter(|o| want(o)) {
-            return Some(o);
+        if let Some((k, o)) = self.by_key.get_key_value(&key)
+            && want(o)
+        {
+            return Some((k, o));
         }
         self.by_key
             .iter()
             .find(|(k, o)| Glob::is_wildcard(k) && want(o) && Glob::new(k).matches(&key))
-            .map(|(_, o)| o)
+            .map(|(k, o)| (k.as_str(), o))
     }
 }
 

@@ -2,10 +2,14 @@
 //!
 //! [`assess`] judges one live object and returns `None` for kinds that have no
 //! notion of health (ConfigMap, Secret, RBAC…). The built-in rules follow
-//! Argo CD's gitops-engine (`pkg/health`) and its bundled resource
-//! customizations, including their messages; see `docs/health.md`.
-//! [`HealthRegistry`] lets callers add or replace per-kind checks, and
-//! [`aggregate`] folds many statuses into one, worst first.
+//! Argo CD's gitops-engine (`pkg/health`), including their messages; custom
+//! resources are judged by Argo CD's own library of Lua health scripts, run
+//! unchanged in an embedded Lua runtime ([`library`], [`LuaScript`]), with a
+//! time and memory [`Budget`] per run; see `docs/health.md`.
+//! [`HealthRegistry`] lets callers add or replace per-kind checks and take
+//! user scripts from `argocd-cm`-style configuration ([`customizations`]);
+//! [`actions`] runs resource actions; [`aggregate`] folds many statuses into
+//! one, worst first.
 //!
 //! ```
 //! use driftless_core::HealthStatus;

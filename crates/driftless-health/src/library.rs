@@ -82,29 +82,30 @@ impl Library {
     /// The scripts for `group` (empty for core) and `kind`: the exact folder,
     /// else the first wildcard folder that matches.
     pub fn get(&self, group: &str, kind: &str) -> Option<&KindScripts> {
-        let key = crate::customizations::override_key(group, kind);
-        self.exact.get(&key).or_else(|| {
-            self.wildcard
-                .iter()
-                .find(|(g, _)| g.matches(&key))
-                .map(|(_, s)| s)
-        })
+        self.find(group, kind, |_| true)
     }
 
     /// The health script for `group` and `kind`, if the library has one.
     pub fn health(&self, group: &str, kind: &str) -> Option<&LuaScript> {
-        if let Some(s) = self
-            .exact
-            .get(&crate::customizations::override_key(group, kind))
-            && s.health.is_some()
-        {
-            return s.health.as_ref();
-        }
+        self.find(group, kind, |s| s.health.is_some())?
+            .health
+            .as_ref()
+    }
+
+    fn find(
+        &self,
+        group: &str,
+        kind: &str,
+        want: impl Fn(&KindScripts) -> bool,
+    ) -> Option<&KindScripts> {
         let key = crate::customizations::override_key(group, kind);
+        if let Some(s) = self.exact.get(&key).filter(|s| want(s)) {
+            return Some(s);
+        }
         self.wildcard
             .iter()
-            .filter(|(g, s)| s.health.is_some() && g.matches(&key))
-            .find_map(|(_, s)| s.health.as_ref())
+            .find(|(g, s)| want(s) && g.matches(&key))
+            .map(|(_, s)| s)
     }
 
     /// Every health script with its `group/kind` folder, sorted by folder.
