@@ -52,12 +52,12 @@ return base({ table = tbl, os = safe_os }),
   base({ table = tbl, os = safe_os, string = str, math = math })
 "#;
 
-/// Wraps `pcall`/`xpcall` so a spent budget cannot be caught by the script.
+/// Wraps `pcall`/`xpcall` so a spent time or memory budget cannot be caught by the script.
 const GUARD: &str = r#"
 local env, spent = ...
 local pcall, xpcall, pack, unpack = env.pcall, env.xpcall, env.table.pack, env.table.unpack
 local function check(r)
-  if spent() then error(r[2], 0) end
+  if spent() or (not r[1] and r[2] == "not enough memory") then error(r[2], 0) end
   return unpack(r, 1, r.n)
 end
 env.pcall = function(...) return check(pack(pcall(...))) end
@@ -241,6 +241,8 @@ fn index_meta(lua: &Lua, base: Table) -> mlua::Result<Table> {
 fn is_memory_error(e: &mlua::Error) -> bool {
     match e {
         mlua::Error::MemoryError(_) => true,
+        // Re-raised by the `pcall` guard.
+        mlua::Error::RuntimeError(m) => m.starts_with("not enough memory"),
         mlua::Error::CallbackError { cause, .. } => is_memory_error(cause),
         _ => false,
     }

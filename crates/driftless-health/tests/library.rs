@@ -149,3 +149,21 @@ fn the_rust_rules_agree_with_the_library_scripts_they_mirror() {
     }
     assert!(checked > 10, "only {checked} cases checked");
 }
+
+#[test]
+fn an_exact_folder_wins_over_a_wildcard_folder() {
+    let lib = Library::builtin();
+    let name = |g: &str, k: &str| lib.health(g, k).map(|s| s.name().to_string());
+    assert_eq!(
+        name("ec2.aws.crossplane.io", "VPC").as_deref(),
+        Some("_.crossplane.io/_/health.lua")
+    );
+    assert_eq!(
+        name("pkg.crossplane.io", "Provider").as_deref(),
+        Some("pkg.crossplane.io/Provider/health.lua")
+    );
+    assert_eq!(name("crossplane.io", "Bucket"), None);
+    assert_eq!(name("example.com", "Widget"), None);
+    let rollout = lib.get("argoproj.io", "Rollout").unwrap();
+    assert!(rollout.discovery.is_some() && rollout.actions.contains_key("restart"));
+}

@@ -89,6 +89,15 @@ fn a_runaway_allocation_is_stopped_by_the_memory_budget() {
 }
 
 #[test]
+fn pcall_cannot_swallow_a_spent_memory_budget() {
+    let src = "local ok, err = pcall(function()\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('y', 100) .. i end\nend)\nreturn {status = 'Healthy', message = tostring(err)}";
+    let e = LuaScript::new("mem-pcall.lua", src, true)
+        .health(&obj(), tight())
+        .unwrap_err();
+    assert_eq!(e.kind, ScriptErrorKind::Memory, "{e}");
+}
+
+#[test]
 fn the_returned_table_decides_and_a_bad_return_is_an_error() {
     let h = LuaScript::new(
         "ok.lua",
