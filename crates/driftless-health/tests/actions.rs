@@ -13,26 +13,8 @@ use driftless_health::library::Library;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("resource_customizations")
-}
-
-fn yaml(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let first = serde_yaml_ng::Deserializer::from_str(&text)
-        .next()
-        .unwrap_or_else(|| panic!("{}: empty", path.display()));
-    serde::Deserialize::deserialize(first).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn group_kind(obj: &Value) -> (String, String) {
-    let api_version = obj["apiVersion"].as_str().unwrap_or_default();
-    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-    (
-        group.to_string(),
-        obj["kind"].as_str().unwrap_or_default().to_string(),
-    )
-}
+mod common;
+use common::{assert_none_failed, group_kind, root, yaml};
 
 fn blank_digits(s: &str) -> String {
     let mut out = String::new();
@@ -205,12 +187,6 @@ fn every_library_action_script_passes_its_test_data() {
     const KNOWN: &str = "keda.sh/ScaledObject/actions/testdata/scaledobject-paused-replicas.yaml: \
         unexpected ResourceAction { name: \"paused-replicas\"";
     failures.retain(|f| !f.starts_with(KNOWN) || !f.contains("default: \"6\""));
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases fail:\n{}",
-        failures.len(),
-        discoveries + actions,
-        failures.join("\n")
-    );
+    assert_none_failed(&failures, discoveries + actions);
     eprintln!("{discoveries} discovery cases and {actions} action cases pass");
 }

@@ -5,20 +5,9 @@
 use driftless_health::library::Library;
 use driftless_health::{Budget, HealthRegistry};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("resource_customizations")
-}
-
-fn yaml(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // The first document, as Argo CD's tests read it.
-    let first = serde_yaml_ng::Deserializer::from_str(&text)
-        .next()
-        .unwrap_or_else(|| panic!("{}: empty", path.display()));
-    serde::Deserialize::deserialize(first).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+mod common;
+use common::{assert_none_failed, group_kind, root, yaml};
 
 struct Case {
     dir: String,
@@ -63,10 +52,8 @@ fn every_library_health_script_passes_its_test_data() {
     let mut failures = Vec::new();
     for c in &cases {
         // As in Argo CD's own test, the object's group and kind pick the script.
-        let api_version = c.obj["apiVersion"].as_str().unwrap_or_default();
-        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let kind = c.obj["kind"].as_str().unwrap_or_default();
-        let Some(script) = lib.health(group, kind) else {
+        let (group, kind) = group_kind(&c.obj);
+        let Some(script) = lib.health(&group, &kind) else {
             failures.push(format!(
                 "{}/{}: no script for {group}/{kind}",
                 c.dir, c.input
@@ -82,13 +69,7 @@ fn every_library_health_script_passes_its_test_data() {
             Err(e) => failures.push(format!("{}/{}: {e}", c.dir, c.input)),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases fail:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures, cases.len());
 }
 
 #[test]
@@ -112,13 +93,7 @@ fn the_default_registry_agrees_with_every_library_case() {
             )),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases fail:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures, cases.len());
 }
 
 #[test]
