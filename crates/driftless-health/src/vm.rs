@@ -146,9 +146,12 @@ impl Vm {
         if self.compiled.len() >= MAX_COMPILED {
             self.compiled.clear();
         }
+        // The run's globals come in as the chunk's argument: `_ENV` is set
+        // on the script's first line, so every line keeps its number.
+        let source = format!("local _ENV = ...; {}", script.source());
         let f = self
             .lua
-            .load(script.source())
+            .load(source)
             .set_name(format!("={}", script.name()))
             .into_function()
             .map_err(|e| lua_error(script, ScriptErrorKind::Syntax, &e))?;
@@ -179,13 +182,12 @@ impl Vm {
             env.raw_set(*name, crate::convert::to_lua(lua, value).map_err(runtime)?)
                 .map_err(runtime)?;
         }
-        func.set_environment(env).map_err(runtime)?;
 
         let used = lua.used_memory();
         let _ = lua.set_memory_limit(used.saturating_add(budget.memory));
         self.spent.set(None);
         self.deadline.set(Some(Instant::now() + budget.time));
-        let result = func.call::<mlua::MultiValue>(());
+        let result = func.call::<mlua::MultiValue>(env);
         self.deadline.set(None);
         let _ = lua.set_memory_limit(0);
         let spent = self.spent.take();
