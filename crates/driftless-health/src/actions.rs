@@ -154,3 +154,128 @@ fn restore_empty_maps(new: &mut Value, old: &Value) {
         _ => {}
     }
 }
+
+/// User-defined actions of one kind, compiled.
+#[derive(Debug, Clone)]
+struct UserActions {
+    discovery: Option<LuaScript>,
+    actions: std::collections::HashMap<String, LuaScript>,
+    merge_builtin: bool,
+}
+
+/// The actions of every kind: user-defined ones from `argocd-cm`
+/// (`resource.customizations.actions.<group>_<kind>`, exact keys, as Argo CD
+/// looks them up) over Argo CD's library.
+///
+/// Discovery uses the user's `discovery.lua` when the kind has one, merged
+/// with the library's when `mergeBuiltinActions` is set (the user's entry
+/// wins on a name both offer); running an action looks for the user's
+/// definition first, then the library's script.
+#[derive(Debug, Clone, Default)]
+pub struct ActionRegistry {
+    user: std::collections::HashMap<String, UserActions>,
+    budget: Budget,
+}
+
+impl ActionRegistry {
+    /// The library's actions only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The library's actions and the user's from `overrides`; every user
+    /// script is compiled first, so a syntax error is reported here, naming it.
+    pub fn with_overrides(
+        overrides: &crate::customizations::ResourceOverrides,
+    ) -> Result<Self, ScriptError> {
+        let mut reg = Self::new();
+        for (key, o) in overrides.iter() {
+            let Some(actions) = &o.actions else { continue };
+            let prefix = format!(
+                "{}.actions.{}",
+                crate::customizations::KEY_PREFIX,
+                key.replacen('/', "_", 1)
+            );
+            let discovery = (!actions.discovery_lua.trim().is_empty()).then(|| {
+                LuaScript::new(
+                    format!("{prefix}/discovery.lua"),
+                    &*actions.discovery_lua,
+                    true,
+                )
+            });
+            let mut scripts = std::collections::HashMap::new();
+            for d in &actions.definitions {
+                let name = format!("{prefix}/{}/action.lua", d.name);
+                scripts.insert(d.name.clone(), LuaScript::new(name, &*d.action_lua, false));
+            }
+            for s in discovery.iter().chain(scripts.values()) {
+                s.check()?;
+            }
+            let user = UserActions {
+                discovery,
+                actions: scripts,
+                merge_builtin: actions.merge_builtin_actions,
+            };
+            reg.user.insert(key.to_string(), user);
+        }
+        Ok(reg)
+    }
+
+    /// Sets the time and memory budget of every script run.
+    pub fn set_budget(&mut self, budget: Budget) -> &mut Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The actions available on `obj`, sorted by name (none when its kind has no discovery script).
+    pub fn discover(&self, obj: &Value) -> Result<Vec<ResourceAction>, ScriptError> {
+        let (user, builtin) = self.scripts(obj);
+        let builtin_discovery = builtin.and_then(|b| b.discovery.as_ref());
+        let mut found = match user.and_then(|u| u.discovery.as_ref().map(|d| (u, d))) {
+            Some((u, d)) => {
+                let mut mine = discover(d, obj, self.budget)?;
+                if u.merge_builtin
+                    && let Some(b) = builtin_discovery
+                {
+                    for a in discover(b, obj, self.budget)? {
+                        if !mine.iter().any(|m| m.name == a.name) {
+                            mine.push(a);
+                        }
+                    }
+                }
+                mine
+            }
+            None => match builtin_discovery {
+                Some(b) => discover(b, obj, self.budget)?,
+                None => Vec::new(),
+            },
+        };
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+
+    /// Runs the action `name` on `obj` with `params`; `None` when the kind has no such action.
+    pub fn run(
+        &self,
+        obj: &Value,
+        name: &str,
+        params: &[(&str, &str)],
+    ) -> Option<Result<Vec<ImpactedResource>, ScriptError>> {
+        let (user, builtin) = self.scripts(obj);
+        let script = user
+            .and_then(|u| u.actions.get(name))
+            .or_else(|| builtin.and_then(|b| b.actions.get(name)))?;
+        Some(run_action(script, obj, params, self.budget))
+    }
+
+    fn scripts(&self, obj: &Value) -> (Option<&UserActions>, Option<&crate::library::KindScripts>) {
+        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let key = crate::customizations::override_key(group, kind);
+        (
+            self.user.get(&key),
+            crate::library::Library::builtin().get(group, kind),
+        )
+    }
+}

@@ -49,13 +49,15 @@ impl Library {
                 _ => continue,
             };
             let entry = by_dir.entry(dir).or_default();
-            // Built-in scripts always have the open libraries, as in Argo CD.
-            let script = || LuaScript::new(path, source, true);
+            // Built-in health and discovery scripts have the open libraries,
+            // as in Argo CD's tests of them; actions run without them, as
+            // Argo CD's API server runs them.
+            let script = |open| LuaScript::new(path, source, open);
             match rest {
-                ["health.lua"] => entry.health = Some(script()),
-                ["actions", "discovery.lua"] => entry.discovery = Some(script()),
+                ["health.lua"] => entry.health = Some(script(true)),
+                ["actions", "discovery.lua"] => entry.discovery = Some(script(true)),
                 ["actions", name, "action.lua"] => {
-                    entry.actions.insert((*name).to_string(), script());
+                    entry.actions.insert((*name).to_string(), script(false));
                 }
                 _ => {}
             }

@@ -213,3 +213,49 @@ fn argo_workflows_follow_argo_cds_go_rule() {
         );
     }
 }
+
+#[test]
+fn user_actions_come_before_the_librarys_and_can_merge_with_them() {
+    use driftless_health::actions::{ActionRegistry, Operation};
+    let actions = |merge: bool| {
+        format!(
+            "discovery.lua: |\n  return {{bump = {{iconClass = 'fa fa-up'}}, restart = {{disabled = true}}}}\n\
+             mergeBuiltinActions: {merge}\n\
+             definitions:\n- name: bump\n  action.lua: |\n    obj.spec.replicas = obj.spec.replicas + tonumber(actionParams['by'])\n    return obj\n"
+        )
+    };
+    let rollout = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+        "metadata": {"name": "web"}, "spec": {"replicas": 2, "strategy": {"canary": {}}}, "status": {}});
+
+    // The library alone offers Rollout's built-in actions.
+    let builtin = ActionRegistry::new().discover(&rollout).unwrap();
+    assert!(builtin.iter().any(|a| a.name == "restart" && !a.disabled));
+    assert!(!builtin.iter().any(|a| a.name == "bump"));
+
+    for merge in [false, true] {
+        let text = actions(merge);
+        let cm = [(
+            "resource.customizations.actions.argoproj.io_Rollout",
+            text.as_str(),
+        )];
+        let reg = ActionRegistry::with_overrides(&ResourceOverrides::from_config_map(cm).unwrap())
+            .unwrap();
+        let found = reg.discover(&rollout).unwrap();
+        let names: Vec<&str> = found.iter().map(|a| a.name.as_str()).collect();
+        assert!(
+            names.contains(&"bump") && names.contains(&"restart"),
+            "{names:?}"
+        );
+        // The user's `restart` entry (disabled) wins over the library's.
+        assert!(found.iter().find(|a| a.name == "restart").unwrap().disabled);
+        assert_eq!(names.contains(&"abort"), merge, "{names:?}");
+
+        let out = reg.run(&rollout, "bump", &[("by", "3")]).unwrap().unwrap();
+        assert_eq!(out[0].operation, Operation::Patch);
+        assert_eq!(out[0].object["spec"]["replicas"], 5);
+        // Actions the user did not define still run from the library.
+        let restarted = reg.run(&rollout, "restart", &[]).unwrap().unwrap();
+        assert!(restarted[0].object["spec"]["restartAt"].is_string());
+        assert!(reg.run(&rollout, "explode", &[]).is_none());
+    }
+}
