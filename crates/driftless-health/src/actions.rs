@@ -269,9 +269,7 @@ impl ActionRegistry {
     }
 
     fn scripts(&self, obj: &Value) -> (Option<&UserActions>, Option<&crate::library::KindScripts>) {
-        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let (group, kind) = crate::fields::group_kind(obj);
         let key = crate::customizations::override_key(group, kind);
         (
             self.user.get(&key),

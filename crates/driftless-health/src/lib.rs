@@ -274,9 +274,7 @@ impl HealthRegistry {
         if fields::at(obj, "/metadata/deletionTimestamp").is_some() && !is_hook(obj) {
             return Some(Health::new(HealthStatus::Progressing, "Pending deletion"));
         }
-        let api_version = fields::text(obj, "/apiVersion");
-        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let kind = fields::text(obj, "/kind");
+        let (group, kind) = fields::group_kind(obj);
         let run = |script: &LuaScript| {
             Some(
                 script
