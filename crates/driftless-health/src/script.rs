@@ -168,19 +168,14 @@ fn health_from_output(script: &LuaScript, out: &Value) -> Result<Health, ScriptE
             )),
         }
     };
-    match out {
-        Value::Object(_) => {}
-        // An empty table converts to `[]`: no status, so an invalid one.
-        Value::Array(a) if a.is_empty() => {}
-        other => {
-            return Err(script.error(
-                ScriptErrorKind::Output,
-                format!(
-                    "expect table output from Lua script, not {}",
-                    json_type(other)
-                ),
-            ));
-        }
+    // `run` only returns tables: an object, or a list (`[]` when empty).
+    if let Value::Array(items) = out
+        && !items.is_empty()
+    {
+        return Err(script.error(
+            ScriptErrorKind::Output,
+            "health script returned a list, not a table with status and message",
+        ));
     }
     let status = text("status")?;
     let message = text("message")?;
@@ -191,14 +186,4 @@ fn health_from_output(script: &LuaScript, out: &Value) -> Result<Health, ScriptE
             "Lua returned an invalid health status",
         ),
     })
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nil",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) | Value::Object(_) => "table",
-    }
 }

@@ -10,9 +10,18 @@ fn obj() -> Value {
         "spec": {"replicas": 3, "items": [1, null, 2]}, "status": {"phase": "Ready"}})
 }
 
+/// A short time budget, for the time tests.
 fn tight() -> Budget {
     Budget {
         time: Duration::from_millis(100),
+        memory: 1 << 20,
+    }
+}
+
+/// A small memory budget with time to spare even on a loaded machine.
+fn small_memory() -> Budget {
+    Budget {
+        time: Duration::from_secs(30),
         memory: 1 << 20,
     }
 }
@@ -73,7 +82,7 @@ fn pcall_cannot_swallow_a_spent_time_budget() {
 fn a_runaway_allocation_is_stopped_by_the_memory_budget() {
     let src = "local t = {}\nfor i = 1, 1e9 do t[i] = string.rep('x', 100) .. i end\nreturn t";
     let e = LuaScript::new("mem.lua", src, true)
-        .health(&obj(), tight())
+        .health(&obj(), small_memory())
         .unwrap_err();
     assert_eq!(e.kind, ScriptErrorKind::Memory, "{e}");
     assert!(
@@ -83,7 +92,7 @@ fn a_runaway_allocation_is_stopped_by_the_memory_budget() {
     // The state is still usable afterwards.
     let ok = LuaScript::new("ok.lua", "return {status = 'Healthy'}", true);
     assert_eq!(
-        ok.health(&obj(), tight()).unwrap().status,
+        ok.health(&obj(), small_memory()).unwrap().status,
         HealthStatus::Healthy
     );
 }
@@ -92,7 +101,7 @@ fn a_runaway_allocation_is_stopped_by_the_memory_budget() {
 fn pcall_cannot_swallow_a_spent_memory_budget() {
     let src = "local ok, err = pcall(function()\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('y', 100) .. i end\nend)\nreturn {status = 'Healthy', message = tostring(err)}";
     let e = LuaScript::new("mem-pcall.lua", src, true)
-        .health(&obj(), tight())
+        .health(&obj(), small_memory())
         .unwrap_err();
     assert_eq!(e.kind, ScriptErrorKind::Memory, "{e}");
 }
@@ -205,4 +214,13 @@ fn scripts_run_on_many_threads_at_once() {
         .collect();
     let names: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(names, ["w0", "w1", "w2", "w3"]);
+}
+
+#[test]
+fn a_list_is_not_a_health() {
+    let e = LuaScript::new("list.lua", "return {'Healthy'}", true)
+        .health(&obj(), Budget::default())
+        .unwrap_err();
+    assert_eq!(e.kind, ScriptErrorKind::Output);
+    assert!(e.message.contains("returned a list"), "{e}");
 }
