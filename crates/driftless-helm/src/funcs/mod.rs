@@ -33,6 +33,7 @@ pub mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
+mod from_toml;
 mod helm;
 mod lists;
 mod math;
@@ -130,6 +131,7 @@ pub fn register(funcs: &mut FuncMap, opts: &FuncOptions) {
         fixed_now.unwrap_or_else(|| chrono::Utc::now().fixed_offset())
     });
     urls::register(funcs);
+    from_toml::register(funcs);
     misc::register(funcs);
     helm::register(funcs, opts);
 }

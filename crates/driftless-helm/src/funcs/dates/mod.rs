@@ -12,7 +12,7 @@ use driftless_gotmpl::{
 };
 
 pub use self::duration::{parse as parse_duration, to_string as duration_string};
-pub use self::time::{GoTime, TIME_TYPE};
+pub use self::time::{GoTime, TIME_TYPE, zone_name as zone_for};
 
 use super::add;
 use super::conv::arg_str;
