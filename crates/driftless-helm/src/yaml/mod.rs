@@ -24,7 +24,7 @@ pub mod resolve;
 pub mod sort;
 
 pub use emit::{UnsupportedValue, to_yaml_document};
-pub use parse::{YamlError, from_yaml};
+pub use parse::{YamlError, duplicate_keys, from_yaml};
 
 /// Helm's `toYaml`: the document without its final newline. Fails on
 /// values JSON cannot hold (NaN, infinities), where Helm's `toYaml` gives
