@@ -17,11 +17,10 @@
 //!            "\"on\": \"on\"\nport: 80");
 //! ```
 
-pub mod emit;
-pub mod gofloat;
 pub mod parse;
-pub mod resolve;
-pub mod sort;
+
+// The emitter is shared with the CLI's YAML output.
+pub use driftless_core::yaml::{emit, gofloat, resolve, sort};
 
 pub use emit::{UnsupportedValue, to_yaml_document};
 pub use parse::{YamlError, duplicate_keys, from_yaml};
