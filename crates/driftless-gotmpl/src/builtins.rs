@@ -115,6 +115,7 @@ fn length(v: &Value) -> Result<i64, String> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
+        Value::Object(o) if o.go_len().is_some() => o.go_len().unwrap_or_default(),
         other => return Err(format!("len of type {}", other.type_name())),
     };
     Ok(n as i64)

@@ -85,6 +85,23 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn to_value(&self) -> Option<Value> {
         None
     }
+    /// Go's `len` of the value, for objects that are Go slices, maps or
+    /// strings underneath (`len .Capabilities.APIVersions`); `None` makes
+    /// `len` fail as Go does for structs.
+    fn go_len(&self) -> Option<usize> {
+        None
+    }
+    /// The bytes of an object that is a Go `string` or `[]byte` underneath
+    /// (a non-UTF-8 string read from a binary file), for functions that work
+    /// on bytes (`b64enc`, `sha256sum`).
+    fn bytes(&self) -> Option<Arc<[u8]>> {
+        None
+    }
+    /// The object as [`std::any::Any`], so that the functions that made a
+    /// type can get it back (`sprig.certificate`, `time.Time`).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 impl Value {

@@ -2,6 +2,7 @@
 //! JSON bridges used by the JSON/YAML functions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use driftless_gotmpl::{FuncError, Value};
 use serde_json::Value as J;
@@ -15,6 +16,55 @@ pub fn strval(v: &Value) -> String {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::NoValue => "<nil>".into(),
         other => other.to_string(),
+    }
+}
+
+/// A Go `string` holding bytes that are not UTF-8 (`.Files.Get` of a binary
+/// file, `decryptAES` of binary data): kept as bytes so that `b64enc`,
+/// `sha256sum` and friends see the real bytes; printed lossily.
+#[derive(Debug)]
+pub struct BinaryString(pub Arc<[u8]>);
+
+impl driftless_gotmpl::Object for BinaryString {
+    fn type_name(&self) -> String {
+        "string".into()
+    }
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+    fn fmt_go(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some(Value::from(String::from_utf8_lossy(&self.0).into_owned()))
+    }
+    fn go_len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn bytes(&self) -> Option<Arc<[u8]>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Go's `string(bytes)`: a plain string when the bytes are UTF-8, else a
+/// [`BinaryString`].
+pub fn go_string(b: Arc<[u8]>) -> Value {
+    match std::str::from_utf8(&b) {
+        Ok(s) => Value::from(s),
+        Err(_) => Value::Object(Arc::new(BinaryString(b))),
+    }
+}
+
+/// The bytes of a `string` argument (a [`BinaryString`] keeps its bytes).
+pub fn arg_bytes(v: &Value) -> Vec<u8> {
+    match v {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::Bytes(b) => b.to_vec(),
+        Value::Object(o) => match o.bytes() {
+            Some(b) => b.to_vec(),
+            None => arg_str(v).into_bytes(),
+        },
+        other => arg_str(other).into_bytes(),
     }
 }
 
@@ -170,7 +220,8 @@ pub fn is_empty(v: &Value) -> bool {
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        Value::Object(_) | Value::Func(_) => false,
+        Value::Object(o) => o.go_len() == Some(0),
+        Value::Func(_) => false,
     }
 }
 
@@ -185,7 +236,11 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Bytes(_) | Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Object(_) => "ptr",
+        Value::Object(o) => match o.type_name().as_str() {
+            "string" => "string",
+            "time.Time" | "sprig.certificate" => "struct",
+            _ => "ptr",
+        },
         Value::Func(_) => "func",
     }
 }

@@ -160,10 +160,15 @@ pub(super) fn register(m: &mut FuncMap) {
                 .fold(to_i64(&a[0]), i64::wrapping_mul),
         ))
     });
-    add_var(m, "max", &[A], A, |a| {
-        Ok(Value::Int(
-            a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::max),
-        ))
+    for name in ["max", "biggest"] {
+        add_var(m, name, &[A], A, |a| {
+            Ok(Value::Int(
+                a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::max),
+            ))
+        });
+    }
+    add(m, "add1f", &[A], |a| {
+        Ok(Value::Float(dec_op(to_f64(&a[0]), 1.0, '+')))
     });
     add_var(m, "min", &[A], A, |a| {
         Ok(Value::Int(

@@ -17,14 +17,13 @@
 //!            "\"on\": \"on\"\nport: 80");
 //! ```
 
-pub mod emit;
-pub mod gofloat;
 pub mod parse;
-pub mod resolve;
-pub mod sort;
+
+// The emitter is shared with the CLI's YAML output.
+pub use driftless_core::yaml::{emit, gofloat, resolve, sort};
 
 pub use emit::{UnsupportedValue, to_yaml_document};
-pub use parse::{YamlError, from_yaml};
+pub use parse::{YamlError, duplicate_keys, from_yaml};
 
 /// Helm's `toYaml`: the document without its final newline. Fails on
 /// values JSON cannot hold (NaN, infinities), where Helm's `toYaml` gives

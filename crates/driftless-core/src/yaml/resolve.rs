@@ -57,7 +57,7 @@ fn in_map(s: &str) -> Option<Resolved> {
 /// Resolves a plain scalar to its YAML 1.1 type and value.
 ///
 /// ```
-/// use driftless_helm::yaml::resolve::{resolve, Resolved};
+/// use driftless_core::yaml::resolve::{resolve, Resolved};
 /// assert_eq!(resolve("yes"), Resolved::Bool(true));
 /// assert_eq!(resolve("0x1F"), Resolved::Int(31));
 /// assert_eq!(resolve("hello"), Resolved::Str);

@@ -35,11 +35,28 @@ pub struct UnsupportedValue(pub String);
 ///
 /// ```
 /// use serde_json::json;
-/// let y = driftless_helm::yaml::emit::to_yaml_document(&json!({"b": [1, "yes"], "a": {}}));
+/// let y = driftless_core::yaml::emit::to_yaml_document(&json!({"b": [1, "yes"], "a": {}}));
 /// assert_eq!(y, "a: {}\nb:\n- 1\n- \"yes\"\n");
 /// ```
 pub fn to_yaml_document(v: &J) -> String {
     let mut e = Emitter::new();
+    e.emit_node(v, true, false, false);
+    e.write_indent();
+    e.out
+}
+
+/// Like [`to_yaml_document`], but the strings `<<` and `=` are quoted too:
+/// go-yaml v2 writes `<<` plain (Helm's `toYaml` prints `<<: 1`) although
+/// its reader takes a plain `<<` key for a merge key and fails on it.
+///
+/// ```
+/// use serde_json::json;
+/// let y = driftless_core::yaml::emit::to_safe_yaml_document(&json!({"<<": "="}));
+/// assert_eq!(y, "\"<<\": \"=\"\n");
+/// ```
+pub fn to_safe_yaml_document(v: &J) -> String {
+    let mut e = Emitter::new();
+    e.safe = true;
     e.emit_node(v, true, false, false);
     e.write_indent();
     e.out
@@ -228,9 +245,12 @@ fn analyze(value: &str) -> Analysis {
     a
 }
 
-/// The style go-yaml's encoder asks for when writing a Go string.
-fn string_style(s: &str) -> Style {
-    if s.contains('\n') {
+/// The style go-yaml's encoder asks for when writing a Go string (with
+/// `safe`, `<<` and `=` are quoted as well).
+fn string_style(s: &str, safe: bool) -> Style {
+    if safe && (s == "<<" || s == "=") {
+        Style::Double
+    } else if s.contains('\n') {
         Style::Literal
     } else if matches!(resolve(s), Resolved::Str | Resolved::Merge) && !is_base60_float(s) {
         Style::Plain
@@ -247,6 +267,7 @@ struct Emitter {
     whitespace: bool,
     indention: bool,
     flow_level: usize,
+    safe: bool,
 }
 
 impl Emitter {
@@ -259,6 +280,7 @@ impl Emitter {
             whitespace: true,
             indention: true,
             flow_level: 0,
+            safe: false,
         }
     }
 
@@ -324,7 +346,7 @@ impl Emitter {
                 let t = number_text(n).unwrap_or_else(|_| "null".into());
                 self.emit_scalar(&t, Style::Plain, false)
             }
-            J::String(s) => self.emit_scalar(s, string_style(s), false),
+            J::String(s) => self.emit_scalar(s, string_style(s, self.safe), false),
             J::Array(items) => {
                 if self.flow_level > 0 || items.is_empty() {
                     self.write_indicator("[", true, true, false);
@@ -369,11 +391,11 @@ impl Emitter {
                     let a = analyze(k);
                     let simple = !a.multiline && k.len() <= 128;
                     if simple {
-                        self.emit_scalar(k, string_style(k), true);
+                        self.emit_scalar(k, string_style(k, self.safe), true);
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        self.emit_scalar(k, string_style(k), false);
+                        self.emit_scalar(k, string_style(k, self.safe), false);
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
                     }

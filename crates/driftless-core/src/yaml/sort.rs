@@ -4,7 +4,7 @@
 /// go-yaml v2's `keyList.Less` for two string keys.
 ///
 /// ```
-/// use driftless_helm::yaml::sort::natural_less;
+/// use driftless_core::yaml::sort::natural_less;
 /// assert!(natural_less("a2", "a10"));
 /// assert!(natural_less("_x", "B"));
 /// ```
