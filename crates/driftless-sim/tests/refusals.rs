@@ -231,6 +231,9 @@ async fn patches_that_break_types_are_invalid() {
     );
 }
 
+/// A cause: reason, field, message.
+type Want = (&'static str, &'static str, &'static str);
+
 fn crd() -> Value {
     json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
         "metadata": {"name": "widgets.example.com"},
@@ -264,7 +267,7 @@ async fn custom_resources_are_checked_against_their_schema() {
     .unwrap();
     let path = "/apis/example.com/v1/namespaces/default/widgets";
     let w = |name: &str, spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": spec});
-    let cases: Vec<(Value, Vec<(&str, &str, &str)>)> = vec![
+    let cases: Vec<(Value, Vec<Want>)> = vec![
         (
             json!({"size": "big"}),
             vec![(
