@@ -20,3 +20,10 @@ if [ -f "$shared/tools/install-helm.sh" ]; then
 else
   echo "warning: $shared/tools/install-helm.sh not found; Helm oracle tests will report that they cannot run" >&2
 fi
+
+# The official Python kubernetes client (the simulator's second, independent client test).
+if [ ! -d .tools/python/kubernetes ]; then
+  mkdir -p .tools
+  python3 -m pip install -q --disable-pip-version-check --target .tools/python kubernetes >/dev/null 2>&1 \
+    || echo "warning: could not install the Python kubernetes client into .tools/python" >&2
+fi

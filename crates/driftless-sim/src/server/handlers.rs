@@ -415,6 +415,7 @@ fn create(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, Api
     }
     let mut obj = ctx.body_value()?;
     check_type(rt, &obj)?;
+    crate::typed::check(rt, &obj)?;
     set_namespace(rt, t, &mut obj)?;
     let warnings = field_validation(ctx, rt, &obj)?;
     let opts = WriteOptions {
@@ -434,6 +435,7 @@ fn update(
 ) -> Result<Response, ApiError> {
     let mut obj = ctx.body_value()?;
     check_type(rt, &obj)?;
+    crate::typed::check(rt, &obj)?;
     let name = t.name.clone().unwrap_or_default();
     match obj.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if n == name => {}

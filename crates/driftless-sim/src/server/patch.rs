@@ -89,6 +89,7 @@ pub(crate) fn patch(
     loop {
         let live = store.get(&r, ns, &name)?;
         let mut new = run_patch(kind, rt, &live, &body)?;
+        crate::typed::check_patched(rt, &new)?;
         if new.pointer("/metadata/name").and_then(Value::as_str) != Some(name.as_str()) {
             return Err(ApiError::bad_request(format!(
                 "the name of the object ({}) does not match the name on the URL ({name})",
