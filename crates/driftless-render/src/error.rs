@@ -111,6 +111,21 @@ pub enum RenderError {
         /// Helm's error.
         source: Box<driftless_helm::HelmError>,
     },
+    /// A Jsonnet file could not be rendered (bad result, time limit).
+    #[error("{file}: {message}")]
+    Jsonnet {
+        /// The file.
+        file: String,
+        /// Why.
+        message: String,
+    },
+    /// Jsonnet evaluation failed: `file:line:column: message`, where the
+    /// evaluator found the error (which may be in an imported file).
+    #[error("{message}")]
+    JsonnetEval {
+        /// The located message.
+        message: String,
+    },
     /// Local I/O (temporary directories for Kustomize).
     #[error("{context}: {source}")]
     Io {

@@ -21,18 +21,23 @@
 mod bounded;
 mod directory;
 pub mod docs;
+mod env;
 mod error;
 mod fs;
 mod helm;
+mod jsonnet;
 mod kustomize;
 mod options;
 pub mod paths;
 
+pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
-pub use options::{HelmOptions, KustomizeOptions, Limits, RenderOptions};
+pub use options::{
+    HelmOptions, JsonnetOptions, JsonnetVar, KustomizeOptions, Limits, RenderOptions,
+};
 
 use driftless_core::{Manifest, ObjectKey};
 use std::collections::HashMap;

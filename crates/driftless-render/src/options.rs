@@ -21,6 +21,50 @@ pub struct RenderOptions {
     pub kustomize: KustomizeOptions,
     /// Helm parameters (used when the source is a chart).
     pub helm: HelmOptions,
+    /// Jsonnet options of directory sources (Argo CD's `directory.jsonnet`).
+    pub jsonnet: JsonnetOptions,
+    /// The application's build environment (`$ARGOCD_APP_NAME`, …), substituted
+    /// into Jsonnet arguments and Kustomize options and given to plugins.
+    pub env: crate::BuildEnv,
+}
+
+/// Argo CD's `spec.source.directory.jsonnet`, plus the evaluation bounds.
+#[derive(Debug, Clone)]
+pub struct JsonnetOptions {
+    /// Top-level arguments (`tlas`), given when the file evaluates to a function.
+    pub tlas: Vec<JsonnetVar>,
+    /// External variables (`extVars`), read with `std.extVar`.
+    pub ext_vars: Vec<JsonnetVar>,
+    /// Library search paths (`libs`), relative to the repository root; the
+    /// source directory is searched too, and later paths take precedence.
+    pub libs: Vec<String>,
+    /// Deepest Jsonnet call stack (default 500, as the `jsonnet` tool).
+    pub max_stack: usize,
+    /// Time allowed to evaluate one file (default 30 s).
+    pub timeout: Duration,
+}
+
+impl Default for JsonnetOptions {
+    fn default() -> Self {
+        JsonnetOptions {
+            tlas: Vec::new(),
+            ext_vars: Vec::new(),
+            libs: Vec::new(),
+            max_stack: 500,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One top-level argument or external variable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonnetVar {
+    /// Its name.
+    pub name: String,
+    /// Its value: a string, or Jsonnet code when `code` is set.
+    pub value: String,
+    /// The value is Jsonnet code (`--tla-code` / `--ext-code`).
+    pub code: bool,
 }
 
 /// Limits against hostile input.
