@@ -77,6 +77,14 @@ pub enum RenderError {
         /// The reference.
         reference: String,
     },
+    /// An option of the Application's `spec.source.kustomize` cannot be applied.
+    #[error("{file}: {message}")]
+    KustomizeEdit {
+        /// The kustomization file.
+        file: String,
+        /// Why.
+        message: String,
+    },
     /// Neither `kustomize` nor `kubectl` could be run.
     #[error("{path}: cannot run {program}: {message}")]
     KustomizeUnavailable {

@@ -52,11 +52,44 @@ pub(crate) fn render_kustomize(
     } else {
         root.join(dir)
     };
-    let output = run(&build_dir, logical, opts, &root)?;
     let file = kustomization_file(fs, dir)?.unwrap_or_else(|| logical.to_string());
+    if !opts.kustomize.app.is_empty() {
+        edit_copy(fs, dir, &file, &root.join(&file), opts)?;
+    }
+    let output = run(&build_dir, logical, opts, &root)?;
     let docs =
         docs::parse_yaml_bounded(&file, &output, opts.limits.max_depth, opts.limits.max_nodes)?;
     Ok((docs, warnings))
+}
+
+/// Applies the Application's Kustomize options to the copy `copy` of the
+/// kustomization `file` (in repository directory `dir`).
+fn edit_copy(
+    fs: &dyn SourceFs,
+    dir: &str,
+    file: &str,
+    copy: &Path,
+    opts: &RenderOptions,
+) -> Result<(), RenderError> {
+    let bytes = fs.read_file(file, opts.limits.max_file_size)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let docs = docs::parse_yaml_bounded(file, &text, opts.limits.max_depth, opts.limits.max_nodes)?;
+    let mut k = match docs.into_iter().next().map(|d| d.value) {
+        Some(Value::Object(m)) => m,
+        None => serde_json::Map::new(),
+        Some(_) => {
+            return Err(RenderError::KustomizeEdit {
+                file: file.to_string(),
+                message: "the kustomization is not a map".into(),
+            });
+        }
+    };
+    crate::kustomize_edit::apply(fs, dir, file, &mut k, opts)?;
+    let out = serde_json::to_string(&Value::Object(k)).expect("JSON values serialise");
+    std::fs::write(copy, out).map_err(|source| RenderError::Io {
+        context: format!("writing {}", copy.display()),
+        source,
+    })
 }
 
 /// Writes the whole tree of `fs` under `dest` (symlinks inside the repository

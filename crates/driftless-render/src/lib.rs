@@ -27,6 +27,7 @@ mod fs;
 mod helm;
 mod jsonnet;
 mod kustomize;
+mod kustomize_edit;
 mod options;
 pub mod paths;
 
@@ -36,7 +37,7 @@ pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
 pub use options::{
-    HelmOptions, JsonnetOptions, JsonnetVar, KustomizeOptions, Limits, RenderOptions,
+    HelmOptions, JsonnetOptions, JsonnetVar, KustomizeOptions, KustomizeSpec, Limits, RenderOptions,
 };
 
 use driftless_core::{Manifest, ObjectKey};

@@ -101,8 +101,63 @@ pub struct KustomizeOptions {
     pub binary: Option<PathBuf>,
     /// Time allowed for one build (default 90 s, Argo CD's exec timeout).
     pub timeout: Duration,
-    /// Extra arguments after `build DIR` (e.g. `--enable-helm`).
+    /// Extra arguments after `build DIR` (Argo CD's `kustomize.buildOptions`,
+    /// e.g. `--enable-helm`, `--load-restrictor LoadRestrictionsNone`).
     pub build_options: Vec<String>,
+    /// The Application's `spec.source.kustomize`, applied to a copy of the
+    /// kustomization before the build.
+    pub app: KustomizeSpec,
+}
+
+/// Argo CD's `spec.source.kustomize`: edits made to a copy of the
+/// kustomization, as `kustomize edit` does for Argo CD.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KustomizeSpec {
+    /// `namePrefix` (`kustomize edit set nameprefix`).
+    pub name_prefix: String,
+    /// `nameSuffix` (`kustomize edit set namesuffix`).
+    pub name_suffix: String,
+    /// `images`, as `kustomize edit set image` takes them: `nginx:1.27`,
+    /// `nginx=registry/nginx:1.27`, `nginx@sha256:…`. Build variables are substituted.
+    pub images: Vec<String>,
+    /// `replicas`: `(name, count)`.
+    pub replicas: Vec<(String, i64)>,
+    /// `commonLabels` (`kustomize edit add label`); build variables are substituted.
+    pub common_labels: std::collections::BTreeMap<String, String>,
+    /// `forceCommonLabels`: overwrite labels the kustomization already sets.
+    pub force_common_labels: bool,
+    /// `labelWithoutSelector`: labels go to `labels:` without touching selectors.
+    pub label_without_selector: bool,
+    /// `labelIncludeTemplates` (with `labelWithoutSelector`): also label pod templates.
+    pub label_include_templates: bool,
+    /// `commonAnnotations` (`kustomize edit add annotation`).
+    pub common_annotations: std::collections::BTreeMap<String, String>,
+    /// `forceCommonAnnotations`: overwrite annotations the kustomization already sets.
+    pub force_common_annotations: bool,
+    /// `commonAnnotationsEnvsubst`: substitute build variables in annotation values.
+    pub common_annotations_envsubst: bool,
+    /// `namespace` (`kustomize edit set namespace`).
+    pub namespace: String,
+    /// `patches`: appended to the kustomization's `patches` as they are
+    /// (`path` / `patch`, `target`, `options`).
+    pub patches: Vec<serde_json::Value>,
+    /// `components` (`kustomize edit add component`), relative to the kustomization.
+    pub components: Vec<String>,
+    /// `ignoreMissingComponents`: skip components that do not exist.
+    pub ignore_missing_components: bool,
+    /// `version`: accepted and ignored (one Kustomize is used).
+    pub version: Option<String>,
+}
+
+impl KustomizeSpec {
+    /// Whether any edit is asked for.
+    pub fn is_empty(&self) -> bool {
+        let ignored = KustomizeSpec {
+            version: self.version.clone(),
+            ..KustomizeSpec::default()
+        };
+        *self == ignored
+    }
 }
 
 impl Default for KustomizeOptions {
@@ -111,6 +166,7 @@ impl Default for KustomizeOptions {
             binary: None,
             timeout: Duration::from_secs(90),
             build_options: Vec::new(),
+            app: KustomizeSpec::default(),
         }
     }
 }
