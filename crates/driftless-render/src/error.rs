@@ -134,6 +134,25 @@ pub enum RenderError {
         /// The located message.
         message: String,
     },
+    /// No configured plugin has the name the Application gives (or, without a
+    /// name, none discovers the source).
+    #[error("{path}: {}", if name.is_empty() { "no config-management plugin discovers this source".to_string() } else { format!("config-management plugin {name} is not configured") })]
+    PluginNotFound {
+        /// The source directory.
+        path: String,
+        /// The name asked for (empty: discovery).
+        name: String,
+    },
+    /// A plugin command failed, ran too long or printed too much.
+    #[error("{path}: plugin {plugin}: {message}")]
+    Plugin {
+        /// The source directory.
+        path: String,
+        /// The plugin (`<name>-<version>`).
+        plugin: String,
+        /// Which command and why (its standard error).
+        message: String,
+    },
     /// Local I/O (temporary directories for Kustomize).
     #[error("{context}: {source}")]
     Io {

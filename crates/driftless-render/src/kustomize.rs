@@ -3,13 +3,13 @@
 //! that nothing outside the repository is read.
 
 use crate::docs::{self, Document};
+use crate::exec::ExecError;
 use crate::paths::{join, parent, resolve};
 use crate::{EntryKind, RenderError, RenderOptions, RenderWarning, SourceFs};
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 /// File names that make a directory a kustomization, in Kustomize's order.
 pub const KUSTOMIZATION_FILES: [&str; 3] =
@@ -94,7 +94,7 @@ fn edit_copy(
 
 /// Writes the whole tree of `fs` under `dest` (symlinks inside the repository
 /// become copies of their targets; symlinks leaving it are refused).
-fn materialize(
+pub(crate) fn materialize(
     fs: &dyn SourceFs,
     dir: &str,
     dest: &Path,
@@ -307,51 +307,38 @@ fn run(
     }
     cmd.arg(dir)
         .args(&opts.kustomize.build_options)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .current_dir(root);
     let shown = if logical.is_empty() { "." } else { logical };
-    let mut child = cmd.spawn().map_err(|e| RenderError::KustomizeUnavailable {
-        path: shown.to_string(),
-        program: prog.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
     let deadline = Instant::now() + opts.kustomize.timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RenderError::KustomizeTimeout {
-                    path: shown.to_string(),
-                    seconds: opts.kustomize.timeout.as_secs(),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                return Err(RenderError::Io {
-                    context: format!("waiting for {}", prog.display()),
-                    source: e,
-                });
-            }
+    let ran = match crate::exec::run(&mut cmd, deadline, opts.kustomize.max_output) {
+        Ok(ran) => ran,
+        Err(ExecError::Spawn(e)) => {
+            return Err(RenderError::KustomizeUnavailable {
+                path: shown.to_string(),
+                program: prog.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+        Err(ExecError::Timeout) => {
+            return Err(RenderError::KustomizeTimeout {
+                path: shown.to_string(),
+                seconds: opts.kustomize.timeout.as_secs(),
+            });
+        }
+        Err(ExecError::TooMuchOutput) => {
+            return Err(RenderError::Kustomize {
+                path: shown.to_string(),
+                message: format!("output is over {} bytes", opts.kustomize.max_output),
+            });
+        }
+        Err(ExecError::Wait(e)) => {
+            return Err(RenderError::Io {
+                context: format!("waiting for {}", prog.display()),
+                source: e,
+            });
         }
     };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
+    let (status, out, err) = (ran.status, ran.stdout, ran.stderr);
     if !status.success() {
         let root_text = root.display().to_string();
         let message = String::from_utf8_lossy(&err)

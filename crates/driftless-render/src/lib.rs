@@ -23,6 +23,7 @@ mod directory;
 pub mod docs;
 mod env;
 mod error;
+mod exec;
 mod fs;
 mod helm;
 mod jsonnet;
@@ -30,6 +31,7 @@ mod kustomize;
 mod kustomize_edit;
 mod options;
 pub mod paths;
+mod plugin;
 
 pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
@@ -38,6 +40,10 @@ pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
 pub use options::{
     HelmOptions, JsonnetOptions, JsonnetVar, KustomizeOptions, KustomizeSpec, Limits, RenderOptions,
+};
+pub use plugin::{
+    ConfigManagementPlugin, PluginCommand, PluginDefinitionError, PluginDiscover, PluginFind,
+    PluginOptions, PluginParameter, PluginSource, PluginSpec,
 };
 
 use driftless_core::{Manifest, ObjectKey};
@@ -52,6 +58,8 @@ pub enum SourceType {
     Kustomize,
     /// A Helm chart.
     Helm,
+    /// A config-management plugin.
+    Plugin,
 }
 
 impl std::fmt::Display for SourceType {
@@ -60,6 +68,7 @@ impl std::fmt::Display for SourceType {
             SourceType::Directory => "Directory",
             SourceType::Kustomize => "Kustomize",
             SourceType::Helm => "Helm",
+            SourceType::Plugin => "Plugin",
         })
     }
 }
@@ -124,11 +133,24 @@ pub fn render(
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
     let (dir, logical) = source_dir(fs, path, &opts.limits)?;
-    let source_type = detect_real(fs, &dir)?;
-    let (docs, mut warnings) = match source_type {
-        SourceType::Directory => directory::render_directory(fs, &dir, &logical, opts)?,
-        SourceType::Kustomize => kustomize::render_kustomize(fs, &dir, &logical, opts)?,
-        SourceType::Helm => (render_helm(fs, &logical, opts)?, Vec::new()),
+    let mut copy = plugin::Copy::default();
+    let chosen = if opts.plugin.source.is_some() || !opts.plugin.plugins.is_empty() {
+        plugin::select(fs, &dir, &logical, opts, &mut copy)?
+    } else {
+        None
+    };
+    let source_type = match chosen {
+        Some(_) => SourceType::Plugin,
+        None => detect_real(fs, &dir)?,
+    };
+    let (docs, mut warnings) = match (source_type, chosen) {
+        (_, Some(p)) => {
+            let docs = plugin::render_plugin(fs, &dir, &logical, p, opts, &mut copy)?;
+            (docs, std::mem::take(&mut copy.warnings))
+        }
+        (SourceType::Kustomize, None) => kustomize::render_kustomize(fs, &dir, &logical, opts)?,
+        (SourceType::Helm, None) => (render_helm(fs, &logical, opts)?, Vec::new()),
+        _ => directory::render_directory(fs, &dir, &logical, opts)?,
     };
     let mut manifests = Vec::with_capacity(docs.len());
     for d in docs::expand_lists(docs) {

@@ -23,6 +23,8 @@ pub struct RenderOptions {
     pub helm: HelmOptions,
     /// Jsonnet options of directory sources (Argo CD's `directory.jsonnet`).
     pub jsonnet: JsonnetOptions,
+    /// Config-management plugins and the Application's `spec.source.plugin`.
+    pub plugin: crate::PluginOptions,
     /// The application's build environment (`$ARGOCD_APP_NAME`, …), substituted
     /// into Jsonnet arguments and Kustomize options and given to plugins.
     pub env: crate::BuildEnv,
@@ -101,6 +103,8 @@ pub struct KustomizeOptions {
     pub binary: Option<PathBuf>,
     /// Time allowed for one build (default 90 s, Argo CD's exec timeout).
     pub timeout: Duration,
+    /// Most bytes of output read from one build (default 64 MiB).
+    pub max_output: u64,
     /// Extra arguments after `build DIR` (Argo CD's `kustomize.buildOptions`,
     /// e.g. `--enable-helm`, `--load-restrictor LoadRestrictionsNone`).
     pub build_options: Vec<String>,
@@ -165,6 +169,7 @@ impl Default for KustomizeOptions {
         KustomizeOptions {
             binary: None,
             timeout: Duration::from_secs(90),
+            max_output: 64 << 20,
             build_options: Vec::new(),
             app: KustomizeSpec::default(),
         }
