@@ -1,12 +1,14 @@
-//! Renders a source (a directory of manifests, a Kustomization or a Helm
-//! chart) into the exact list of Kubernetes objects that would be applied.
+//! Renders a source (a directory of manifests and Jsonnet files, a
+//! Kustomization, a Helm chart or a config-management plugin) into the exact
+//! list of Kubernetes objects that would be applied.
 //!
 //! The renderer knows nothing of Git: it reads through the [`SourceFs`] trait,
 //! implemented for a plain directory ([`DirFs`]) here and for a commit's tree
 //! by `driftless-source`. The source type is detected as Argo CD does:
 //! a `kustomization.yaml`, `kustomization.yml` or `Kustomization` file makes a
 //! Kustomize source, else a `Chart.yaml` makes a Helm chart, else the
-//! directory's `.yaml`, `.yml` and `.json` files are the manifests.
+//! directory's `.yaml`, `.yml`, `.json` and `.jsonnet` files are the
+//! manifests; a configured plugin that is named or discovers the source comes first.
 //!
 //! ```
 //! use driftless_render::{render, DirFs, RenderOptions};
@@ -84,7 +86,8 @@ pub struct Rendered {
     pub warnings: Vec<RenderWarning>,
 }
 
-/// Detects the type of the source in directory `path` (as Argo CD does).
+/// Detects the type of the source in directory `path` (as Argo CD does;
+/// config-management plugins are not considered here, only by [`render`]).
 pub fn detect(fs: &dyn SourceFs, path: &str) -> Result<SourceType, RenderError> {
     let (dir, _) = source_dir(fs, path, &Limits::default())?;
     detect_real(fs, &dir)
