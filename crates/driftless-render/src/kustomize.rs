@@ -53,8 +53,13 @@ pub(crate) fn render_kustomize(
         root.join(dir)
     };
     let file = kustomization_file(fs, dir)?.unwrap_or_else(|| logical.to_string());
-    if !opts.kustomize.app.is_empty() {
-        edit_copy(fs, dir, &file, &root.join(&file), opts)?;
+    let enable_helm = opts
+        .kustomize
+        .build_options
+        .iter()
+        .any(|o| o == "--enable-helm");
+    if !opts.kustomize.app.is_empty() || enable_helm {
+        edit_copy(fs, dir, &file, &root.join(&file), enable_helm, opts)?;
     }
     let output = run(&build_dir, logical, opts, &root)?;
     let docs =
@@ -63,12 +68,14 @@ pub(crate) fn render_kustomize(
 }
 
 /// Applies the Application's Kustomize options to the copy `copy` of the
-/// kustomization `file` (in repository directory `dir`).
+/// kustomization `file` (in repository directory `dir`), and inflates its
+/// local Helm charts natively when Helm is enabled.
 fn edit_copy(
     fs: &dyn SourceFs,
     dir: &str,
     file: &str,
     copy: &Path,
+    enable_helm: bool,
     opts: &RenderOptions,
 ) -> Result<(), RenderError> {
     let bytes = fs.read_file(file, opts.limits.max_file_size)?;
@@ -84,7 +91,18 @@ fn edit_copy(
             });
         }
     };
-    crate::kustomize_edit::apply(fs, dir, file, &mut k, opts)?;
+    let mut changed = false;
+    if !opts.kustomize.app.is_empty() {
+        crate::kustomize_edit::apply(fs, dir, file, &mut k, opts)?;
+        changed = true;
+    }
+    if enable_helm {
+        let copy_dir = copy.parent().unwrap_or(copy);
+        changed |= crate::kustomize_helm::inflate(fs, dir, file, &mut k, copy_dir, opts)?;
+    }
+    if !changed {
+        return Ok(());
+    }
     let out = serde_json::to_string(&Value::Object(k)).expect("JSON values serialise");
     std::fs::write(copy, out).map_err(|source| RenderError::Io {
         context: format!("writing {}", copy.display()),

@@ -31,6 +31,7 @@ mod helm;
 mod jsonnet;
 mod kustomize;
 mod kustomize_edit;
+mod kustomize_helm;
 mod options;
 pub mod paths;
 mod plugin;
