@@ -46,6 +46,40 @@ fn trace_span(item: &EvalStackTraceItem) -> Option<SpanId> {
     }
 }
 
+/// The text a span covers, when it is in one of `sources`.
+fn span_text(spans: &SpanManager, sources: &Sources, span: SpanId) -> Option<String> {
+    let (ctx, start, end) = spans.get_span(span);
+    let text = &sources.get(&ctx)?.text;
+    let piece = text.get(start..end.min(text.len()))?;
+    Some(String::from_utf8_lossy(piece).into_owned())
+}
+
+/// Jsonnet's spelling of an operator.
+fn op_symbol(op: rsjsonnet_lang::ast::BinaryOp) -> &'static str {
+    use rsjsonnet_lang::ast::BinaryOp as B;
+    match op {
+        B::Add => "+",
+        B::Sub => "-",
+        B::Mul => "*",
+        B::Div => "/",
+        B::Rem => "%",
+        B::Shl => "<<",
+        B::Shr => ">>",
+        B::Lt => "<",
+        B::Le => "<=",
+        B::Gt => ">",
+        B::Ge => ">=",
+        B::Eq => "==",
+        B::Ne => "!=",
+        B::In => "in",
+        B::BitwiseAnd => "&",
+        B::BitwiseOr => "|",
+        B::BitwiseXor => "^",
+        B::LogicAnd => "&&",
+        B::LogicOr => "||",
+    }
+}
+
 /// The message and own span of an evaluation error.
 fn eval_message(kind: &EvalErrorKind) -> (String, Option<SpanId>) {
     use EvalErrorKind as K;
@@ -80,7 +114,8 @@ fn eval_message(kind: &EvalErrorKind) -> (String, Option<SpanId>) {
             rhs_type,
         } => (
             format!(
-                "binary operator {op:?} does not operate on {} and {}",
+                "binary operator {} does not operate on {} and {}",
+                op_symbol(*op),
                 t(lhs_type),
                 t(rhs_type)
             ),
@@ -132,17 +167,29 @@ fn without_spans(debug: &str) -> String {
     out
 }
 
+/// Why the last import failed: a message, or a located error in the imported file.
+pub(crate) enum ImportFailure {
+    /// Not found, refused, unreadable.
+    Plain(String),
+    /// The imported file does not parse: `file:line:col: message` there.
+    Located(String),
+}
+
 /// `file:line:col: message` for an evaluation error. `import_failure` is the
 /// reason the last failed import gave, when the error is an import failure.
 pub(crate) fn eval_error(
     spans: &SpanManager,
     sources: &Sources,
     err: &EvalError,
-    import_failure: Option<&str>,
+    import_failure: Option<&ImportFailure>,
 ) -> String {
     let (mut message, own) = eval_message(&err.kind);
+    let mut located = None;
     if let (EvalErrorKind::ImportFailed { .. }, Some(why)) = (&err.kind, import_failure) {
-        message = why.to_string();
+        match why {
+            ImportFailure::Plain(m) => message = m.clone(),
+            ImportFailure::Located(m) => located = Some(m.clone()),
+        }
     }
     let at = own
         .and_then(|s| locate(spans, sources, s))
@@ -154,7 +201,10 @@ pub(crate) fn eval_error(
                 .find_map(|s| locate(spans, sources, s))
         })
         .unwrap_or_else(|| "<jsonnet>".into());
-    format!("{at}: {message}")
+    match located {
+        Some(inner) => format!("{inner} (imported at {at})"),
+        None => format!("{at}: {message}"),
+    }
 }
 
 /// `file:line:col: message` for a lexing, parsing or analysis error.
@@ -183,13 +233,14 @@ pub(crate) fn load_error(spans: &SpanManager, sources: &Sources, err: &LoadError
             (span, without_spans(&format!("{e:?}")))
         }
         LoadError::Parse(rsjsonnet_lang::parser::ParseError::Expected {
-            span,
-            expected,
-            instead,
-        }) => (
-            *span,
-            format!("unexpected {instead:?}, expected one of {expected:?}"),
-        ),
+            span, instead, ..
+        }) => {
+            let what = match instead {
+                rsjsonnet_lang::parser::ActualToken::EndOfFile => "end of file".to_string(),
+                _ => format!("{:?}", span_text(spans, sources, *span).unwrap_or_default()),
+            };
+            (*span, format!("unexpected: {what}"))
+        }
         LoadError::Analyze(e) => match e {
             A::UnknownVariable { span, name } => (*span, format!("unknown variable: {name}")),
             A::SelfOutsideObject { self_span: span } => {

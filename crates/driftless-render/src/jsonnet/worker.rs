@@ -3,7 +3,7 @@
 //! the repository's bounds), so the worker owns nothing borrowed and can be
 //! abandoned when it overruns its time.
 
-use super::report::{self, Source, Sources};
+use super::report::{self, ImportFailure, Source, Sources};
 use crate::paths::parent;
 use rsjsonnet_lang::arena::Arena;
 use rsjsonnet_lang::interner::InternedStr;
@@ -45,7 +45,7 @@ struct Cb<'p, 'f> {
     find: &'f mut Finder<'f>,
     thunks: HashMap<String, Thunk<'p>>,
     texts: HashMap<String, Vec<u8>>,
-    import_failure: Option<String>,
+    import_failure: Option<ImportFailure>,
 }
 
 impl<'p> Cb<'p, '_> {
@@ -60,7 +60,7 @@ impl<'p> Cb<'p, '_> {
     }
 
     fn fail<T>(&mut self, why: String) -> Result<T, ImportError> {
-        self.import_failure = Some(why);
+        self.import_failure = Some(ImportFailure::Plain(why));
         Err(ImportError)
     }
 }
@@ -97,7 +97,8 @@ impl<'p> Callbacks<'p> for Cb<'p, '_> {
             }
             Err(e) => {
                 let why = report::load_error(program.span_manager(), &self.sources, &e);
-                self.fail(why)
+                self.import_failure = Some(ImportFailure::Located(why));
+                Err(ImportError)
             }
         }
     }
@@ -212,7 +213,7 @@ pub(crate) fn evaluate(job: Job, find: &mut Finder<'_>) -> Result<String, String
             program.span_manager(),
             &cb.sources,
             &e,
-            cb.import_failure.as_deref(),
+            cb.import_failure.as_ref(),
         )
     };
     let mut value = match program.eval_value(&entry, &mut cb) {

@@ -61,7 +61,8 @@ pub struct PluginSpec {
     pub discover: Option<PluginDiscover>,
     /// The parameters it announces (for user interfaces; not used to render).
     pub parameters: Option<serde_json::Value>,
-    /// Keep file modes in the copy (always kept here).
+    /// Accepted and ignored: the copy's files are never executable (run scripts
+    /// with `sh script.sh`), as Argo CD without `preserveFileMode`.
     pub preserve_file_mode: bool,
     /// Accepted and ignored: plugins get no Git credentials.
     pub provide_git_creds: bool,
