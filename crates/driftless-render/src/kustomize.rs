@@ -4,7 +4,7 @@
 
 use crate::docs::{self, Document};
 use crate::exec::ExecError;
-use crate::paths::{join, parent, resolve};
+use crate::paths::{join, parent, resolve, resolve_inside};
 use crate::{EntryKind, RenderError, RenderOptions, RenderWarning, SourceFs};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -38,13 +38,7 @@ pub(crate) fn render_kustomize(
 ) -> Result<(Vec<Document>, Vec<RenderWarning>), RenderError> {
     let mut warnings = Vec::new();
     check_references(fs, dir, opts, &mut Vec::new())?;
-    let tmp = tempfile::Builder::new()
-        .prefix("driftless-kustomize-")
-        .tempdir()
-        .map_err(|source| RenderError::Io {
-            context: "creating a temporary directory".into(),
-            source,
-        })?;
+    let tmp = temp_dir("driftless-kustomize-")?;
     let root = tmp.path().join("repo");
     materialize(fs, "", &root, opts, &mut warnings)?;
     let build_dir = if dir.is_empty() {
@@ -108,6 +102,17 @@ fn edit_copy(
         context: format!("writing {}", copy.display()),
         source,
     })
+}
+
+/// A new temporary directory named `prefix…`.
+pub(crate) fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, RenderError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|source| RenderError::Io {
+            context: "creating a temporary directory".into(),
+            source,
+        })
 }
 
 /// Writes the whole tree of `fs` under `dest` (symlinks inside the repository
@@ -277,13 +282,8 @@ fn check_references(
             file: file.clone(),
             reference: r.clone(),
         };
-        let target = join(dir, &r).ok_or_else(escapes)?;
-        let (real, kind) = match resolve(fs, &target, opts.limits.max_symlink_hops) {
-            Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => {
-                return Err(escapes());
-            }
-            other => other?,
-        };
+        let found = resolve_inside(fs, dir, &r, opts.limits.max_symlink_hops)?;
+        let (real, kind) = found.ok_or_else(escapes)?;
         if kind == Some(EntryKind::Dir) {
             check_references(fs, &real, opts, seen)?;
         }

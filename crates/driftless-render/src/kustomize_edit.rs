@@ -2,7 +2,7 @@
 //! kustomization before the build, with the effect of the `kustomize edit`
 //! commands Argo CD runs (`set nameprefix`, `set image`, `add label`, …).
 
-use crate::paths::{join, resolve};
+use crate::paths::resolve_inside;
 use crate::{EntryKind, KustomizeSpec, RenderError, RenderOptions, SourceFs};
 use serde_json::{Map, Value, json};
 
@@ -168,15 +168,9 @@ fn exists(
         file: file.to_string(),
         reference: rel.to_string(),
     };
-    if rel.starts_with('/') {
-        return Err(escapes());
-    }
-    let target = join(dir, rel).ok_or_else(escapes)?;
-    match resolve(fs, &target, opts.limits.max_symlink_hops) {
-        Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => Err(escapes()),
-        Err(e) => Err(e),
-        Ok((_, kind)) => Ok(matches!(kind, Some(EntryKind::File | EntryKind::Dir))),
-    }
+    let found = resolve_inside(fs, dir, rel, opts.limits.max_symlink_hops)?;
+    let (_, kind) = found.ok_or_else(escapes)?;
+    Ok(matches!(kind, Some(EntryKind::File | EntryKind::Dir)))
 }
 
 /// Applies `opts.kustomize.app` to the kustomization `k` of repository

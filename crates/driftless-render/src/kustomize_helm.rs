@@ -4,7 +4,7 @@
 //! the copy of the kustomization and listed in its `resources`. Charts that
 //! are not in the repository are left to Kustomize (and its `helm`).
 
-use crate::paths::{join, resolve};
+use crate::paths::{join, resolve, resolve_inside};
 use crate::{EntryKind, RenderError, RenderOptions, SourceFs};
 use driftless_helm::ValuesFile;
 use serde_json::{Map, Value};
@@ -40,15 +40,8 @@ fn values_file(
         file: file.to_string(),
         reference: name.to_string(),
     };
-    let p = join(dir, name)
-        .filter(|_| !name.starts_with('/'))
-        .ok_or_else(escapes)?;
-    let (real, kind) = match resolve(fs, &p, opts.limits.max_symlink_hops) {
-        Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => {
-            return Err(escapes());
-        }
-        other => other?,
-    };
+    let found = resolve_inside(fs, dir, name, opts.limits.max_symlink_hops)?;
+    let (real, kind) = found.ok_or_else(escapes)?;
     if kind != Some(EntryKind::File) {
         return Err(fail(
             file,

@@ -5,6 +5,9 @@ use driftless_render::{DirFs, JsonnetVar, RenderOptions, render};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod common;
+use common::write;
 use std::time::{Duration, Instant};
 
 fn corpus() -> PathBuf {
@@ -191,14 +194,6 @@ fn libsonnet_files_are_libraries_and_recurse_include_exclude_apply() {
     assert_eq!(deep.manifests.len(), flat.manifests.len() + 1);
     o.include = vec!["sub/*".into()];
     assert_eq!(render(&fs, "corpus", &o).unwrap().manifests.len(), 1);
-}
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (p, c) in files {
-        let f = root.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, c).unwrap();
-    }
 }
 
 #[test]

@@ -3,25 +3,10 @@
 
 use driftless_render::{DirFs, RenderOptions, render};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+mod common;
+use common::{copy_dir, kubectl_kustomize, workspace};
 
 fn kustomization(merge: &str) -> String {
     format!(
@@ -70,28 +55,10 @@ fn oracle(dir: &Path, scratch: &Path) -> Vec<Value> {
         ),
     )
     .unwrap();
-    Command::new("chmod")
-        .arg("755")
-        .arg(&wrapper)
-        .status()
-        .unwrap();
-    let out = Command::new("kubectl")
-        .args(["kustomize", "--enable-helm", "--helm-command"])
-        .arg(&wrapper)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    driftless_render::docs::parse_yaml("oracle", &text, 100)
-        .unwrap()
-        .into_iter()
-        .map(|d| d.value)
-        .collect()
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let wrapper = wrapper.display().to_string();
+    kubectl_kustomize(&["--enable-helm", "--helm-command", &wrapper], dir)
 }
 
 #[test]

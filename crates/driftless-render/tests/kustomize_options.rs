@@ -4,15 +4,9 @@
 use driftless_render::{DirFs, KustomizeSpec, RenderOptions, render};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Command;
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (p, c) in files {
-        let f = root.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, c).unwrap();
-    }
-}
+mod common;
+use common::{kubectl_kustomize, write};
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
 kind: Deployment
@@ -114,25 +108,6 @@ patches:
 components: [../components/extra]
 ";
 
-fn kubectl_kustomize(dir: &Path) -> Vec<Value> {
-    let out = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    driftless_render::docs::parse_yaml("oracle", &text, 100)
-        .unwrap()
-        .into_iter()
-        .map(|d| d.value)
-        .collect()
-}
-
 fn options() -> RenderOptions {
     let mut o = RenderOptions::default();
     o.kustomize.app = spec();
@@ -147,7 +122,7 @@ fn options_build_as_kubectl_kustomize_builds_the_edited_kustomization() {
     repo(ours_dir.path(), BASE);
     let oracle_dir = tempfile::tempdir().unwrap();
     repo(oracle_dir.path(), EDITED);
-    let want = kubectl_kustomize(&oracle_dir.path().join("app"));
+    let want = kubectl_kustomize(&[], &oracle_dir.path().join("app"));
     let got = render(&DirFs::new(ours_dir.path()), "app", &options()).unwrap();
     let got: Vec<Value> = got.manifests.iter().map(|m| m.object.clone()).collect();
     assert_eq!(got, want);

@@ -5,33 +5,10 @@ use driftless_render::{
     ConfigManagementPlugin, DirFs, PluginParameter, PluginSource, RenderOptions, SourceType, render,
 };
 use serde_json::json;
-use std::path::{Path, PathBuf};
+
+mod common;
+use common::{copy_dir, workspace, write};
 use std::time::{Duration, Instant};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (p, c) in files {
-        let f = root.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, c).unwrap();
-    }
-}
 
 /// `PATH` with the helm that scripts/setup-test-tools.sh installs in `.tools`.
 fn tools_path() -> String {

@@ -8,7 +8,7 @@ mod report;
 mod worker;
 
 use crate::docs::{self, Document};
-use crate::paths::{join, resolve};
+use crate::paths::{join, resolve_inside};
 use crate::{EntryKind, RenderError, RenderOptions, SourceFs};
 use driftless_core::Provenance;
 use report::Source;
@@ -73,14 +73,10 @@ fn find_import(
     }
     let escapes = || format!("import {path:?} leaves the repository");
     for base in std::iter::once(dir).chain(libs.iter().rev().map(String::as_str)) {
-        let joined = join(base, path).ok_or_else(escapes)?;
-        let (real, kind) = match resolve(fs, &joined, opts.limits.max_symlink_hops) {
-            Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => {
-                return Err(escapes());
-            }
-            Err(e) => return Err(format!("import {path:?}: {e}")),
-            Ok(found) => found,
-        };
+        let hops = opts.limits.max_symlink_hops;
+        let (real, kind) = resolve_inside(fs, base, path, hops)
+            .map_err(|e| format!("import {path:?}: {e}"))?
+            .ok_or_else(escapes)?;
         if kind == Some(EntryKind::File) {
             let bytes = fs
                 .read_file(&real, opts.limits.max_file_size)

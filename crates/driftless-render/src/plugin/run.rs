@@ -20,13 +20,7 @@ pub(crate) struct Copy {
 impl Copy {
     fn root(&mut self, fs: &dyn SourceFs, opts: &RenderOptions) -> Result<PathBuf, RenderError> {
         if self.tmp.is_none() {
-            let tmp = tempfile::Builder::new()
-                .prefix("driftless-plugin-")
-                .tempdir()
-                .map_err(|source| RenderError::Io {
-                    context: "creating a temporary directory".into(),
-                    source,
-                })?;
+            let tmp = crate::kustomize::temp_dir("driftless-plugin-")?;
             let home = tmp.path().join("home");
             std::fs::create_dir(&home).map_err(|source| RenderError::Io {
                 context: format!("creating {}", home.display()),
