@@ -163,9 +163,12 @@ fn template(
     h.include_crds = flag("includeCRDs");
     h.skip_tests = flag("skipTests");
     h.no_hooks = flag("skipHooks");
+    let app = &opts.kustomize.app;
     h.api_versions = strings(chart.get("apiVersions"));
-    if !field("kubeVersion").is_empty() {
-        h.kube_version = Some(field("kubeVersion").to_string());
-    }
+    h.api_versions.extend(app.api_versions.iter().cloned());
+    h.kube_version = Some(field("kubeVersion"))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .or_else(|| app.kube_version.clone());
     Ok(crate::helm::template(fs, chart_dir, &h, opts)?.text)
 }

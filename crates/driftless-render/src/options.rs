@@ -151,13 +151,22 @@ pub struct KustomizeSpec {
     pub ignore_missing_components: bool,
     /// `version`: accepted and ignored (one Kustomize is used).
     pub version: Option<String>,
+    /// `kubeVersion`: `.Capabilities.KubeVersion` for `helmCharts` inflated
+    /// natively (an entry's own `kubeVersion` wins).
+    pub kube_version: Option<String>,
+    /// `apiVersions`: extra `.Capabilities.APIVersions` for `helmCharts`
+    /// inflated natively, added to an entry's own.
+    pub api_versions: Vec<String>,
 }
 
 impl KustomizeSpec {
-    /// Whether any edit is asked for.
+    /// Whether any edit of the kustomization is asked for (`version`,
+    /// `kubeVersion` and `apiVersions` edit nothing).
     pub fn is_empty(&self) -> bool {
         let ignored = KustomizeSpec {
             version: self.version.clone(),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
             ..KustomizeSpec::default()
         };
         *self == ignored

@@ -23,8 +23,7 @@ fn example() -> (tempfile::TempDir, ConfigManagementPlugin) {
     let d = tempfile::tempdir().unwrap();
     let src = workspace().join("examples/plugins/kustomized-helm");
     copy_dir(&src, &d.path().join("kustomized-helm"));
-    let text = std::fs::read_to_string(src.join("plugin.yaml")).unwrap();
-    let plugin = ConfigManagementPlugin::from_yaml("plugin.yaml", &text).unwrap();
+    let plugin = ConfigManagementPlugin::from_file(&src.join("plugin.yaml")).unwrap();
     (d, plugin)
 }
 
@@ -271,4 +270,36 @@ fn definitions_from_config_maps_and_bad_ones() {
     .unwrap_err()
     .to_string();
     assert_eq!(err, "x.yaml: spec.generate.command is missing");
+}
+
+#[test]
+fn a_machine_without_network_namespaces_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        &[
+            ("app/x.txt", "x"),
+            (
+                "bin/unshare",
+                "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
+            ),
+        ],
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let fake = d.path().join("bin/unshare");
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut o = RenderOptions::default();
+    o.plugin.plugins = vec![plugin("  generate: {command: ['true']}\n")];
+    o.plugin.source = Some(PluginSource {
+        name: "t".into(),
+        ..PluginSource::default()
+    });
+    o.plugin.path = Some(format!("{}:/usr/bin:/bin", d.path().join("bin").display()));
+    let err = render(&DirFs::new(d.path()), "app", &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("app: plugin t: generate: cannot run without network access (unshare:"),
+        "{err}"
+    );
 }

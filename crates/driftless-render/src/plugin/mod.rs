@@ -125,6 +125,16 @@ impl ConfigManagementPlugin {
         Ok(ConfigManagementPlugin { name, spec })
     }
 
+    /// Reads a `plugin.yaml` file from disk.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, PluginDefinitionError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| PluginDefinitionError {
+            source_name: name.clone(),
+            message: e.to_string(),
+        })?;
+        Self::from_yaml(&name, &text)
+    }
+
     /// Reads the `plugin.yaml` key of a ConfigMap (as JSON or YAML), as Argo CD's
     /// sidecar examples ship plugins.
     pub fn from_config_map(

@@ -161,14 +161,20 @@ impl Step<'_> {
         command_env(&mut cmd, copy, self.logical, opts)?;
         match crate::exec::run(&mut cmd, deadline, opts.plugin.max_output) {
             Ok(ran) if ran.status.success() => Ok(ran),
-            Ok(ran) => Err(self.fail(
-                copy,
-                format!(
-                    "{} ({})",
-                    String::from_utf8_lossy(&ran.stderr).trim(),
-                    ran.status
-                ),
-            )),
+            Ok(ran) => {
+                let stderr = String::from_utf8_lossy(&ran.stderr);
+                let stderr = stderr.trim();
+                if !opts.plugin.allow_network && stderr.starts_with("unshare:") {
+                    return Err(self.fail(
+                        copy,
+                        format!(
+                            "cannot run without network access ({stderr}); \
+                             allow the network to run this plugin here"
+                        ),
+                    ));
+                }
+                Err(self.fail(copy, format!("{stderr} ({})", ran.status)))
+            }
             Err(ExecError::Spawn(e)) => {
                 Err(self.fail(copy, format!("cannot run {}: {e}", c.command[0])))
             }
