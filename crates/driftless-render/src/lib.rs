@@ -137,7 +137,7 @@ pub fn render(
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
     let (dir, logical) = source_dir(fs, path, &opts.limits)?;
-    let mut copy = plugin::Copy::default();
+    let mut copy = plugin::RepoCopy::default();
     let chosen = if opts.plugin.source.is_some() || !opts.plugin.plugins.is_empty() {
         plugin::select(fs, &dir, &logical, opts, &mut copy)?
     } else {

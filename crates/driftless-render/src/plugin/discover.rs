@@ -2,7 +2,7 @@
 //! the first configured plugin whose `discover` rules match the source directory.
 
 use super::ConfigManagementPlugin;
-use super::run::{Copy, command, command_env};
+use super::run::{RepoCopy, command, command_env};
 use crate::paths::join;
 use crate::{EntryKind, RenderError, RenderOptions, SourceFs};
 use globset::GlobBuilder;
@@ -59,7 +59,7 @@ pub(crate) fn select<'a>(
     dir: &str,
     logical: &str,
     opts: &'a RenderOptions,
-    copy: &mut Copy,
+    copy: &mut RepoCopy,
 ) -> Result<Option<&'a ConfigManagementPlugin>, RenderError> {
     let plugins = &opts.plugin.plugins;
     let source = opts.plugin.source.as_ref();
@@ -93,7 +93,7 @@ pub(crate) fn select<'a>(
             let cwd = copy.source_dir(fs, dir, opts)?;
             let mut cmd = command(&f.command, &f.args, opts);
             cmd.current_dir(&cwd);
-            command_env(&mut cmd, copy, logical, opts)?;
+            command_env(&mut cmd, copy, logical, opts);
             let deadline = Instant::now() + opts.plugin.timeout;
             let matched = crate::exec::run(&mut cmd, deadline, 1 << 20)
                 .is_ok_and(|ran| ran.status.success() && !ran.stdout.trim_ascii().is_empty());

@@ -9,7 +9,7 @@ mod discover;
 mod run;
 
 pub(crate) use discover::select;
-pub(crate) use run::{Copy, render_plugin};
+pub(crate) use run::{RepoCopy, render_plugin};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -11,13 +11,13 @@ use std::time::Instant;
 
 /// A temporary copy of the repository, made on first use.
 #[derive(Default)]
-pub(crate) struct Copy {
+pub(crate) struct RepoCopy {
     tmp: Option<tempfile::TempDir>,
     /// Files left out of the copy (over the size limit).
     pub warnings: Vec<RenderWarning>,
 }
 
-impl Copy {
+impl RepoCopy {
     fn root(&mut self, fs: &dyn SourceFs, opts: &RenderOptions) -> Result<PathBuf, RenderError> {
         if self.tmp.is_none() {
             let tmp = crate::kustomize::temp_dir("driftless-plugin-")?;
@@ -65,12 +65,7 @@ fn param_name(name: &str) -> String {
 
 /// The environment of a plugin command: nothing of the renderer's but `PATH`,
 /// a private `HOME`, the build variables, `ARGOCD_ENV_*` and the parameters.
-pub(crate) fn command_env(
-    cmd: &mut Command,
-    copy: &Copy,
-    logical: &str,
-    opts: &RenderOptions,
-) -> Result<(), RenderError> {
+pub(crate) fn command_env(cmd: &mut Command, copy: &RepoCopy, logical: &str, opts: &RenderOptions) {
     let path = opts
         .plugin
         .path
@@ -102,7 +97,6 @@ pub(crate) fn command_env(
         }
     }
     cmd.envs(vars);
-    Ok(())
 }
 
 /// A command for `argv` + `args`, inside an empty network namespace unless
@@ -126,7 +120,7 @@ struct Step<'a> {
 }
 
 impl Step<'_> {
-    fn fail(&self, copy: &Copy, message: String) -> RenderError {
+    fn fail(&self, copy: &RepoCopy, message: String) -> RenderError {
         let message = match copy.base() {
             Some(base) => {
                 let repo = base.join("repo").display().to_string();
@@ -149,7 +143,7 @@ impl Step<'_> {
         &self,
         c: &PluginCommand,
         cwd: &Path,
-        copy: &Copy,
+        copy: &RepoCopy,
         deadline: Instant,
         opts: &RenderOptions,
     ) -> Result<Ran, RenderError> {
@@ -158,7 +152,7 @@ impl Step<'_> {
         }
         let mut cmd = command(&c.command, &c.args, opts);
         cmd.current_dir(cwd);
-        command_env(&mut cmd, copy, self.logical, opts)?;
+        command_env(&mut cmd, copy, self.logical, opts);
         match crate::exec::run(&mut cmd, deadline, opts.plugin.max_output) {
             Ok(ran) if ran.status.success() => Ok(ran),
             Ok(ran) => {
@@ -198,7 +192,7 @@ pub(crate) fn render_plugin(
     logical: &str,
     plugin: &ConfigManagementPlugin,
     opts: &RenderOptions,
-    copy: &mut Copy,
+    copy: &mut RepoCopy,
 ) -> Result<Vec<Document>, RenderError> {
     let cwd = copy.source_dir(fs, dir, opts)?;
     let deadline = Instant::now() + opts.plugin.timeout;
