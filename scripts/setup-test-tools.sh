@@ -8,6 +8,8 @@ need_apt=()
 command -v git >/dev/null || need_apt+=(git)
 command -v kubectl >/dev/null || echo "warning: kubectl not on PATH; simulator tests that drive kubectl will fail" >&2
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+# The Jsonnet oracle of driftless-render's tests (Debian's C++ `jsonnet`).
+command -v jsonnet >/dev/null || need_apt+=(jsonnet)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
