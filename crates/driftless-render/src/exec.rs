@@ -56,8 +56,18 @@ pub(crate) fn run(cmd: &mut Command, deadline: Instant, max_output: u64) -> Resu
     let pgid = child.id();
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || drain(stdout, max_output));
-    let err_reader = std::thread::spawn(move || drain(stderr, 1 << 20));
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let out_done = done_tx.clone();
+    let out_reader = std::thread::spawn(move || {
+        let r = drain(stdout, max_output);
+        let _ = out_done.send(());
+        r
+    });
+    let err_reader = std::thread::spawn(move || {
+        let r = drain(stderr, 1 << 20);
+        let _ = done_tx.send(());
+        r
+    });
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
@@ -74,8 +84,16 @@ pub(crate) fn run(cmd: &mut Command, deadline: Instant, max_output: u64) -> Resu
             }
         }
     };
-    // Children left behind holding the pipes open are killed with the group.
-    kill_group(pgid);
+    // Children left behind still holding the output pipes are killed with
+    // the group (which cannot have been reused while they live in it).
+    let grace = Instant::now() + Duration::from_millis(200);
+    for _ in 0..2 {
+        let left = grace.saturating_duration_since(Instant::now());
+        if done_rx.recv_timeout(left).is_err() {
+            kill_group(pgid);
+            break;
+        }
+    }
     let (stdout, too_much) = out_reader.join().unwrap_or_default();
     let (stderr, _) = err_reader.join().unwrap_or_default();
     if too_much {

@@ -303,3 +303,25 @@ fn a_machine_without_network_namespaces_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn children_left_holding_the_output_are_killed_when_generate_exits() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), &[("app/x.txt", "x")]);
+    let marker = d.path().join("survived");
+    let mut o = RenderOptions::default();
+    o.plugin.plugins = vec![plugin(&format!(
+        "  generate: {{command: [sh, -c], args: ['(sleep 1; touch {}) & echo \"{{apiVersion: v1, kind: ConfigMap, metadata: {{name: a}}}}\"']}}\n",
+        marker.display()
+    ))];
+    o.plugin.source = Some(PluginSource {
+        name: "t".into(),
+        ..PluginSource::default()
+    });
+    let start = Instant::now();
+    let out = render(&DirFs::new(d.path()), "app", &o).unwrap_or_else(|e| panic!("{e}"));
+    assert!(start.elapsed() < Duration::from_millis(900));
+    assert_eq!(out.manifests[0].key().to_string(), "ConfigMap:a");
+    std::thread::sleep(Duration::from_millis(1300));
+    assert!(!marker.exists(), "a background command outlived generate");
+}
