@@ -241,7 +241,9 @@ fn crd() -> Value {
             "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
             "versions": [
                 {"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                    "spec": {"type": "object", "required": ["size"], "properties": {
+                    "spec": {"type": "object", "required": ["size"],
+                        "x-kubernetes-validations": [{"rule": "!has(self.name) || self.name != 'forbidden'", "message": "name may not be forbidden"}],
+                        "properties": {
                         "size": {"type": "integer", "minimum": 1, "maximum": 5},
                         "color": {"type": "string", "enum": ["red", "blue"], "default": "red"},
                         "name": {"type": "string", "minLength": 2, "pattern": "^[a-z]+$"},
@@ -350,6 +352,14 @@ async fn custom_resources_are_checked_against_their_schema() {
         (
             json!({}),
             vec![("FieldValueRequired", "spec.size", "Required value")],
+        ),
+        (
+            json!({"size": 1, "name": "forbidden"}),
+            vec![(
+                "FieldValueInvalid",
+                "spec",
+                "Invalid value: \"object\": name may not be forbidden",
+            )],
         ),
     ];
     for (i, (spec, want)) in cases.into_iter().enumerate() {
