@@ -7,7 +7,7 @@
 //! reports the error the decoder would: the first type mismatch in document order, unless a
 //! custom decoder (int-or-string, quantity, time) fails later, which stops decoding at once.
 //! Go type names come from the schema (`int32`, `[]v1.Container`, `map[string]string`), and
-//! from [`named_types`] where Go uses a named type the schema does not show.
+//! from `named_types` where Go uses a named type the schema does not show.
 
 use driftless_patch::schema::{Schema, Shape, TypeRef};
 use serde_json::Value;
