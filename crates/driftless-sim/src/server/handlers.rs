@@ -422,6 +422,7 @@ fn create(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, Api
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: ctx.q("fieldValidation").map(str::to_string),
+        subresource: None,
     };
     let created = ctx.app.store.create(&rt.resource_ref(), obj, &opts)?;
     Ok(object_response(ctx, rt, 201, &created, Some(&warnings)))
@@ -452,6 +453,7 @@ fn update(
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: None,
+        subresource: None,
     };
     let r = rt.resource_ref();
     let updated = if status {
@@ -620,6 +622,7 @@ fn set_scale(
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: None,
+        subresource: Some("scale".into()),
     };
     let precondition = scale
         .pointer("/metadata/resourceVersion")
