@@ -435,3 +435,22 @@ async fn custom_resources_are_checked_against_their_schema() {
         json!({"apiVersion": "example.com/v2", "kind": "Widget", "metadata": {"name": "v2"}, "spec": {"size": "big"}})).await.unwrap();
     assert_eq!(v2["spec"]["size"], "big");
 }
+
+#[tokio::test]
+async fn server_side_apply_of_a_wrong_type_is_refused() {
+    let (_cluster, client) = client().await;
+    let r = send(
+        &client,
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/ssa?fieldManager=gitops",
+        "application/apply-patch+yaml",
+        &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": true}}),
+    )
+    .await;
+    let s = r.unwrap_err();
+    assert_eq!((s.code, s.reason.as_str()), (400, "BadRequest"), "{s:?}");
+    assert_eq!(
+        s.message,
+        "failed to create typed patch object (/v1, Kind=ConfigMap): .data.a: expected string, got &value.valueUnstructured{Value:true}"
+    );
+}
