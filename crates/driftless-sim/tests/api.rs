@@ -2,6 +2,8 @@
 //! selector transitions), dry runs, field validation warnings, Tables, persistence,
 //! fault injection.
 
+mod common;
+
 use std::time::Duration;
 
 use driftless_sim::{Cluster, ClusterConfig, ClusterHandle};
@@ -367,13 +369,7 @@ async fn injected_throttling_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn scale_writes_are_recorded_as_the_scale_subresource() {
-    let cluster = Cluster::start(ClusterConfig {
-        controllers: false,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let c = client(&cluster).await;
+    let (_cluster, c) = common::plain_cluster().await;
     let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
         "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
             "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
