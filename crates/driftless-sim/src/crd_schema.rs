@@ -3,7 +3,8 @@
 //! `x-kubernetes-preserve-unknown-fields`), `default`s applied, then the value validated
 //! (type, `enum`, `required`, `minimum`/`maximum`, `multipleOf`, `minLength`/`maxLength`/
 //! `pattern`, `format`, `minItems`/`maxItems`/`uniqueItems`, `minProperties`/`maxProperties`,
-//! `x-kubernetes-int-or-string`, `additionalProperties`). Violations are `422 Invalid` causes
+//! `x-kubernetes-int-or-string`, `additionalProperties`, CEL `x-kubernetes-validations` through
+//! `crd_cel`). Violations are `422 Invalid` causes
 //! worded like the real server's.
 
 use std::collections::HashMap;
@@ -142,6 +143,7 @@ pub fn validate(schema: &Value, obj: &Value) -> Vec<Cause> {
     let Value::Object(m) = obj else { return out };
     let props = schema.get("properties").and_then(Value::as_object);
     required(schema, m, "", &mut out);
+    crate::crd_cel::check(schema, obj, "", &mut out);
     for (k, v) in m {
         if matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
             continue;
@@ -268,6 +270,7 @@ fn check_value(s: &Value, v: &Value, path: &str, out: &mut Vec<Cause>) {
             path,
         ));
     }
+    crate::crd_cel::check(s, v, path, out);
     match v {
         Value::Number(n) => number(s, v, n, path, out),
         Value::String(st) => string(s, v, st, path, out),

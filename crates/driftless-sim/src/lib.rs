@@ -27,6 +27,7 @@ mod cluster;
 // sim-workloads -> sim-api: start with `controllers::start(store.clone(), WorkloadConfig)`
 // (`.into_handle()` gives the JoinHandle); API faults: `controllers::faults::FaultInjector::fault_for`.
 pub mod controllers;
+mod crd_cel;
 pub mod crd_schema;
 pub mod defaults;
 mod formats;

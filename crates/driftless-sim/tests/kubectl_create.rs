@@ -287,6 +287,42 @@ fn kubectl_create_every_imperative_kind() {
             ]),
             "kubernetes.io/dockerconfigjson"
         );
+        assert_eq!(
+            get(&["get", "cm", "c1", "-n", "gen", "-o", "jsonpath={.data.a}"]),
+            "1"
+        );
+        assert_eq!(
+            get(&[
+                "get",
+                "secret",
+                "s1",
+                "-n",
+                "gen",
+                "-o",
+                "jsonpath={.data.pw}"
+            ]),
+            "aHVudGVyMg=="
+        );
+        assert_eq!(
+            get(&["get", "secret", "s1", "-n", "gen", "-o", "jsonpath={.type}"]),
+            "Opaque"
+        );
+        assert_eq!(
+            get(&["get", "ns", "gen", "-o", "jsonpath={.status.phase}"]),
+            "Active"
+        );
+        assert_eq!(
+            get(&[
+                "get",
+                "deploy",
+                "web",
+                "-n",
+                "gen",
+                "-o",
+                "jsonpath={.spec.replicas}"
+            ]),
+            "2"
+        );
         let pc = get(&["get", "priorityclass", "high"]);
         assert!(
             pc.starts_with("NAME") && pc.contains("GLOBAL-DEFAULT") && pc.contains("1000"),

@@ -1,9 +1,10 @@
 //! Replays the requests recorded against a real kube-apiserver 1.24
 //! (`shared/kube-apiserver-1.24`) and compares the answers.
 
+mod common;
+
 use std::path::PathBuf;
 
-use driftless_sim::{Cluster, ClusterConfig};
 use serde_json::Value;
 
 fn recordings_dir(name: &str) -> PathBuf {
@@ -181,17 +182,7 @@ async fn replay(
     expected_difference: impl Fn(&str, &str) -> bool,
 ) -> (usize, Vec<String>) {
     let dir = recordings_dir(name);
-    let cluster = Cluster::start(ClusterConfig {
-        controllers: false,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
-        .await
-        .unwrap();
-    let client = kube::Client::try_from(cfg).unwrap();
+    let (_cluster, client) = common::plain_cluster().await;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

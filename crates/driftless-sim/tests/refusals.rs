@@ -2,22 +2,9 @@
 //! kind is `400 BadRequest` with the Go decoder's message; a custom resource that breaks its
 //! CRD's structural schema is `422 Invalid` with one cause per field.
 
-use driftless_sim::{Cluster, ClusterConfig};
-use serde_json::{Value, json};
+mod common;
 
-async fn client() -> (driftless_sim::ClusterHandle, kube::Client) {
-    let cluster = Cluster::start(ClusterConfig {
-        controllers: false,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
-        .await
-        .unwrap();
-    (cluster, kube::Client::try_from(cfg).unwrap())
-}
+use serde_json::{Value, json};
 
 async fn send(
     client: &kube::Client,
@@ -173,7 +160,7 @@ fn built_in_cases() -> Vec<(&'static str, Value, &'static str)> {
 
 #[tokio::test]
 async fn wrong_json_types_in_built_in_kinds_are_bad_requests() {
-    let (_cluster, client) = client().await;
+    let (_cluster, client) = common::plain_cluster().await;
     let mut failures = Vec::new();
     for (path, obj, want) in built_in_cases() {
         let kind = obj["kind"].as_str().unwrap().to_string();
@@ -201,7 +188,7 @@ async fn wrong_json_types_in_built_in_kinds_are_bad_requests() {
 
 #[tokio::test]
 async fn patches_that_break_types_are_invalid() {
-    let (_cluster, client) = client().await;
+    let (_cluster, client) = common::plain_cluster().await;
     post(&client, "/api/v1/namespaces/default/configmaps",
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p"}, "data": {"a": "1"}}))
         .await
@@ -241,7 +228,9 @@ fn crd() -> Value {
             "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
             "versions": [
                 {"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                    "spec": {"type": "object", "required": ["size"], "properties": {
+                    "spec": {"type": "object", "required": ["size"],
+                        "x-kubernetes-validations": [{"rule": "!has(self.name) || self.name != 'forbidden'", "message": "name may not be forbidden"}],
+                        "properties": {
                         "size": {"type": "integer", "minimum": 1, "maximum": 5},
                         "color": {"type": "string", "enum": ["red", "blue"], "default": "red"},
                         "name": {"type": "string", "minLength": 2, "pattern": "^[a-z]+$"},
@@ -257,7 +246,7 @@ fn crd() -> Value {
 
 #[tokio::test]
 async fn custom_resources_are_checked_against_their_schema() {
-    let (_cluster, client) = client().await;
+    let (_cluster, client) = common::plain_cluster().await;
     post(
         &client,
         "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
@@ -351,6 +340,14 @@ async fn custom_resources_are_checked_against_their_schema() {
             json!({}),
             vec![("FieldValueRequired", "spec.size", "Required value")],
         ),
+        (
+            json!({"size": 1, "name": "forbidden"}),
+            vec![(
+                "FieldValueInvalid",
+                "spec",
+                "Invalid value: \"object\": name may not be forbidden",
+            )],
+        ),
     ];
     for (i, (spec, want)) in cases.into_iter().enumerate() {
         let name = format!("w{i}");
@@ -424,4 +421,23 @@ async fn custom_resources_are_checked_against_their_schema() {
     let v2 = post(&client, "/apis/example.com/v2/namespaces/default/widgets",
         json!({"apiVersion": "example.com/v2", "kind": "Widget", "metadata": {"name": "v2"}, "spec": {"size": "big"}})).await.unwrap();
     assert_eq!(v2["spec"]["size"], "big");
+}
+
+#[tokio::test]
+async fn server_side_apply_of_a_wrong_type_is_refused() {
+    let (_cluster, client) = common::plain_cluster().await;
+    let r = send(
+        &client,
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/ssa?fieldManager=gitops",
+        "application/apply-patch+yaml",
+        &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": true}}),
+    )
+    .await;
+    let s = r.unwrap_err();
+    assert_eq!((s.code, s.reason.as_str()), (400, "BadRequest"), "{s:?}");
+    assert_eq!(
+        s.message,
+        "failed to create typed patch object (/v1, Kind=ConfigMap): .data.a: expected string, got &value.valueUnstructured{Value:true}"
+    );
 }

@@ -7,6 +7,7 @@ mod logs;
 mod openapi;
 mod patch;
 mod protobuf;
+mod protobuf_encode;
 mod request;
 pub mod table;
 pub mod tls;

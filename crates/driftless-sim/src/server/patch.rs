@@ -114,6 +114,7 @@ pub(crate) fn patch(
             dry_run,
             field_manager: Some(manager.clone()),
             field_validation: None,
+            subresource: None,
         };
         let res = if sub == Some("status") {
             store.update_status(&r, new, &opts)
@@ -195,6 +196,7 @@ fn apply(
         dry_run,
         field_manager: None,
         field_validation: None,
+        subresource: None,
     };
     loop {
         match store.get(&r, t.namespace.as_deref(), &name) {

@@ -22,15 +22,15 @@ use crate::status::ApiError;
 /// One field: number, JSON name, cardinality (`one`, `list`, `map`, or `inline` for a Go
 /// struct embedded inline), type (a protobuf scalar
 /// type or a definition name).
-type Field = (u32, String, String, String);
+pub(crate) type Field = (u32, String, String, String);
 
 #[derive(Deserialize)]
-struct Table {
-    kinds: HashMap<String, String>,
-    messages: HashMap<String, Vec<Field>>,
+pub(crate) struct Table {
+    pub(crate) kinds: HashMap<String, String>,
+    pub(crate) messages: HashMap<String, Vec<Field>>,
 }
 
-fn table() -> &'static Table {
+pub(crate) fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
         // The data is part of the crate and covered by tests; failing here is a build defect.
@@ -39,10 +39,10 @@ fn table() -> &'static Table {
     })
 }
 
-const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
-const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
-const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
-const RAW_JSON: &[&str] = &[
+pub(crate) const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+pub(crate) const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+pub(crate) const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+pub(crate) const RAW_JSON: &[&str] = &[
     "io.k8s.apimachinery.pkg.runtime.RawExtension",
     "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1",
     "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON",

@@ -381,7 +381,9 @@ impl Store {
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut new);
         crate::crd_schema::admit(&rt, &mut new);
         if let Some(m) = &opts.field_manager {
-            let sub = (part == Part::Status).then_some("status");
+            let sub = (part == Part::Status)
+                .then_some("status")
+                .or(opts.subresource.as_deref());
             patching::update_managed_fields(&rt, Some(&old), &mut new, m, sub)?;
         }
         if !rt.custom {
