@@ -36,6 +36,10 @@ fn snippets() -> Vec<String> {
         r#"{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:11:12.5+02:00" }} {{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:11:12.5+02:00" | toJson }} {{ toDate "02/01/2006 3:04PM" "05/03/2024 7:08PM" }} {{ toDate "2006-01-02" "x" }}"#,
         r#"{{ toDate "Jan _2 2006 15:04:05.000 MST" "Mar  5 2024 10:11:12.345 UTC" }} {{ toDate "20060102150405" "20240305101112" | date "Monday, 02-Jan-06 15:04:05 MST" }}"#,
         r#"{{ toDate "2006-01-02T15:04:05Z" "2024-03-05T10:11:12Z" | date "3:04:05 PM .000 .999 002 __2 Z07:00 -0700 -07" }}"#,
+        r#"{{ semverCompare ">=1.19-0" "1.20.0-gke.1" }} {{ semverCompare ">=1.19" "1.20.0-gke.1" }} {{ semverCompare "~1.2" "1.2.9" }} {{ semverCompare "~1.2" "1.3.0" }} {{ semverCompare "^0.2.3" "0.2.9" }} {{ semverCompare "^0.2.3" "0.3.0" }}"#,
+        r#"{{ semverCompare ">= 1.2, < 2" "1.9.9" }} {{ semverCompare "1.2.x || >3" "3.0.1" }} {{ semverCompare "1.2 - 1.4.5" "1.4.6" }} {{ semverCompare "v1.2.3" "1.2.3" }} {{ semverCompare "=1.2.3" "v1.2.3" }} {{ semverCompare "!=1.2.3" "1.2.4" }}"#,
+        r#"{{ semverCompare "*" "1.0.0-alpha" }} {{ semverCompare ">0" "0.0.1-0" }} {{ semverCompare "<1.0.0" "1.0.0-rc.1" }} {{ semverCompare "1.x" "1.99.0" }} {{ semverCompare "~>1.2.3" "1.2.10" }} {{ semverCompare ">1.2.3-alpha.1" "1.2.3-alpha.10" }}"#,
+        r#"{{ (semver "1.2.3-beta.1+build.5").Major }} {{ (semver "v1.2").Minor }} {{ (semver "1.2.3-beta.1+build.5").Prerelease }} {{ (semver "1.2.3-beta.1+build.5").Metadata }} {{ (semver "1.2.3+b").Original }}"#,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -73,6 +77,9 @@ const ERRORS: &[&str] = &[
     r#"x: {{ urlParse "http://a b.com/" }}"#,
     r#"x: {{ urlJoin (dict "scheme" 1) }}"#,
     r#"x: {{ mustToToml 1 }}"#,
+    r#"x: {{ semverCompare ">=1.2" "not-a-version" }}"#,
+    r#"x: {{ semverCompare "bad constraint!" "1.2.3" }}"#,
+    r#"x: {{ semver "1.2.3.4" }}"#,
 ];
 
 fn tmp(name: &str) -> PathBuf {
