@@ -103,30 +103,14 @@ fn write_chart(dir: &Path, templates: &[(String, String)]) {
     }
 }
 
-fn args() -> Vec<String> {
-    ["template", "gen", "."]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-}
-
 #[test]
 fn new_functions_match_helm_binary() {
     let dir = tmp("ok");
     let snippets = snippets();
-    let templates: Vec<(String, String)> = snippets
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let body = format!(
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t{i}\ndata:\n  out: {{{{ include \"body-{i}\" . | quote }}}}\n{{{{- define \"body-{i}\" }}}}{s}{{{{ end }}}}\n"
-            );
-            (format!("t{i:02}.yaml"), body)
-        })
-        .collect();
+    let templates = common::snippet_templates(&snippets);
     write_chart(&dir, &templates);
-    let native = run_native(&args(), &dir, None);
-    let helm = run_helm(&args(), &dir, None);
+    let native = run_native(&common::template_gen_args(), &dir, None);
+    let helm = run_helm(&common::template_gen_args(), &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(helm.error, None, "helm failed on the generated chart");
     assert_eq!(native.error, None, "native render failed");
@@ -174,8 +158,8 @@ stringData:
   x: b
 "#;
     write_chart(&dir, &[("s.yaml".into(), t.into())]);
-    let native = run_native(&args(), &dir, None);
-    let helm = run_helm(&args(), &dir, None);
+    let native = run_native(&common::template_gen_args(), &dir, None);
+    let helm = run_helm(&common::template_gen_args(), &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(helm.error, None);
     assert_eq!(native.error, None);
@@ -184,20 +168,6 @@ stringData:
 
 #[test]
 fn new_function_errors_match_helm_binary() {
-    let mut diffs = Vec::new();
-    for (i, s) in ERRORS.iter().enumerate() {
-        let dir = tmp(&format!("err{i}"));
-        write_chart(&dir, &[("bad.yaml".to_string(), format!("{s}\n"))]);
-        let native = run_native(&args(), &dir, None);
-        let helm = run_helm(&args(), &dir, None);
-        let _ = std::fs::remove_dir_all(&dir);
-        assert!(helm.error.is_some(), "helm accepted error case {i}: {s}");
-        if native.error != helm.error {
-            diffs.push(format!(
-                "case {i} {s:?}\n  native: {:?}\n  helm:   {:?}",
-                native.error, helm.error
-            ));
-        }
-    }
+    let diffs = common::error_case_diffs(ERRORS, |i| tmp(&format!("err{i}")), write_chart);
     assert!(diffs.is_empty(), "errors differ:\n{}", diffs.join("\n"));
 }
