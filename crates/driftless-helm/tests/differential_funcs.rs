@@ -39,6 +39,8 @@ fn snippets() -> Vec<String> {
         r#"{{ semverCompare ">=1.19-0" "1.20.0-gke.1" }} {{ semverCompare ">=1.19" "1.20.0-gke.1" }} {{ semverCompare "~1.2" "1.2.9" }} {{ semverCompare "~1.2" "1.3.0" }} {{ semverCompare "^0.2.3" "0.2.9" }} {{ semverCompare "^0.2.3" "0.3.0" }}"#,
         r#"{{ semverCompare ">= 1.2, < 2" "1.9.9" }} {{ semverCompare "1.2.x || >3" "3.0.1" }} {{ semverCompare "1.2 - 1.4.5" "1.4.6" }} {{ semverCompare "v1.2.3" "1.2.3" }} {{ semverCompare "=1.2.3" "v1.2.3" }} {{ semverCompare "!=1.2.3" "1.2.4" }}"#,
         r#"{{ semverCompare "*" "1.0.0-alpha" }} {{ semverCompare ">0" "0.0.1-0" }} {{ semverCompare "<1.0.0" "1.0.0-rc.1" }} {{ semverCompare "1.x" "1.99.0" }} {{ semverCompare "~>1.2.3" "1.2.10" }} {{ semverCompare ">1.2.3-alpha.1" "1.2.3-alpha.10" }}"#,
+        r#"{{ typeOf (add 1 2) }} {{ kindOf (mul 2 3) }} {{ duration 90 }} {{ duration (add 90 0) }} {{ durationRound (mul 1000000000 90) }} {{ durationRound 90 }} {{ deepEqual (add 1 2) 3 }} {{ eq (add 1 2) 3 }} {{ lt (sub 5 1) 5 }}"#,
+        r#"{{ printf "%T %d %v %T" (int64 3) (sub 5 1) (max 1 9) (min 1 2) }} {{ typeOf (toDecimal "0777") }} {{ typeOf (len "x") }} {{ index (list 1 2 3) (add 1 1) }} {{ range $i, $e := until 2 }}{{ typeOf $e }}{{ end }} {{ typeOf (fromToml "a = 1").a }} {{ typeOf (int 3) }} {{ add 1 2 | toJson }} {{ div 7 2 | toString }}"#,
         r#"{{ (semver "1.2.3-beta.1+build.5").Major }} {{ (semver "v1.2").Minor }} {{ (semver "1.2.3-beta.1+build.5").Prerelease }} {{ (semver "1.2.3-beta.1+build.5").Metadata }} {{ (semver "1.2.3+b").Original }}"#,
     ]
     .iter()
@@ -80,6 +82,8 @@ const ERRORS: &[&str] = &[
     r#"x: {{ semverCompare ">=1.2" "not-a-version" }}"#,
     r#"x: {{ semverCompare "bad constraint!" "1.2.3" }}"#,
     r#"x: {{ semver "1.2.3.4" }}"#,
+    r#"x: {{ repeat (add 1 1) "x" }}"#,
+    r#"x: {{ until (int64 2) }}"#,
 ];
 
 fn tmp(name: &str) -> PathBuf {

@@ -127,7 +127,7 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
 /// booleans are 0/1, anything else (and failures) 0.
 pub fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
@@ -139,7 +139,7 @@ pub fn to_i64(v: &Value) -> i64 {
 /// `cast.ToFloat64`.
 pub fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
@@ -159,7 +159,7 @@ pub fn to_json(v: &Value) -> Result<J, FuncError> {
     Ok(match v {
         Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
+        Value::Int(i) | Value::Int64(i) => J::from(*i),
         Value::Uint(u) => J::from(*u),
         Value::Float(f) => match serde_json::Number::from_f64(*f) {
             Some(n) => J::Number(n),
@@ -213,7 +213,7 @@ pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::NoValue | Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Uint(u) => *u == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
@@ -231,6 +231,7 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::NoValue | Value::Nil => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
+        Value::Int64(_) => "int64",
         Value::Uint(_) => "uint64",
         Value::Float(_) => "float64",
         Value::String(_) => "string",

@@ -42,7 +42,7 @@ pub fn duration_round(ns: i64) -> String {
 /// seconds; anything else is `None` (Sprig then uses now).
 fn time_arg(v: &Value) -> Option<GoTime> {
     match v {
-        Value::Int(i) => Utc
+        Value::Int(i) | Value::Int64(i) => Utc
             .timestamp_opt(*i, 0)
             .single()
             .map(|t| GoTime::local(t.fixed_offset())),
@@ -132,11 +132,12 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
         let secs = (ns as i128 + if ns < 0 { -500_000_000 } else { 500_000_000 }) / 1_000_000_000;
         Ok(Value::from(duration_string((secs * 1_000_000_000) as i64)))
     });
-    // Sprig accepts a string or an int64 of seconds; anything else is 0s.
+    // Sprig accepts a string or an int64 of seconds; anything else (an
+    // `int` constant too) is 0s.
     add(m, "duration", &[A], |a| {
         let n = match &a[0] {
             Value::String(s) => s.parse::<i64>().unwrap_or(0),
-            Value::Int(i) => *i,
+            Value::Int64(i) => *i,
             _ => 0,
         };
         Ok(Value::from(duration_string(
@@ -146,7 +147,7 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
     add(m, "durationRound", &[A], move |a| {
         let ns = match &a[0] {
             Value::String(s) => parse_duration(s).unwrap_or(0),
-            Value::Int(i) => *i,
+            Value::Int64(i) => *i,
             other => GoTime::from_value(other).map_or(0, |t| since_ns(&t)),
         };
         Ok(Value::from(duration_round(ns)))
