@@ -50,6 +50,7 @@ fn snippets() -> Vec<String> {
         "{{ @D }} {{ @D | toYaml }} {{ date \"Jan 2, 2006 15:04 MST\" @D }} {{ htmlDate @D }} {{ htmlDateInZone @D \"UTC\" }}",
         "{{ @D | dateModify \"1.5h\" }} {{ @D | dateModify \"-90m\" | date \"15:04\" }} {{ dateModify \"x\" @D }} {{ date_modify \"10s\" @D }} {{ mustDateModify \"1h\" @D }}",
         "{{ @D | unixEpoch }} {{ @D.Year }} {{ @D.Month }} {{ @D.Day }} {{ @D.Weekday }} {{ @D.YearDay }} {{ @D.Unix }} {{ @D.Format \"06/01/02\" }} {{ @D.UTC }}",
+        "{{ dateInZone \"2006-01-02 15:04 MST -0700\" @D \"America/New_York\" }} {{ dateInZone \"15:04 MST\" (@D | dateModify \"3000h\") \"Europe/Paris\" }} {{ htmlDateInZone @D \"Asia/Tokyo\" }}",
         "{{ dateInZone \"2006-01-02 15:04 MST\" @D \"UTC\" }} {{ date_in_zone \"15:04\" @D \"Nowhere/Zone\" }} {{ date \"2006-01-02 15:04\" 86400 }} {{ durationRound @D | len }}",
     ] {
         v.push(s.replace("@D", D));

@@ -344,7 +344,7 @@ fn in_range<'a>(
 pub fn parse(
     layout: &str,
     value: &str,
-    local: FixedOffset,
+    local: &super::zone::Zone,
 ) -> Result<(DateTime<FixedOffset>, String), String> {
     let all = chunks(layout);
     let (mut year, mut month, mut day, mut yday) = (1i32, 1u32, 1u32, 0u32);
@@ -563,17 +563,22 @@ pub fn parse(
     let naive = date
         .and_hms_nano_opt(hour, min, sec, nanos)
         .ok_or_else(|| format!("parsing time {}: time out of range", quote(value)))?;
+    let utc = FixedOffset::east_opt(0).expect("zero offset");
     let off = match offset {
-        Some(o) => FixedOffset::east_opt(o).unwrap_or(local),
-        None => local,
+        Some(o) => FixedOffset::east_opt(o).unwrap_or(utc),
+        None => {
+            let (o, abbr) = local.offset_for_wall(naive.and_utc().timestamp());
+            if zone.is_empty() {
+                zone = abbr.to_string();
+            }
+            FixedOffset::east_opt(o).unwrap_or(utc)
+        }
     };
     let t = off
         .from_local_datetime(&naive)
         .single()
         .ok_or_else(|| format!("parsing time {}: out of range", quote(value)))?;
-    if offset.is_none() && zone.is_empty() {
-        zone = super::time::zone_name(&off);
-    } else if offset == Some(0) && zone.is_empty() {
+    if offset == Some(0) && zone.is_empty() {
         zone = "UTC".into();
     }
     Ok((t, zone))
@@ -595,7 +600,7 @@ mod tests {
             "2024-03-05 07:08:09.500 UTC"
         );
         assert_eq!(f("Monday January _2 002"), "Tuesday March  5 065");
-        let utc = FixedOffset::east_opt(0).unwrap();
+        let utc = &super::super::zone::Zone::utc();
         let (p, z) = parse("2006-01-02", "2024-03-05", utc).unwrap();
         assert_eq!(
             (p.to_rfc3339(), z.as_str()),

@@ -5,6 +5,7 @@
 mod duration;
 mod layout;
 mod time;
+mod zone;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use driftless_gotmpl::{
@@ -50,14 +51,13 @@ fn time_arg(v: &Value) -> Option<GoTime> {
     }
 }
 
-/// Go's `time.LoadLocation` for the zones Driftless knows (`UTC`, `Local`);
-/// any other name falls back to UTC as Sprig does on failure.
-fn in_zone(t: &GoTime, zone: &str) -> GoTime {
-    if zone == "Local" {
-        GoTime::local(t.t)
-    } else {
-        t.utc()
-    }
+/// `t` in the zone `name` (Go's `time.LoadLocation`: the system's zone
+/// files); a zone that cannot be loaded means UTC, as in Sprig.
+fn in_zone(t: &GoTime, name: &str) -> GoTime {
+    let zone = zone::Zone::load(name).unwrap_or_else(zone::Zone::utc);
+    let mut g = GoTime::in_zone(t.t, &zone);
+    g.mono = t.mono;
+    g
 }
 
 pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>) {
@@ -99,8 +99,7 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
         });
     }
     let to_date = |a: &[Value]| -> Result<GoTime, String> {
-        let local = time::local_offset(&Utc::now().fixed_offset());
-        let (t, zone) = layout::parse(&arg_str(&a[0]), &arg_str(&a[1]), local)?;
+        let (t, zone) = layout::parse(&arg_str(&a[0]), &arg_str(&a[1]), zone::local())?;
         Ok(GoTime {
             t,
             zone,
