@@ -85,6 +85,7 @@ const ERRORS: &[&str] = &[
     r#"x: {{ semver "1.2.3.4" }}"#,
     r#"x: {{ repeat (add 1 1) "x" }}"#,
     r#"x: {{ until (int64 2) }}"#,
+    r#"x: {{ mustToYaml (dict "a" (printf "%c" 127)) }}"#,
 ];
 
 fn tmp(name: &str) -> PathBuf {
@@ -158,6 +159,8 @@ data:
   rt: {{ .Files.Get "files/blob.bin" | b64enc | b64dec | b64enc | sha1sum | b64enc }}
   len: {{ .Files.Get "files/blob.bin" | len | toString | b64enc }}
 {{ (.Files.Glob "files/*").AsSecrets | indent 2 }}
+  cfg: {{ (.Files.Glob "files/*").AsConfig | b64enc }}
+  y: {{ toYaml (dict "a" (printf "%c" 127)) | len }} {{ toYaml (printf "%c" 159) | len }} {{ toYaml (printf "%c" 65535) | len }} {{ toYaml (printf "%c" 65279) | len }} {{ toYaml (dict (printf "%c" 127) 1) | len }}
 stringData:
   x: a
   x: b

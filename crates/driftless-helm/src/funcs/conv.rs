@@ -33,10 +33,10 @@ impl driftless_gotmpl::Object for BinaryString {
         None
     }
     fn fmt_go(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.0))
+        f.write_str(&go_lossy(&self.0))
     }
     fn to_value(&self) -> Option<Value> {
-        Some(Value::from(String::from_utf8_lossy(&self.0).into_owned()))
+        Some(Value::from(go_lossy(&self.0)))
     }
     fn go_len(&self) -> Option<usize> {
         Some(self.0.len())
@@ -44,6 +44,29 @@ impl driftless_gotmpl::Object for BinaryString {
     fn bytes(&self) -> Option<Arc<[u8]>> {
         Some(self.0.clone())
     }
+}
+
+/// Text of bytes as Go's `encoding/json` writes a string: each byte that
+/// does not start a valid UTF-8 sequence becomes U+FFFD (Rust's lossy
+/// conversion replaces a whole broken sequence with one).
+pub fn go_lossy(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut rest = b;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let (ok, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(ok).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &bad[1..];
+            }
+        }
+    }
+    out
 }
 
 /// Go's `string(bytes)`: a plain string when the bytes are UTF-8, else a
