@@ -36,6 +36,12 @@ fn snippets() -> Vec<String> {
         r#"{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:11:12.5+02:00" }} {{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:11:12.5+02:00" | toJson }} {{ toDate "02/01/2006 3:04PM" "05/03/2024 7:08PM" }} {{ toDate "2006-01-02" "x" }}"#,
         r#"{{ toDate "Jan _2 2006 15:04:05.000 MST" "Mar  5 2024 10:11:12.345 UTC" }} {{ toDate "20060102150405" "20240305101112" | date "Monday, 02-Jan-06 15:04:05 MST" }}"#,
         r#"{{ toDate "2006-01-02T15:04:05Z" "2024-03-05T10:11:12Z" | date "3:04:05 PM .000 .999 002 __2 Z07:00 -0700 -07" }}"#,
+        r#"{{ semverCompare ">=1.19-0" "1.20.0-gke.1" }} {{ semverCompare ">=1.19" "1.20.0-gke.1" }} {{ semverCompare "~1.2" "1.2.9" }} {{ semverCompare "~1.2" "1.3.0" }} {{ semverCompare "^0.2.3" "0.2.9" }} {{ semverCompare "^0.2.3" "0.3.0" }}"#,
+        r#"{{ semverCompare ">= 1.2, < 2" "1.9.9" }} {{ semverCompare "1.2.x || >3" "3.0.1" }} {{ semverCompare "1.2 - 1.4.5" "1.4.6" }} {{ semverCompare "v1.2.3" "1.2.3" }} {{ semverCompare "=1.2.3" "v1.2.3" }} {{ semverCompare "!=1.2.3" "1.2.4" }}"#,
+        r#"{{ semverCompare "*" "1.0.0-alpha" }} {{ semverCompare ">0" "0.0.1-0" }} {{ semverCompare "<1.0.0" "1.0.0-rc.1" }} {{ semverCompare "1.x" "1.99.0" }} {{ semverCompare "~>1.2.3" "1.2.10" }} {{ semverCompare ">1.2.3-alpha.1" "1.2.3-alpha.10" }}"#,
+        r#"{{ typeOf (add 1 2) }} {{ kindOf (mul 2 3) }} {{ duration 90 }} {{ duration (add 90 0) }} {{ durationRound (mul 1000000000 90) }} {{ durationRound 90 }} {{ deepEqual (add 1 2) 3 }} {{ eq (add 1 2) 3 }} {{ lt (sub 5 1) 5 }}"#,
+        r#"{{ printf "%T %d %v %T" (int64 3) (sub 5 1) (max 1 9) (min 1 2) }} {{ typeOf (toDecimal "0777") }} {{ typeOf (len "x") }} {{ index (list 1 2 3) (add 1 1) }} {{ range $i, $e := until 2 }}{{ typeOf $e }}{{ end }} {{ typeOf (fromToml "a = 1").a }} {{ typeOf (int 3) }} {{ add 1 2 | toJson }} {{ div 7 2 | toString }}"#,
+        r#"{{ (semver "1.2.3-beta.1+build.5").Major }} {{ (semver "v1.2").Minor }} {{ (semver "1.2.3-beta.1+build.5").Prerelease }} {{ (semver "1.2.3-beta.1+build.5").Metadata }} {{ (semver "1.2.3+b").Original }}"#,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -44,6 +50,7 @@ fn snippets() -> Vec<String> {
         "{{ @D }} {{ @D | toYaml }} {{ date \"Jan 2, 2006 15:04 MST\" @D }} {{ htmlDate @D }} {{ htmlDateInZone @D \"UTC\" }}",
         "{{ @D | dateModify \"1.5h\" }} {{ @D | dateModify \"-90m\" | date \"15:04\" }} {{ dateModify \"x\" @D }} {{ date_modify \"10s\" @D }} {{ mustDateModify \"1h\" @D }}",
         "{{ @D | unixEpoch }} {{ @D.Year }} {{ @D.Month }} {{ @D.Day }} {{ @D.Weekday }} {{ @D.YearDay }} {{ @D.Unix }} {{ @D.Format \"06/01/02\" }} {{ @D.UTC }}",
+        "{{ dateInZone \"2006-01-02 15:04 MST -0700\" @D \"America/New_York\" }} {{ dateInZone \"15:04 MST\" (@D | dateModify \"3000h\") \"Europe/Paris\" }} {{ htmlDateInZone @D \"Asia/Tokyo\" }}",
         "{{ dateInZone \"2006-01-02 15:04 MST\" @D \"UTC\" }} {{ date_in_zone \"15:04\" @D \"Nowhere/Zone\" }} {{ date \"2006-01-02 15:04\" 86400 }} {{ durationRound @D | len }}",
     ] {
         v.push(s.replace("@D", D));
@@ -73,6 +80,12 @@ const ERRORS: &[&str] = &[
     r#"x: {{ urlParse "http://a b.com/" }}"#,
     r#"x: {{ urlJoin (dict "scheme" 1) }}"#,
     r#"x: {{ mustToToml 1 }}"#,
+    r#"x: {{ semverCompare ">=1.2" "not-a-version" }}"#,
+    r#"x: {{ semverCompare "bad constraint!" "1.2.3" }}"#,
+    r#"x: {{ semver "1.2.3.4" }}"#,
+    r#"x: {{ repeat (add 1 1) "x" }}"#,
+    r#"x: {{ until (int64 2) }}"#,
+    r#"x: {{ mustToYaml (dict "a" (printf "%c" 127)) }}"#,
 ];
 
 fn tmp(name: &str) -> PathBuf {
@@ -96,30 +109,14 @@ fn write_chart(dir: &Path, templates: &[(String, String)]) {
     }
 }
 
-fn args() -> Vec<String> {
-    ["template", "gen", "."]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-}
-
 #[test]
 fn new_functions_match_helm_binary() {
     let dir = tmp("ok");
     let snippets = snippets();
-    let templates: Vec<(String, String)> = snippets
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let body = format!(
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t{i}\ndata:\n  out: {{{{ include \"body-{i}\" . | quote }}}}\n{{{{- define \"body-{i}\" }}}}{s}{{{{ end }}}}\n"
-            );
-            (format!("t{i:02}.yaml"), body)
-        })
-        .collect();
+    let templates = common::snippet_templates(&snippets);
     write_chart(&dir, &templates);
-    let native = run_native(&args(), &dir, None);
-    let helm = run_helm(&args(), &dir, None);
+    let native = run_native(&common::template_gen_args(), &dir, None);
+    let helm = run_helm(&common::template_gen_args(), &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(helm.error, None, "helm failed on the generated chart");
     assert_eq!(native.error, None, "native render failed");
@@ -162,13 +159,15 @@ data:
   rt: {{ .Files.Get "files/blob.bin" | b64enc | b64dec | b64enc | sha1sum | b64enc }}
   len: {{ .Files.Get "files/blob.bin" | len | toString | b64enc }}
 {{ (.Files.Glob "files/*").AsSecrets | indent 2 }}
+  cfg: {{ (.Files.Glob "files/*").AsConfig | b64enc }}
+  y: {{ toYaml (dict "a" (printf "%c" 127)) | len }} {{ toYaml (printf "%c" 159) | len }} {{ toYaml (printf "%c" 65535) | len }} {{ toYaml (printf "%c" 65279) | len }} {{ toYaml (dict (printf "%c" 127) 1) | len }}
 stringData:
   x: a
   x: b
 "#;
     write_chart(&dir, &[("s.yaml".into(), t.into())]);
-    let native = run_native(&args(), &dir, None);
-    let helm = run_helm(&args(), &dir, None);
+    let native = run_native(&common::template_gen_args(), &dir, None);
+    let helm = run_helm(&common::template_gen_args(), &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(helm.error, None);
     assert_eq!(native.error, None);
@@ -177,20 +176,6 @@ stringData:
 
 #[test]
 fn new_function_errors_match_helm_binary() {
-    let mut diffs = Vec::new();
-    for (i, s) in ERRORS.iter().enumerate() {
-        let dir = tmp(&format!("err{i}"));
-        write_chart(&dir, &[("bad.yaml".to_string(), format!("{s}\n"))]);
-        let native = run_native(&args(), &dir, None);
-        let helm = run_helm(&args(), &dir, None);
-        let _ = std::fs::remove_dir_all(&dir);
-        assert!(helm.error.is_some(), "helm accepted error case {i}: {s}");
-        if native.error != helm.error {
-            diffs.push(format!(
-                "case {i} {s:?}\n  native: {:?}\n  helm:   {:?}",
-                native.error, helm.error
-            ));
-        }
-    }
+    let diffs = common::error_case_diffs(ERRORS, |i| tmp(&format!("err{i}")), write_chart);
     assert!(diffs.is_empty(), "errors differ:\n{}", diffs.join("\n"));
 }

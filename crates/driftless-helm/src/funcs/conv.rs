@@ -33,10 +33,10 @@ impl driftless_gotmpl::Object for BinaryString {
         None
     }
     fn fmt_go(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.0))
+        f.write_str(&go_lossy(&self.0))
     }
     fn to_value(&self) -> Option<Value> {
-        Some(Value::from(String::from_utf8_lossy(&self.0).into_owned()))
+        Some(Value::from(go_lossy(&self.0)))
     }
     fn go_len(&self) -> Option<usize> {
         Some(self.0.len())
@@ -44,6 +44,29 @@ impl driftless_gotmpl::Object for BinaryString {
     fn bytes(&self) -> Option<Arc<[u8]>> {
         Some(self.0.clone())
     }
+}
+
+/// Text of bytes as Go's `encoding/json` writes a string: each byte that
+/// does not start a valid UTF-8 sequence becomes U+FFFD (Rust's lossy
+/// conversion replaces a whole broken sequence with one).
+pub fn go_lossy(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut rest = b;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let (ok, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(ok).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &bad[1..];
+            }
+        }
+    }
+    out
 }
 
 /// Go's `string(bytes)`: a plain string when the bytes are UTF-8, else a
@@ -127,7 +150,7 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
 /// booleans are 0/1, anything else (and failures) 0.
 pub fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
@@ -139,7 +162,7 @@ pub fn to_i64(v: &Value) -> i64 {
 /// `cast.ToFloat64`.
 pub fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
@@ -159,7 +182,7 @@ pub fn to_json(v: &Value) -> Result<J, FuncError> {
     Ok(match v {
         Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
+        Value::Int(i) | Value::Int64(i) => J::from(*i),
         Value::Uint(u) => J::from(*u),
         Value::Float(f) => match serde_json::Number::from_f64(*f) {
             Some(n) => J::Number(n),
@@ -213,7 +236,7 @@ pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::NoValue | Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Uint(u) => *u == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
@@ -231,6 +254,7 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::NoValue | Value::Nil => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
+        Value::Int64(_) => "int64",
         Value::Uint(_) => "uint64",
         Value::Float(_) => "float64",
         Value::String(_) => "string",

@@ -11,7 +11,7 @@ fn value(v: &T) -> Value {
     match v {
         T::String(s) => Value::from(s.value().as_str()),
         // BurntSushi/toml decodes integers as int64.
-        T::Integer(i) => Value::Int(*i.value()),
+        T::Integer(i) => Value::Int64(*i.value()),
         T::Float(f) => Value::Float(*f.value()),
         T::Boolean(b) => Value::Bool(*b.value()),
         T::Datetime(d) => {
@@ -81,7 +81,7 @@ mod tests {
                 r#"{{ fromToml "a = 1\nf = 1.5\n[b]\nc = \"x\"\nl = [1, \"y\"]" | toJson }}"#,
                 r#"{"a":1,"b":{"c":"x","l":[1,"y"]},"f":1.5}"#,
             ),
-            (r#"{{ typeOf (fromToml "a = 1").a }}"#, "int"),
+            (r#"{{ typeOf (fromToml "a = 1").a }}"#, "int64"),
             (r#"{{ hasKey (fromToml "a = ") "Error" }}"#, "true"),
             (
                 r#"{{ (fromToml "t = 2024-03-05T10:00:00Z").t }}"#,

@@ -157,9 +157,7 @@ impl Object for Files {
             "Glob" => string_fn(move |p| me.glob(p).into_value()),
             "Lines" => string_fn(move |n| Value::list(me.lines(n))),
             "AsConfig" => Function::new(Signature::default(), move |_, _| {
-                Ok(Value::from(
-                    me.as_map(|d| String::from_utf8_lossy(d).into_owned()),
-                ))
+                Ok(Value::from(me.as_map(crate::funcs::conv::go_lossy)))
             }),
             "AsSecrets" => Function::new(Signature::default(), move |_, _| {
                 Ok(Value::from(me.as_map(|d| {

@@ -237,8 +237,15 @@ pub(super) fn register(
             .map_err(FuncError::msg)
     });
     add(m, "genPrivateKey", &[S], |a| {
+        let kind = arg_str(&a[0]);
+        if kind == "dsa" {
+            // Fail loudly rather than put a wrong value into a Secret.
+            return Err(FuncError::msg(
+                "DSA keys are not supported by driftless (see docs/helm-functions.md)",
+            ));
+        }
         Ok(Value::from(
-            match PrivKey::generate(&arg_str(&a[0]), KeySize::Rsa4096) {
+            match PrivKey::generate(&kind, KeySize::Rsa4096) {
                 Ok(k) => k.to_pem(),
                 Err(e) => e,
             },

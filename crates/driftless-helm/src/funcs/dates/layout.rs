@@ -317,12 +317,34 @@ fn take_name<'a>(s: &'a str, names: &[&str], len: Option<usize>) -> Option<(u32,
     None
 }
 
+/// What went wrong reading a number: builds the error from the "cannot
+/// parse" text and the whole value.
+type NumErr = Box<dyn FnOnce(String, &str) -> String>;
+
+/// A 1-2 digit number at most `max`, with Go's `WHAT out of range` error.
+fn in_range<'a>(
+    s: &'a str,
+    min_digits: usize,
+    max: u32,
+    what: &'static str,
+) -> Result<(u32, &'a str), NumErr> {
+    let Some((n, r)) = take_digits(s, min_digits, 2) else {
+        return Err(Box::new(|bad, _| bad));
+    };
+    if n > max {
+        return Err(Box::new(move |_, value| {
+            format!("parsing time {}: {what} out of range", quote(value))
+        }));
+    }
+    Ok((n, r))
+}
+
 /// Go's `time.Parse(layout, value)` for a zone `local` (the offset used
 /// when the value names none). Errors as Go words them.
 pub fn parse(
     layout: &str,
     value: &str,
-    local: FixedOffset,
+    local: &super::zone::Zone,
 ) -> Result<(DateTime<FixedOffset>, String), String> {
     let all = chunks(layout);
     let (mut year, mut month, mut day, mut yday) = (1i32, 1u32, 1u32, 0u32);
@@ -403,44 +425,25 @@ pub fn parse(
                 yday = d;
                 rest = r;
             }
-            Chunk::Hour => {
-                let (h, r) = take_digits(rest, 2, 2).ok_or_else(bad)?;
-                if h > 23 {
-                    return Err(format!("parsing time {}: hour out of range", quote(value)));
-                }
-                hour = h;
-                rest = r;
-            }
-            Chunk::Hour12 | Chunk::ZeroHour12 => {
-                let min = if *c == Chunk::ZeroHour12 { 2 } else { 1 };
-                let (h, r) = take_digits(rest, min, 2).ok_or_else(bad)?;
-                if h > 12 {
-                    return Err(format!("parsing time {}: hour out of range", quote(value)));
-                }
+            Chunk::Hour | Chunk::Hour12 | Chunk::ZeroHour12 => {
+                let (min_d, max, what) = match c {
+                    Chunk::Hour => (2, 23, "hour"),
+                    Chunk::ZeroHour12 => (2, 12, "hour"),
+                    _ => (1, 12, "hour"),
+                };
+                let (h, r) = in_range(rest, min_d, max, what).map_err(|e| e(bad(), value))?;
                 hour = h;
                 rest = r;
             }
             Chunk::Minute | Chunk::ZeroMinute => {
                 let min_d = if *c == Chunk::ZeroMinute { 2 } else { 1 };
-                let (m, r) = take_digits(rest, min_d, 2).ok_or_else(bad)?;
-                if m > 59 {
-                    return Err(format!(
-                        "parsing time {}: minute out of range",
-                        quote(value)
-                    ));
-                }
+                let (m, r) = in_range(rest, min_d, 59, "minute").map_err(|e| e(bad(), value))?;
                 min = m;
                 rest = r;
             }
             Chunk::Second | Chunk::ZeroSecond => {
                 let min_d = if *c == Chunk::ZeroSecond { 2 } else { 1 };
-                let (s, r) = take_digits(rest, min_d, 2).ok_or_else(bad)?;
-                if s > 59 {
-                    return Err(format!(
-                        "parsing time {}: second out of range",
-                        quote(value)
-                    ));
-                }
+                let (s, r) = in_range(rest, min_d, 59, "second").map_err(|e| e(bad(), value))?;
                 sec = s;
                 rest = r;
                 // Go accepts a fraction after seconds even if the layout has none.
@@ -560,17 +563,22 @@ pub fn parse(
     let naive = date
         .and_hms_nano_opt(hour, min, sec, nanos)
         .ok_or_else(|| format!("parsing time {}: time out of range", quote(value)))?;
+    let utc = FixedOffset::east_opt(0).expect("zero offset");
     let off = match offset {
-        Some(o) => FixedOffset::east_opt(o).unwrap_or(local),
-        None => local,
+        Some(o) => FixedOffset::east_opt(o).unwrap_or(utc),
+        None => {
+            let (o, abbr) = local.offset_for_wall(naive.and_utc().timestamp());
+            if zone.is_empty() {
+                zone = abbr.to_string();
+            }
+            FixedOffset::east_opt(o).unwrap_or(utc)
+        }
     };
     let t = off
         .from_local_datetime(&naive)
         .single()
         .ok_or_else(|| format!("parsing time {}: out of range", quote(value)))?;
-    if offset.is_none() && zone.is_empty() {
-        zone = super::time::zone_name(&off);
-    } else if offset == Some(0) && zone.is_empty() {
+    if offset == Some(0) && zone.is_empty() {
         zone = "UTC".into();
     }
     Ok((t, zone))
@@ -592,7 +600,7 @@ mod tests {
             "2024-03-05 07:08:09.500 UTC"
         );
         assert_eq!(f("Monday January _2 002"), "Tuesday March  5 065");
-        let utc = FixedOffset::east_opt(0).unwrap();
+        let utc = &super::super::zone::Zone::utc();
         let (p, z) = parse("2006-01-02", "2024-03-05", utc).unwrap();
         assert_eq!(
             (p.to_rfc3339(), z.as_str()),

@@ -5,6 +5,7 @@
 mod duration;
 mod layout;
 mod time;
+mod zone;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use driftless_gotmpl::{
@@ -42,7 +43,7 @@ pub fn duration_round(ns: i64) -> String {
 /// seconds; anything else is `None` (Sprig then uses now).
 fn time_arg(v: &Value) -> Option<GoTime> {
     match v {
-        Value::Int(i) => Utc
+        Value::Int(i) | Value::Int64(i) => Utc
             .timestamp_opt(*i, 0)
             .single()
             .map(|t| GoTime::local(t.fixed_offset())),
@@ -50,14 +51,13 @@ fn time_arg(v: &Value) -> Option<GoTime> {
     }
 }
 
-/// Go's `time.LoadLocation` for the zones Driftless knows (`UTC`, `Local`);
-/// any other name falls back to UTC as Sprig does on failure.
-fn in_zone(t: &GoTime, zone: &str) -> GoTime {
-    if zone == "Local" {
-        GoTime::local(t.t)
-    } else {
-        t.utc()
-    }
+/// `t` in the zone `name` (Go's `time.LoadLocation`: the system's zone
+/// files); a zone that cannot be loaded means UTC, as in Sprig.
+fn in_zone(t: &GoTime, name: &str) -> GoTime {
+    let zone = zone::Zone::load(name).unwrap_or_else(zone::Zone::utc);
+    let mut g = GoTime::in_zone(t.t, &zone);
+    g.mono = t.mono;
+    g
 }
 
 pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>) {
@@ -99,8 +99,7 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
         });
     }
     let to_date = |a: &[Value]| -> Result<GoTime, String> {
-        let local = time::local_offset(&Utc::now().fixed_offset());
-        let (t, zone) = layout::parse(&arg_str(&a[0]), &arg_str(&a[1]), local)?;
+        let (t, zone) = layout::parse(&arg_str(&a[0]), &arg_str(&a[1]), zone::local())?;
         Ok(GoTime {
             t,
             zone,
@@ -132,11 +131,12 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
         let secs = (ns as i128 + if ns < 0 { -500_000_000 } else { 500_000_000 }) / 1_000_000_000;
         Ok(Value::from(duration_string((secs * 1_000_000_000) as i64)))
     });
-    // Sprig accepts a string or an int64 of seconds; anything else is 0s.
+    // Sprig accepts a string or an int64 of seconds; anything else (an
+    // `int` constant too) is 0s.
     add(m, "duration", &[A], |a| {
         let n = match &a[0] {
             Value::String(s) => s.parse::<i64>().unwrap_or(0),
-            Value::Int(i) => *i,
+            Value::Int64(i) => *i,
             _ => 0,
         };
         Ok(Value::from(duration_string(
@@ -146,7 +146,7 @@ pub(super) fn register(m: &mut FuncMap, fixed_now: Option<DateTime<FixedOffset>>
     add(m, "durationRound", &[A], move |a| {
         let ns = match &a[0] {
             Value::String(s) => parse_duration(s).unwrap_or(0),
-            Value::Int(i) => *i,
+            Value::Int64(i) => *i,
             other => GoTime::from_value(other).map_or(0, |t| since_ns(&t)),
         };
         Ok(Value::from(duration_round(ns)))

@@ -43,11 +43,16 @@ fn process_start() -> Instant {
 impl GoTime {
     /// A time in the local zone.
     pub fn local(t: DateTime<FixedOffset>) -> GoTime {
-        let off = local_offset(&t);
-        let t = t.with_timezone(&off);
+        GoTime::in_zone(t, super::zone::local())
+    }
+
+    /// A time in `zone`.
+    pub fn in_zone(t: DateTime<FixedOffset>, zone: &super::zone::Zone) -> GoTime {
+        let (off, abbr) = zone.lookup(t.timestamp());
+        let off = FixedOffset::east_opt(off).unwrap_or(*t.offset());
         GoTime {
-            zone: zone_name(&off),
-            t,
+            t: t.with_timezone(&off),
+            zone: abbr.to_string(),
             mono: None,
         }
     }
@@ -107,11 +112,6 @@ impl GoTime {
             mono: self.mono.map(|m| m + ns as f64 / 1e9),
         }
     }
-}
-
-/// The local zone's offset at `t` (Go's `time.Local`).
-pub fn local_offset(t: &DateTime<FixedOffset>) -> FixedOffset {
-    *t.with_timezone(&chrono::Local).offset()
 }
 
 impl fmt::Display for GoTime {
