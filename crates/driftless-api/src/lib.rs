@@ -56,7 +56,8 @@ pub use install::{
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 pub use operation::{
     Operation, OperationInitiator, OperationState, ResourceResult, SyncOperation,
-    SyncOperationResource, SyncOperationResult, SyncStrategy, SyncStrategyApply,
+    SyncOperationResource, SyncOperationResult, SyncStrategy, SyncStrategyApply, retried_message,
+    retrying_message,
 };
 pub use project::{AppProject, AppProjectSpec, GroupKind, ProjectDestination};
 pub use source::{
