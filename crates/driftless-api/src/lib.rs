@@ -21,6 +21,7 @@ mod backoff;
 mod codes;
 mod duration;
 pub mod fields;
+pub(crate) mod glob;
 mod install;
 mod operation;
 mod project;
