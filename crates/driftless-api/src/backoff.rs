@@ -83,6 +83,33 @@ impl RetryStrategy {
     }
 }
 
+impl RetryStrategy {
+    /// When retry number `retries_done + 1` may start after an attempt that ended at `failed_at`
+    /// (Argo CD's `NextRetryAt`).
+    ///
+    /// ```
+    /// use driftless_api::{RetryStrategy, Time};
+    /// let failed: Time = Time("2026-01-01T10:00:00Z".parse().unwrap());
+    /// let next = RetryStrategy { limit: 3, ..Default::default() }.next_retry_at(&failed, 1).unwrap();
+    /// assert_eq!(next.0.to_string(), "2026-01-01T10:00:10Z");
+    /// ```
+    pub fn next_retry_at(
+        &self,
+        failed_at: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+        retries_done: i64,
+    ) -> Result<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time, BackoffError> {
+        let wait = self.backoff(retries_done)?;
+        let wait = k8s_openapi::jiff::SignedDuration::try_from(wait)
+            .unwrap_or(k8s_openapi::jiff::SignedDuration::MAX);
+        Ok(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            failed_at
+                .0
+                .checked_add(wait)
+                .unwrap_or(k8s_openapi::jiff::Timestamp::MAX),
+        ))
+    }
+}
+
 fn nanos_to_duration(nanos: f64) -> Duration {
     if nanos.is_nan() || nanos <= 0.0 {
         Duration::ZERO

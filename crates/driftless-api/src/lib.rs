@@ -21,6 +21,7 @@ mod backoff;
 mod codes;
 mod duration;
 pub mod fields;
+pub(crate) mod glob;
 mod install;
 mod operation;
 mod project;
@@ -56,7 +57,8 @@ pub use install::{
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 pub use operation::{
     Operation, OperationInitiator, OperationState, ResourceResult, SyncOperation,
-    SyncOperationResource, SyncOperationResult, SyncStrategy, SyncStrategyApply,
+    SyncOperationResource, SyncOperationResult, SyncStrategy, SyncStrategyApply, retried_message,
+    retrying_message,
 };
 pub use project::{AppProject, AppProjectSpec, GroupKind, ProjectDestination};
 pub use source::{

@@ -213,6 +213,39 @@ impl OperationState {
     }
 }
 
+/// The message of a failed attempt that will be retried, as Argo CD writes it:
+/// `"<message>. Retrying attempt #<attempt> at <3:04PM>."` (Go's `time.Kitchen`, in UTC).
+///
+/// ```
+/// let at = driftless_api::Time("2026-01-01T15:04:05Z".parse().unwrap());
+/// assert_eq!(
+///     driftless_api::retrying_message("one or more objects failed to apply", 2, &at),
+///     "one or more objects failed to apply. Retrying attempt #2 at 3:04PM."
+/// );
+/// ```
+pub fn retrying_message(message: &str, attempt: i64, at: &Time) -> String {
+    let kitchen = k8s_openapi::jiff::fmt::strtime::format("%-I:%M%p", at.0)
+        .unwrap_or_else(|_| at.0.to_string());
+    format!("{message}. Retrying attempt #{attempt} at {kitchen}.")
+}
+
+/// The message of a failed operation whose retries ran out, as Argo CD writes it:
+/// `"<message> (retried <n> times)."`; the message alone when there were none.
+///
+/// ```
+/// assert_eq!(driftless_api::retried_message("boom", 5), "boom (retried 5 times).");
+/// assert_eq!(driftless_api::retried_message("boom", 0), "boom");
+/// let midnight = driftless_api::Time("2026-01-01T00:07:00Z".parse().unwrap());
+/// assert!(driftless_api::retrying_message("boom", 1, &midnight).ends_with("at 12:07AM."));
+/// ```
+pub fn retried_message(message: &str, retries: i64) -> String {
+    if retries > 0 {
+        format!("{message} (retried {retries} times).")
+    } else {
+        message.to_string()
+    }
+}
+
 /// `status.operationState.syncResult`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -149,4 +149,165 @@ impl AppProject {
     }
 }
 
+impl AppProject {
+    /// Whether an Application of this project may use repository `repo_url` (Argo CD's
+    /// `IsSourcePermitted`): some `sourceRepos` glob matches the normalised URL and no `!` pattern
+    /// excludes it.
+    pub fn permits_source(&self, repo_url: &str) -> bool {
+        let repo = normalize_git_url(repo_url);
+        let mut any = false;
+        for pattern in &self.spec.source_repos {
+            let normalized = match pattern.strip_prefix('!') {
+                Some(p) => format!("!{}", normalize_git_url(p)),
+                None => normalize_git_url(pattern),
+            };
+            if glob_match(&normalized, &repo) {
+                any = true;
+            } else if normalized.starts_with('!') {
+                return false;
+            }
+        }
+        any
+    }
+
+    /// Whether an Application of this project may deploy to `dest` (Argo CD's
+    /// `isDestinationMatched`: server or name, and namespace, match one entry; `!` entries exclude).
+    pub fn permits_destination(&self, dest: &crate::source::Destination) -> bool {
+        let server = dest.server.as_deref().unwrap_or("");
+        let name = dest.name.as_deref().unwrap_or("");
+        let namespace = dest.namespace.as_deref().unwrap_or("");
+        let mut any = false;
+        for item in &self.spec.destinations {
+            let item_server = item.server.as_deref().unwrap_or("");
+            let item_name = item.name.as_deref().unwrap_or("");
+            let item_namespace = item.namespace.as_deref().unwrap_or("");
+            let name_ok = !name.is_empty() && glob_match(item_name, name);
+            let server_ok = !server.is_empty() && glob_match(item_server, server);
+            let namespace_ok = glob_match(item_namespace, namespace);
+            let cluster_ok = server_ok || name_ok;
+            let cluster_denied = (!name_ok && item_name.starts_with('!'))
+                || (!server_ok && item_server.starts_with('!'));
+            let namespace_denied = !namespace_ok && item_namespace.starts_with('!');
+            if cluster_ok && namespace_ok {
+                any = true;
+            } else if (cluster_denied && namespace_ok) || (namespace_denied && cluster_ok) {
+                return false;
+            }
+        }
+        any
+    }
+
+    /// Whether objects of `group`/`kind` may be deployed (Argo CD's `IsGroupKindPermitted`):
+    /// cluster-scoped kinds only when whitelisted, namespaced kinds unless a non-empty whitelist
+    /// leaves them out; a blacklist wins. Patterns are Go `filepath.Match` globs.
+    pub fn permits_kind(&self, group: &str, kind: &str, namespaced: bool) -> bool {
+        let listed = |list: &[GroupKind]| {
+            list.iter().any(|gk| {
+                crate::glob::matches(&gk.kind, kind, crate::glob::Dialect::Filepath)
+                    && crate::glob::matches(&gk.group, group, crate::glob::Dialect::Filepath)
+            })
+        };
+        let spec = &self.spec;
+        if namespaced {
+            // Argo CD tells an absent whitelist (all) from an empty one (none); both read as
+            // empty here, so an empty whitelist allows all.
+            let white = spec.namespace_resource_whitelist.is_empty()
+                || listed(&spec.namespace_resource_whitelist);
+            white && !listed(&spec.namespace_resource_blacklist)
+        } else {
+            listed(&spec.cluster_resource_whitelist) && !listed(&spec.cluster_resource_blacklist)
+        }
+    }
+}
+
+/// Argo CD's `globMatch` with negation: `!pattern` matches what `pattern` does not.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    match pattern.strip_prefix('!') {
+        Some(p) => !crate::glob::matches(p, text, crate::glob::Dialect::Gobwas),
+        None => crate::glob::matches(pattern, text, crate::glob::Dialect::Gobwas),
+    }
+}
+
+/// Argo CD's `git.NormalizeGitURL`: lower case, `git@host:path` as `host/path`, no `.git` suffix,
+/// no `ssh://` prefix.
+fn normalize_git_url(repo: &str) -> String {
+    let mut repo = repo.trim().to_lowercase();
+    let scp_like = !repo.contains("://")
+        && repo
+            .find(':')
+            .is_some_and(|colon| repo[..colon].contains('@'));
+    if scp_like {
+        repo = repo.replacen(':', "/", 1);
+    }
+    let repo = repo.strip_suffix(".git").unwrap_or(&repo);
+    repo.strip_prefix("ssh://").unwrap_or(repo).to_string()
+}
+
 crate::resource::impl_resource!(AppProject, "AppProject", "appprojects");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Destination;
+
+    fn dest(server: &str, name: &str, namespace: &str) -> Destination {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Destination {
+            server: some(server),
+            name: some(name),
+            namespace: some(namespace),
+            ..Default::default()
+        }
+    }
+
+    fn project(yaml: &str) -> AppProject {
+        serde_yaml_ng::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn default_project_permits_everything() {
+        let p = AppProject::default_project("argocd");
+        assert!(p.permits_source("https://github.com/a/b.git"));
+        assert!(p.permits_destination(&dest("https://kubernetes.default.svc", "", "shop")));
+        assert!(p.permits_kind("rbac.authorization.k8s.io", "ClusterRole", false));
+        assert!(p.permits_kind("apps", "Deployment", true));
+        // A destination needs a server or a name.
+        assert!(!p.permits_destination(&dest("", "", "shop")));
+    }
+
+    #[test]
+    fn sources_are_normalised_and_deny_patterns_exclude() {
+        let p = project(
+            "spec:\n  sourceRepos: ['https://github.com/Org/*', 'git@gitlab.com:team/app.git']\n",
+        );
+        assert!(p.permits_source("https://github.com/org/shop.git"));
+        assert!(p.permits_source("HTTPS://GITHUB.COM/ORG/shop"));
+        assert!(!p.permits_source("https://github.com/other/shop"));
+        assert!(p.permits_source("git@gitlab.com:team/app"));
+        assert!(p.permits_source("ssh://git@gitlab.com/team/app.git"));
+        // As in Argo CD, a `!` pattern matches every other repository and excludes its own.
+        let p = project("spec:\n  sourceRepos: ['!https://github.com/org/secret.git']\n");
+        assert!(!p.permits_source("https://github.com/org/secret"));
+        assert!(p.permits_source("https://github.com/other/shop"));
+    }
+
+    #[test]
+    fn destinations_and_kinds() {
+        let p = project(concat!(
+            "spec:\n",
+            "  destinations:\n",
+            "  - {server: 'https://prod.example.com', namespace: 'shop-*'}\n",
+            "  - {name: 'in-cluster', namespace: '!kube-system'}\n",
+            "  clusterResourceWhitelist: [{group: '', kind: Namespace}]\n",
+            "  namespaceResourceBlacklist: [{group: '', kind: ResourceQuota}]\n",
+        ));
+        assert!(p.permits_destination(&dest("https://prod.example.com", "", "shop-eu")));
+        assert!(!p.permits_destination(&dest("https://prod.example.com", "", "web")));
+        assert!(p.permits_destination(&dest("", "in-cluster", "web")));
+        assert!(!p.permits_destination(&dest("", "in-cluster", "kube-system")));
+        assert!(p.permits_kind("", "Namespace", false));
+        assert!(!p.permits_kind("rbac.authorization.k8s.io", "ClusterRole", false));
+        assert!(p.permits_kind("apps", "Deployment", true));
+        assert!(!p.permits_kind("", "ResourceQuota", true));
+    }
+}

@@ -11,10 +11,25 @@ struct Sim {
     _cluster: ClusterHandle,
     dir: tempfile::TempDir,
     _rt: tokio::runtime::Runtime,
+    kubectl: String,
+}
+
+/// `DRIFTLESS_KUBECTL` alone when set; else the machine's kubectl (1.32) and, when
+/// `scripts/setup-test-tools.sh` has installed it, the 1.35 in `<repo>/.tools`.
+fn kubectls() -> Vec<String> {
+    if let Ok(k) = std::env::var("DRIFTLESS_KUBECTL") {
+        return vec![k];
+    }
+    let mut out = vec!["/usr/bin/kubectl".to_string()];
+    let newer = common::repo_root().join(".tools/kubectl");
+    if newer.exists() {
+        out.push(newer.display().to_string());
+    }
+    out
 }
 
 impl Sim {
-    fn start() -> Self {
+    fn start(kubectl: &str) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -31,13 +46,13 @@ impl Sim {
             _cluster: cluster,
             dir,
             _rt: rt,
+            kubectl: kubectl.to_string(),
         }
     }
 
     /// Runs kubectl with `stdin`; asserts success and nothing on stderr (no warning).
     fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let kubectl = std::env::var("DRIFTLESS_KUBECTL").unwrap_or("/usr/bin/kubectl".into());
-        let mut child = Command::new(kubectl)
+        let mut child = Command::new(&self.kubectl)
             .args(args)
             .env("KUBECONFIG", self.dir.path().join("kubeconfig"))
             .env("HOME", self.dir.path())
@@ -74,7 +89,12 @@ fn yaml(v: &serde_json::Value) -> String {
 
 #[test]
 fn install_then_argo_cd_applications_apply_without_warnings() {
-    let sim = Sim::start();
+    for kubectl in kubectls() {
+        install_and_apply(&Sim::start(&kubectl));
+    }
+}
+
+fn install_and_apply(sim: &Sim) {
     let install = driftless_api::install_manifests("argocd").unwrap();
     // A server-side dry run needs the namespace (as on a real server); the install creates it.
     let namespace = install.split("\n---\n").next().unwrap();
