@@ -2,6 +2,8 @@
 //! that the real `kubectl` reads, throwaway Git repositories, and a sync driver that records the
 //! engine's progress events.
 
+pub mod controller;
+
 use driftless_apply::{Observer, SyncEvent, SyncResult, SyncSettings};
 use driftless_plan::Plan;
 use driftless_runtime::{Engine, EngineConfig, RuntimeError, SyncRequest, Target};

@@ -1,50 +1,13 @@
-//! The controller end to end on the simulator, checked with the real `kubectl`: an Application
-//! applied with kubectl becomes Synced and Healthy; `kubectl get applications` shows the
-//! columns; a new commit is applied by polling; manual drift is reverted with selfHeal; a commit
-//! that breaks the source leaves the cluster alone with a ComparisonError; deleting the
-//! Application with the resources finalizer removes its resources.
+//! The controller end to end on the simulator, checked with the real `kubectl`.
 
-use driftless_controller::{Context, ControllerConfig};
+use driftless_e2e::controller::{application_yaml, eventually, test_config, text};
 use driftless_e2e::{Env, GitRepo, config_map, deployment};
-use driftless_runtime::{Engine, EngineConfig};
-use serde_json::Value;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Waits up to `secs` for `f` to hold, reading with kubectl.
-fn eventually(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(secs) {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
-}
+const AUTO_HEAL: &str =
+    "    automated: {prune: true, selfHeal: true}\n    syncOptions: [CreateNamespace=true]\n";
 
-fn app_yaml(repo: &GitRepo, self_heal: bool) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n  namespace: argocd\n  finalizers: [resources-finalizer.argocd.argoproj.io]\nspec:\n  project: default\n  source: {{repoURL: '{}', path: app, targetRevision: HEAD}}\n  destination: {{server: 'https://kubernetes.default.svc', namespace: shop}}\n  syncPolicy:\n    automated: {{prune: true, selfHeal: {self_heal}}}\n    syncOptions: [CreateNamespace=true]\n",
-        repo.path().display()
-    )
-}
-
-fn app(env: &Env) -> Value {
-    env.kubectl_json(&["get", "application", "shop", "-n", "argocd", "-o", "json"])
-}
-
-fn status<'a>(a: &'a Value, p: &str) -> &'a str {
-    a.pointer(p).and_then(Value::as_str).unwrap_or("")
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn applications_are_synced_healed_and_finalized() {
-    let env = Env::start().await;
-    for crd in driftless_api::crds() {
-        env.kubectl_apply(crd);
-    }
-    env.namespace("argocd");
+fn shop_repo() -> GitRepo {
     let repo = GitRepo::new();
     repo.write(
         "app/settings.yaml",
@@ -52,53 +15,55 @@ async fn applications_are_synced_healed_and_finalized() {
     )
     .write("app/web.yaml", &deployment("web", "nginx:1.27", 2, "", ""));
     repo.commit("v1");
+    repo
+}
 
-    let engine = Engine::new(EngineConfig {
-        cache_dir: env.scratch().join("controller-cache"),
-        ..EngineConfig::default()
-    })
-    .expect("engine")
-    .with_client(env.cluster.client().clone());
-    let config = ControllerConfig {
-        reconcile_interval: Duration::from_millis(700),
-        jitter: Duration::ZERO,
-        ..ControllerConfig::default()
-    };
-    let ctx = Context::new(Arc::new(engine), env.cluster.client().clone(), config);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let controller = tokio::spawn(driftless_controller::run(ctx, async move {
-        let _ = stop_rx.await;
-    }));
-
+/// Synced/Healthy, the printer columns, self-heal of `kubectl scale`, a new commit by polling, a
+/// broken commit (ComparisonError, cluster untouched), the resources finalizer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_are_synced_healed_and_finalized() {
+    let env = Env::start().await;
+    env.install_crds();
+    let repo = shop_repo();
+    let _controller = env.start_controller(test_config());
     tokio::task::block_in_place(|| {
-        env.kubectl_apply(&app_yaml(&repo, true));
+        env.kubectl_apply(&application_yaml(
+            "shop",
+            repo.path(),
+            "app",
+            "shop",
+            AUTO_HEAL,
+        ));
         eventually("Synced and Healthy", 30, || {
-            let a = app(&env);
-            status(&a, "/status/sync/status") == "Synced"
-                && status(&a, "/status/health/status") == "Healthy"
+            let a = env.application("shop");
+            text(&a, "/status/sync/status") == "Synced"
+                && text(&a, "/status/health/status") == "Healthy"
         });
-        let a = app(&env);
-        assert_eq!(status(&a, "/status/operationState/phase"), "Succeeded");
+        let a = env.application("shop");
+        assert_eq!(text(&a, "/status/operationState/phase"), "Succeeded");
         assert_eq!(a["status"]["history"].as_array().map(Vec::len), Some(1));
         assert_eq!(a["status"]["summary"]["images"][0], "nginx:1.27");
         assert!(a.get("operation").is_none(), "operation cleared: {a}");
         let listed = env.kubectl(&["get", "applications", "-n", "argocd"]);
-        let text = String::from_utf8_lossy(&listed.stdout);
+        let out = String::from_utf8_lossy(&listed.stdout);
         assert!(
-            text.contains("SYNC STATUS") && text.contains("HEALTH STATUS"),
-            "{text}"
+            out.contains("SYNC STATUS") && out.contains("HEALTH STATUS"),
+            "{out}"
         );
-        assert!(
-            text.contains("Synced") && text.contains("Healthy"),
-            "{text}"
+        assert!(out.contains("Synced") && out.contains("Healthy"), "{out}");
+        let events = env.kubectl(&["get", "events", "-n", "argocd", "-o", "json"]);
+        let (out, err) = (
+            String::from_utf8_lossy(&events.stdout),
+            String::from_utf8_lossy(&events.stderr),
         );
+        assert!(out.contains("OperationCompleted"), "{out}{err}");
 
         // Drift is reverted (selfHeal) within seconds, seen through the watch.
         let out = env.kubectl(&["scale", "deployment/web", "-n", "shop", "--replicas=5"]);
         assert!(out.status.success(), "{out:?}");
         eventually("replicas back to 2", 20, || {
-            let d = env.kubectl_json(&["get", "deployment", "web", "-n", "shop", "-o", "json"]);
-            d["spec"]["replicas"] == 2
+            env.kubectl_json(&["get", "deployment", "web", "-n", "shop", "-o", "json"])["spec"]["replicas"]
+                == 2
         });
 
         // A new commit is applied by polling.
@@ -108,9 +73,9 @@ async fn applications_are_synced_healed_and_finalized() {
         );
         repo.commit("v2");
         eventually("v2 applied", 30, || {
-            let cm =
-                env.kubectl_json(&["get", "configmap", "settings", "-n", "shop", "-o", "json"]);
-            cm["data"]["mode"] == "green"
+            env.kubectl_json(&["get", "configmap", "settings", "-n", "shop", "-o", "json"])["data"]
+                ["mode"]
+                == "green"
         });
 
         // A broken commit leaves the cluster as it is and says why.
@@ -120,17 +85,19 @@ async fn applications_are_synced_healed_and_finalized() {
         );
         repo.commit("v3 broken");
         eventually("ComparisonError", 30, || {
-            let a = app(&env);
-            a["status"]["conditions"]
+            env.application("shop")["status"]["conditions"]
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["type"] == "ComparisonError"))
         });
         assert!(env.exists(&["configmap/settings", "-n", "shop"]));
-        assert_eq!(status(&app(&env), "/status/sync/status"), "Unknown");
+        assert_eq!(
+            text(&env.application("shop"), "/status/sync/status"),
+            "Unknown"
+        );
         repo.remove("app/broken.yaml");
         repo.commit("v4 fixed");
         eventually("Synced again", 30, || {
-            status(&app(&env), "/status/sync/status") == "Synced"
+            text(&env.application("shop"), "/status/sync/status") == "Synced"
         });
 
         // Deleting the Application with the finalizer deletes its resources.
@@ -148,6 +115,243 @@ async fn applications_are_synced_healed_and_finalized() {
                 && !env.exists(&["application/shop", "-n", "argocd"])
         });
     });
-    let _ = stop_tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), controller).await;
+}
+
+/// Without selfHeal drift shows as OutOfSync and stays; without prune a removed object stays,
+/// marked requiresPruning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_self_heal_or_prune_the_cluster_is_left_alone() {
+    let env = Env::start().await;
+    env.install_crds();
+    let repo = shop_repo();
+    let _controller = env.start_controller(test_config());
+    let policy =
+        "    automated: {prune: false, selfHeal: false}\n    syncOptions: [CreateNamespace=true]\n";
+    tokio::task::block_in_place(|| {
+        env.kubectl_apply(&application_yaml(
+            "calm",
+            repo.path(),
+            "app",
+            "calm",
+            policy,
+        ));
+        eventually("Synced", 30, || {
+            text(&env.application("calm"), "/status/sync/status") == "Synced"
+        });
+        assert!(
+            env.kubectl(&["scale", "deployment/web", "-n", "calm", "--replicas=4"])
+                .status
+                .success()
+        );
+        eventually("OutOfSync after drift", 20, || {
+            text(&env.application("calm"), "/status/sync/status") == "OutOfSync"
+        });
+        std::thread::sleep(Duration::from_secs(2));
+        let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm", "-o", "json"]);
+        assert_eq!(d["spec"]["replicas"], 4, "selfHeal off: the drift stays");
+        let web = env.application("calm")["status"]["resources"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["kind"] == "Deployment").cloned())
+            .expect("deployment listed");
+        assert_eq!(web["status"], "OutOfSync");
+
+        repo.remove("app/settings.yaml");
+        repo.write("app/web.yaml", &deployment("web", "nginx:1.28", 4, "", ""));
+        repo.commit("v2: settings removed, image bumped");
+        eventually("v2 synced without pruning", 30, || {
+            let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm", "-o", "json"]);
+            d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+        });
+        eventually("settings requires pruning", 20, || {
+            env.application("calm")["status"]["resources"]
+                .as_array()
+                .is_some_and(|r| {
+                    r.iter()
+                        .any(|r| r["name"] == "settings" && r["requiresPruning"] == true)
+                })
+        });
+        assert!(
+            env.exists(&["configmap/settings", "-n", "calm"]),
+            "prune off: the object stays"
+        );
+    });
+}
+
+/// A Deployment that never becomes ready fails the sync; retries follow the back-off (1 s,
+/// factor 2: 1 s, 2 s) and stop at the limit with phase Failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_syncs_are_retried_on_the_back_off_schedule() {
+    let env = Env::start().await;
+    env.install_crds();
+    let repo = GitRepo::new();
+    repo.write(
+        "app/web.yaml",
+        &deployment("web", "registry.invalid/nonexistent:1", 1, "", ""),
+    );
+    repo.commit("v1");
+    let mut config = test_config();
+    config.wave_timeout = Duration::from_millis(500);
+    let _controller = env.start_controller(config);
+    let policy = "    automated: {}\n    syncOptions: [CreateNamespace=true]\n    retry: {limit: 2, backoff: {duration: 1s, factor: 2, maxDuration: 1m}}\n";
+    tokio::task::block_in_place(|| {
+        env.kubectl_apply(&application_yaml(
+            "flaky",
+            repo.path(),
+            "app",
+            "flaky",
+            policy,
+        ));
+        // (retryCount, phase) as first seen: each failed attempt bumps the count, and the next
+        // attempt starts one back-off later (1 s, then 2 s), so the gaps are at least those.
+        let mut seen: Vec<(i64, String, Instant)> = Vec::new();
+        eventually("retries exhausted", 40, || {
+            let a = env.application("flaky");
+            let count = a
+                .pointer("/status/operationState/retryCount")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0);
+            let phase = text(&a, "/status/operationState/phase").to_string();
+            if seen.last().map(|(c, p, _)| (*c, p.as_str())) != Some((count, phase.as_str())) {
+                seen.push((count, phase.clone(), Instant::now()));
+            }
+            phase == "Failed"
+        });
+        let at = |count: i64, phase: &str| {
+            seen.iter()
+                .find(|(c, p, _)| *c == count && p == phase)
+                .map(|(_, _, t)| *t)
+                .unwrap_or_else(|| panic!("({count}, {phase}) not seen in {seen:?}"))
+        };
+        let (first, second, last) = (at(1, "Running"), at(2, "Running"), at(2, "Failed"));
+        assert!(
+            second - first >= Duration::from_millis(1000),
+            "first back-off: {:?}",
+            second - first
+        );
+        assert!(
+            last - second >= Duration::from_millis(2000) && last - second > second - first,
+            "second back-off: {:?}",
+            last - second
+        );
+        let a = env.application("flaky");
+        assert!(
+            text(&a, "/status/operationState/message").contains("web"),
+            "{a}"
+        );
+        assert!(
+            a.get("operation").is_none(),
+            "operation cleared after the last attempt"
+        );
+        // Automation does not try the failed revision again once the retries are spent.
+        std::thread::sleep(Duration::from_secs(2));
+        let a = env.application("flaky");
+        assert_eq!(text(&a, "/status/operationState/phase"), "Failed", "{a}");
+        assert_eq!(a["status"]["operationState"]["retryCount"], 2);
+        assert_ne!(text(&a, "/status/health/status"), "Healthy");
+    });
+}
+
+/// `kubectl patch` of `operation.sync` (what `argocd app sync` writes) syncs a manual
+/// Application; an operation recorded as Running by a controller that died is finished by the
+/// next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_operations_run_and_a_recorded_one_is_resumed() {
+    let env = Env::start().await;
+    env.install_crds();
+    env.namespace("manual");
+    env.namespace("resumed");
+    let repo = shop_repo();
+    let manual = "    syncOptions: [CreateNamespace=true]\n";
+    tokio::task::block_in_place(|| {
+        // Left as a dead controller leaves it: operation set, operationState Running.
+        env.kubectl_apply(&application_yaml(
+            "resumed",
+            repo.path(),
+            "app",
+            "resumed",
+            manual,
+        ));
+        let op = r#"{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}}}"#;
+        assert!(
+            env.kubectl(&[
+                "patch",
+                "application",
+                "resumed",
+                "-n",
+                "argocd",
+                "--type",
+                "merge",
+                "-p",
+                op
+            ])
+            .status
+            .success()
+        );
+        let state = r#"{"status":{"operationState":{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}},"phase":"Running","message":"Sync operation in progress","startedAt":"2026-01-01T00:00:00Z"}}}"#;
+        let out = env.kubectl(&[
+            "patch",
+            "application",
+            "resumed",
+            "-n",
+            "argocd",
+            "--subresource=status",
+            "--type",
+            "merge",
+            "-p",
+            state,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        env.kubectl_apply(&application_yaml(
+            "manual",
+            repo.path(),
+            "app",
+            "manual",
+            manual,
+        ));
+    });
+    let _controller = env.start_controller(test_config());
+    tokio::task::block_in_place(|| {
+        eventually("resumed sync finished", 30, || {
+            text(&env.application("resumed"), "/status/operationState/phase") == "Succeeded"
+        });
+        let a = env.application("resumed");
+        assert_eq!(
+            text(&a, "/status/operationState/startedAt"),
+            "2026-01-01T00:00:00Z",
+            "the same operation, resumed"
+        );
+        assert!(env.exists(&["deployment/web", "-n", "resumed"]));
+
+        eventually("manual app compared", 30, || {
+            text(&env.application("manual"), "/status/sync/status") == "OutOfSync"
+        });
+        std::thread::sleep(Duration::from_secs(1));
+        assert!(
+            !env.exists(&["deployment/web", "-n", "manual"]),
+            "no automated sync"
+        );
+        let op = r#"{"operation":{"sync":{"revision":"HEAD","prune":true},"initiatedBy":{"username":"admin"}}}"#;
+        assert!(
+            env.kubectl(&[
+                "patch",
+                "application",
+                "manual",
+                "-n",
+                "argocd",
+                "--type",
+                "merge",
+                "-p",
+                op
+            ])
+            .status
+            .success()
+        );
+        eventually("manual sync done", 30, || {
+            let a = env.application("manual");
+            text(&a, "/status/operationState/phase") == "Succeeded"
+                && text(&a, "/status/sync/status") == "Synced"
+        });
+        let a = env.application("manual");
+        assert_eq!(text(&a, "/status/history/0/initiatedBy/username"), "admin");
+    });
 }

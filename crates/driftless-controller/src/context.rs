@@ -4,7 +4,6 @@
 use crate::metrics::Metrics;
 use driftless_runtime::Engine;
 use kube::api::{Api, DynamicObject};
-use kube::runtime::events::{Recorder, Reporter};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -62,8 +61,11 @@ pub struct Context {
     pub config: ControllerConfig,
     /// Counters and histograms served on `/metrics`.
     pub metrics: Arc<Metrics>,
-    pub(crate) recorder: Recorder,
+    pub(crate) events: Api<k8s_openapi::api::core::v1::Event>,
     pub(crate) self_heal: Mutex<HashMap<String, SelfHealMemory>>,
+    /// When each Application's next retry is due (exact; `finishedAt` has whole seconds only
+    /// and is used after a restart).
+    pub(crate) retry_due: Mutex<HashMap<String, Instant>>,
     /// Applications whose next comparison must fetch Git (webhook, refresh annotation).
     pub(crate) force_fetch: Mutex<std::collections::HashSet<String>>,
 }
@@ -76,17 +78,15 @@ impl Context {
             &config.namespace,
             &crate::application_resource(),
         );
-        let reporter = Reporter {
-            controller: "driftless-controller".into(),
-            instance: std::env::var("POD_NAME").ok(),
-        };
+        let namespace = config.namespace.clone();
         Arc::new(Context {
             engine,
             apps,
             config,
             metrics: Arc::new(Metrics::default()),
-            recorder: Recorder::new(client, reporter),
+            events: Api::namespaced(client, &namespace),
             self_heal: Mutex::default(),
+            retry_due: Mutex::default(),
             force_fetch: Mutex::default(),
         })
     }

@@ -310,8 +310,17 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
             name: name.clone(),
             source,
         })?;
-    if next.is_none() {
-        set_operation(ctx, &name, None).await?;
+    match next {
+        Some(wait) => {
+            ctx.retry_due
+                .lock()
+                .expect("retry")
+                .insert(name.clone(), Instant::now() + wait);
+        }
+        None => {
+            ctx.retry_due.lock().expect("retry").remove(&name);
+            set_operation(ctx, &name, None).await?;
+        }
     }
     if let Some((reason, message)) = reason {
         crate::events::publish(ctx, app, reason, &message).await;
@@ -342,6 +351,9 @@ fn pending_operation(
 
 /// How long until a failed attempt's retry is due (from its finishedAt and the back-off).
 fn retry_wait(ctx: &Context, app: &Application) -> Option<Duration> {
+    if let Some(due) = ctx.retry_due.lock().expect("retry").get(app.name()) {
+        return Some(due.saturating_duration_since(Instant::now()));
+    }
     let s = app.status.as_ref()?.operation_state.as_ref()?;
     let finished = s.finished_at.as_ref()?.0;
     let retry = s.operation.retry.as_ref()?;
