@@ -68,6 +68,48 @@ impl Env {
     }
 }
 
+impl RunningController {
+    /// Serves the controller's HTTP endpoints (metrics, webhook) on a loopback port; returns it.
+    pub async fn serve_http(&self) -> u16 {
+        let router = driftless_controller::http::router(driftless_controller::http::HttpState {
+            ctx: self.ctx.clone(),
+            ready: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        port
+    }
+}
+
+/// POSTs `body` with `headers` to `http://127.0.0.1:port{path}`; returns the status code and body.
+pub fn post(port: u16, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).expect("write");
+    s.write_all(body).expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let code = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, out.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
+}
+
 /// Waits up to `secs` for `f` to hold (polling every 100 ms); panics naming `what`.
 pub fn eventually(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let start = Instant::now();

@@ -355,3 +355,82 @@ async fn manual_operations_run_and_a_recorded_one_is_resumed() {
         assert_eq!(text(&a, "/status/history/0/initiatedBy/username"), "admin");
     });
 }
+
+/// A push webhook (GitHub, HMAC-signed) refreshes the Applications following that repository
+/// and branch at once, long before the next poll; a bad signature is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_push_webhook_applies_a_commit_before_the_next_poll() {
+    use hmac::{Hmac, Mac};
+    let env = Env::start().await;
+    env.install_crds();
+    let repo = shop_repo();
+    let mut config = test_config();
+    config.reconcile_interval = Duration::from_secs(600);
+    config.webhook_secret = Some("s3cret".into());
+    let controller = env.start_controller(config);
+    let port = controller.serve_http().await;
+    tokio::task::block_in_place(|| {
+        env.kubectl_apply(&application_yaml(
+            "hooked",
+            repo.path(),
+            "app",
+            "hooked",
+            AUTO_HEAL,
+        ));
+        eventually("Synced", 30, || {
+            text(&env.application("hooked"), "/status/sync/status") == "Synced"
+        });
+        repo.write(
+            "app/settings.yaml",
+            &config_map("settings", "", "mode: pushed"),
+        );
+        repo.commit("v2");
+        let body = serde_json::json!({
+            "ref": "refs/heads/main",
+            "repository": {"clone_url": repo.path().display().to_string()},
+        })
+        .to_string();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
+        mac.update(body.as_bytes());
+        let sig: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (code, _) = driftless_e2e::controller::post(
+            port,
+            "/api/webhook",
+            &[("X-Hub-Signature-256", "sha256=0000".into())],
+            body.as_bytes(),
+        );
+        assert_eq!(code, 401, "a bad signature is refused");
+        let (code, text_out) = driftless_e2e::controller::post(
+            port,
+            "/api/webhook",
+            &[("X-Hub-Signature-256", format!("sha256={sig}"))],
+            body.as_bytes(),
+        );
+        assert_eq!(code, 200, "{text_out}");
+        assert!(text_out.contains("hooked"), "{text_out}");
+        eventually("pushed commit applied", 20, || {
+            env.kubectl_json(&["get", "configmap", "settings", "-n", "hooked", "-o", "json"])["data"]
+                ["mode"]
+                == "pushed"
+        });
+        let (code, metrics) = {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).unwrap();
+            (out.split(' ').nth(1).unwrap_or("").to_string(), out)
+        };
+        assert_eq!(code, "200");
+        assert!(
+            metrics.contains("driftless_app_sync_total{phase=\"Succeeded\"}"),
+            "{metrics}"
+        );
+    });
+}
