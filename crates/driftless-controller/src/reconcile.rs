@@ -154,8 +154,24 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
             .unwrap_or("Unknown"),
     );
 
-    // An operation: requested (manual), or one we start now by Argo CD's automated rules.
-    let (op, retry_count, op_started) = match pending_operation(app) {
+    // An operation: requested (manual), or one we start now by Argo CD's automated rules. The
+    // controller's copy of the Application may be stale (the operation we just finished may still
+    // show): a requested one is confirmed on a fresh read, as Argo CD does.
+    let fresh_op = match &app.operation {
+        Some(_) => fresh_operation(ctx, &name).await?,
+        None => None,
+    };
+    if let Some(fresh) = &fresh_op
+        && fresh
+            .status
+            .as_ref()
+            .and_then(|s| s.operation_state.as_ref())
+            .is_some_and(|s| s.phase == OperationPhase::Terminating)
+    {
+        return terminate(ctx, fresh, st).await;
+    }
+    let pending = fresh_op.as_ref().and_then(pending_operation);
+    let (op, retry_count, op_started) = match pending {
         Some(p) => p,
         None => {
             let memory = ctx
@@ -241,6 +257,28 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         status::write(ctx, &name, old.as_ref(), &st).await?;
         return Ok(Action::requeue(wait));
     }
+    // A requested revision (`argocd app sync --revision`, a rollback) is rendered and synced
+    // instead of the spec's.
+    let wanted = op.sync.as_ref().map(|s| s.revision.trim()).unwrap_or("");
+    let (t, rendered, live) =
+        if !wanted.is_empty() && wanted != rendered.commit && wanted != t.revision {
+            let mut t2 = t.clone();
+            t2.revision = wanted.to_string();
+            let at = async {
+                let r = ctx.engine.render(&t2).await?;
+                let l = ctx.engine.live(&t2, &r, &inventory).await?;
+                Ok::<_, driftless_runtime::RuntimeError>((r, l))
+            }
+            .await;
+            match at {
+                Ok((r, l)) => (t2, r, l),
+                Err(e) => {
+                    return comparison_error(ctx, app, st, format!("revision {wanted}: {e}")).await;
+                }
+            }
+        } else {
+            (t, rendered, live)
+        };
     let began = op_started.unwrap_or_else(operation::now);
     // Record the operation before anything is written, so a restart resumes it.
     let mut running = st.clone();
@@ -440,7 +478,69 @@ async fn comparison_error(
     status::set_condition(&mut st.conditions, Cond::ComparisonError, Some(message));
     st.sync = Some(unknown_sync(app));
     status::write(ctx, app.name(), app.status.as_ref(), &st).await?;
+    // The refresh was done: its answer is the error.
+    clear_refresh(ctx, app.name(), app.annotation(REFRESH_ANNOTATION)).await?;
     Ok(requeue(ctx))
+}
+
+/// The Application read from the API server (not the watch cache), when it still has an
+/// operation.
+async fn fresh_operation(
+    ctx: &Context,
+    name: &str,
+) -> Result<Option<Application>, ControllerError> {
+    let obj = ctx
+        .apps
+        .get_opt(name)
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.to_string(),
+            source,
+        })?;
+    let Some(obj) = obj else { return Ok(None) };
+    let app: Application = serde_json::from_value(serde_json::to_value(&obj).unwrap_or_default())
+        .map_err(|e| ControllerError::Invalid {
+        name: name.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(app.operation.is_some().then_some(app))
+}
+
+/// `terminate-op`: the operation ends as Failed "Operation terminated" and is cleared. (A sync
+/// runs inside one reconcile, so a terminate lands between attempts: it stops retries.)
+async fn terminate(
+    ctx: &Context,
+    app: &Application,
+    mut st: ApplicationStatus,
+) -> Result<Action, ControllerError> {
+    let name = app.name().to_string();
+    if let Some(mut state) = app.status.as_ref().and_then(|s| s.operation_state.clone()) {
+        state.phase = OperationPhase::Failed;
+        state.message = "Operation terminated".into();
+        state.finished_at = Some(operation::now());
+        st.operation_state = Some(state);
+    }
+    ctx.retry_due.lock().expect("retry").remove(&name);
+    ctx.apps
+        .patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": st})),
+        )
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.clone(),
+            source,
+        })?;
+    set_operation(ctx, &name, None).await?;
+    crate::events::publish(
+        ctx,
+        app,
+        "OperationCompleted",
+        "Sync operation terminated (failed)",
+    )
+    .await;
+    Ok(Action::requeue(Duration::from_millis(500)))
 }
 
 fn unknown_sync(app: &Application) -> SyncStatus {
