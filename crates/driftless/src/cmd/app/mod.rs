@@ -125,15 +125,7 @@ pub(crate) struct Apps {
 
 impl Conn {
     async fn connect(&self) -> anyhow::Result<Apps> {
-        use driftless_runtime::ClusterConfig;
-        let config = match (&self.kubeconfig, &self.context) {
-            (Some(path), context) => ClusterConfig::File {
-                path: path.clone(),
-                context: context.clone(),
-            },
-            (None, Some(c)) => ClusterConfig::Context(c.clone()),
-            (None, None) => ClusterConfig::Infer,
-        };
+        let config = crate::cmd::target_args::cluster_config(&self.kubeconfig, &self.context);
         let client = driftless_runtime::client(&config).await?;
         Ok(Apps {
             api: Api::namespaced(client.clone(), &self.namespace),
