@@ -312,6 +312,32 @@ async fn app_commands_drive_the_controller_through_the_application() {
             "{stdout}"
         );
 
+        // --async returns at once; the operation written carries the options.
+        let out = sim.app(&[
+            "sync",
+            "shop",
+            "--async",
+            "--prune",
+            "--resource",
+            ":ConfigMap:shop/settings",
+            "--sync-option",
+            "Validate=false",
+        ]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        eventually("the partial sync", 20, || {
+            let a = sim.get("shop");
+            let op = &a["status"]["operationState"];
+            a.get("operation").is_none()
+                && op["phase"] == "Succeeded"
+                && op["operation"]["sync"]["resources"][0]["name"] == "settings"
+        });
+        let a = sim.get("shop");
+        let sync = &a["status"]["operationState"]["operation"]["sync"];
+        assert_eq!(sync["prune"], true, "{sync}");
+        assert_eq!(sync["resources"][0]["namespace"], "shop", "{sync}");
+        assert_eq!(sync["syncOptions"][0], "Validate=false", "{sync}");
+
         // A refresh is seen by the controller.
         let out = sim.app(&["refresh", "shop", "--hard", "--timeout", "20"]);
         let (stdout, stderr) = text(&out);
