@@ -17,6 +17,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Manage Argo CD Applications through the cluster: list, get, diff, sync, history, …
+    #[command(subcommand)]
+    App(cmd::app::AppCommand),
     /// Render a source (directory, Kustomize or Helm) from Git into manifests.
     Render(cmd::render::Args),
     /// Print the sync plan: phases, waves and steps.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
+            Command::App(a) => cmd::app::run(a).await,
             Command::Render(a) => cmd::render::run(a).await,
             Command::Plan(a) => cmd::sync::plan(a).await,
             Command::Diff(a) => cmd::sync::diff(a).await,

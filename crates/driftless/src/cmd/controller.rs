@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use driftless_controller::{Context, ControllerConfig};
-use driftless_runtime::{ClusterConfig, Engine, EngineConfig};
+use driftless_runtime::{Engine, EngineConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,14 +63,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Runs the controller until SIGTERM or Ctrl-C; a sync in progress is finished and recorded.
 pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
-    let cluster = match (&args.kubeconfig, &args.context) {
-        (Some(path), context) => ClusterConfig::File {
-            path: path.clone(),
-            context: context.clone(),
-        },
-        (None, Some(c)) => ClusterConfig::Context(c.clone()),
-        (None, None) => ClusterConfig::Infer,
-    };
+    let cluster = super::target_args::cluster_config(&args.kubeconfig, &args.context);
     let client = driftless_runtime::client(&cluster).await?;
     let engine = Engine::new(EngineConfig {
         cache_dir: args

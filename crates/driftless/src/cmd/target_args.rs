@@ -229,17 +229,25 @@ impl ClusterArgs {
                 Some(handle),
             )
         } else {
-            let config = match (&self.kubeconfig, &self.context) {
-                (Some(path), context) => ClusterConfig::File {
-                    path: path.clone(),
-                    context: context.clone(),
-                },
-                (None, Some(ctx)) => ClusterConfig::Context(ctx.clone()),
-                (None, None) => ClusterConfig::Infer,
-            };
-            (config, None)
+            (cluster_config(&self.kubeconfig, &self.context), None)
         };
         let engine = target.engine()?.connect(&config).await?;
         Ok(Connected { engine, sim })
+    }
+}
+
+/// The cluster a `--kubeconfig` / `--context` pair names (the environment's when neither).
+pub fn cluster_config(
+    kubeconfig: &Option<PathBuf>,
+    context: &Option<String>,
+) -> driftless_runtime::ClusterConfig {
+    use driftless_runtime::ClusterConfig;
+    match (kubeconfig, context) {
+        (Some(path), context) => ClusterConfig::File {
+            path: path.clone(),
+            context: context.clone(),
+        },
+        (None, Some(ctx)) => ClusterConfig::Context(ctx.clone()),
+        (None, None) => ClusterConfig::Infer,
     }
 }
