@@ -8,7 +8,6 @@ mod support;
 use driftless_apply::Action;
 use driftless_core::{ObjectKey, SyncStatus};
 use driftless_runtime::{RuntimeError, SyncRequest};
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 use std::collections::BTreeMap;
 use support::{Env, GitRepo, config_map, secret, target};
@@ -48,6 +47,15 @@ async fn synced_app(env: &Env, ns: &str) -> (GitRepo, driftless_runtime::Target,
     (repo, t, keys)
 }
 
+/// The names of the objects found OutOfSync.
+fn out_of_sync(cmp: &driftless_runtime::Comparison) -> Vec<&str> {
+    cmp.objects
+        .iter()
+        .filter(|o| o.status == SyncStatus::OutOfSync)
+        .map(|o| o.key.name.as_str())
+        .collect()
+}
+
 /// Requests other than watches (which stay open).
 fn without_watches(mut m: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
     m.retain(|k, _| !k.starts_with("WATCH"));
@@ -77,29 +85,17 @@ async fn an_object_edited_live_is_found_out_of_sync_from_the_watch() {
     let env = Env::start().await;
     let (_repo, t, keys) = synced_app(&env, "edited").await;
     // Another client (kubectl edit) changes one ConfigMap.
-    let api: Api<DynamicObject> = Api::namespaced_with(
-        env.client.clone(),
+    env.patch::<k8s_openapi::api::core::v1::ConfigMap>(
         "edited",
-        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
-    );
-    api.patch(
         "cm-1",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"data": {"value": "edited"}})),
+        json!({"data": {"value": "edited"}}),
     )
-    .await
-    .expect("patched");
+    .await;
     env.settle(&keys).await;
 
     let before = env.counts();
     let (_, cmp) = env.engine.diff_oneshot(&t, false).await.expect("diff");
-    let drifted: Vec<&str> = cmp
-        .objects
-        .iter()
-        .filter(|o| o.status == SyncStatus::OutOfSync)
-        .map(|o| o.key.name.as_str())
-        .collect();
-    assert_eq!(drifted, ["cm-1"]);
+    assert_eq!(out_of_sync(&cmp), ["cm-1"]);
     // Nothing was read from the server; only the drifted object was confirmed by a dry run.
     assert_eq!(
         without_watches(env.requests_since(&before)),
@@ -108,14 +104,7 @@ async fn an_object_edited_live_is_found_out_of_sync_from_the_watch() {
     // The verdict is remembered for that resourceVersion: the next compare asks nothing.
     let before = env.counts();
     let (_, again) = env.engine.diff_oneshot(&t, false).await.expect("diff");
-    assert_eq!(
-        again
-            .objects
-            .iter()
-            .filter(|o| o.status == SyncStatus::OutOfSync)
-            .count(),
-        1
-    );
+    assert_eq!(out_of_sync(&again), ["cm-1"]);
     assert_eq!(
         without_watches(env.requests_since(&before)),
         BTreeMap::new()

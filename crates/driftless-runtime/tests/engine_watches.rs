@@ -8,7 +8,6 @@ use driftless_apply::Action;
 use driftless_core::{ObjectKey, SyncStatus};
 use driftless_runtime::SyncRequest;
 use driftless_sim::ResourceRef;
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 use std::time::Duration;
 use support::{Env, GitRepo, config_map, secret, target};
@@ -69,18 +68,12 @@ async fn a_watch_answered_gone_relists_its_kind_alone() {
     assert!(requests().count_of("WATCH", "secrets") >= 2);
 
     // The recovered watch sees a live edit; the ConfigMap watch never relisted.
-    let api: Api<DynamicObject> = Api::namespaced_with(
-        env.client.clone(),
+    env.patch::<k8s_openapi::api::core::v1::Secret>(
         ns,
-        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
-    );
-    api.patch(
         "creds",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"stringData": {"value": "two"}})),
+        json!({"stringData": {"value": "two"}}),
     )
-    .await
-    .expect("patched");
+    .await;
     env.settle(&keys).await;
     let (_, cmp) = env.engine.diff_oneshot(&t, false).await.expect("diff");
     let status: Vec<(&str, SyncStatus)> = cmp

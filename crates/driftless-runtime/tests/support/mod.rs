@@ -77,6 +77,25 @@ impl Env {
         self.sim.store().get(r, Some(ns), name).ok()
     }
 
+    /// A merge patch of `name` in `ns` through the API, as another client (`kubectl edit`).
+    pub async fn patch<K>(&self, ns: &str, name: &str, patch: Value)
+    where
+        K: kube::Resource<DynamicType = ()>,
+    {
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+            self.client.clone(),
+            ns,
+            &kube::core::ApiResource::erase::<K>(&()),
+        );
+        api.patch(
+            name,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(patch),
+        )
+        .await
+        .expect("patched");
+    }
+
     /// Every request series so far.
     pub fn counts(&self) -> BTreeMap<RequestLabels, u64> {
         self.sim.requests().snapshot()
