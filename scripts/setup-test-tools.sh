@@ -8,6 +8,8 @@ need_apt=()
 command -v git >/dev/null || need_apt+=(git)
 command -v kubectl >/dev/null || echo "warning: kubectl not on PATH; simulator tests that drive kubectl will fail" >&2
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+# The Jsonnet oracle of driftless-render's tests (Debian's C++ `jsonnet`).
+command -v jsonnet >/dev/null || need_apt+=(jsonnet)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -19,4 +21,11 @@ if [ -f "$shared/tools/install-helm.sh" ]; then
   bash "$shared/tools/install-helm.sh" "$(pwd)/.tools" >/dev/null
 else
   echo "warning: $shared/tools/install-helm.sh not found; Helm oracle tests will report that they cannot run" >&2
+fi
+
+# The official Python kubernetes client (the simulator's second, independent client test).
+if [ ! -d .tools/python/kubernetes ]; then
+  mkdir -p .tools
+  python3 -m pip install -q --disable-pip-version-check --target .tools/python kubernetes >/dev/null 2>&1 \
+    || echo "warning: could not install the Python kubernetes client into .tools/python" >&2
 fi

@@ -3,7 +3,8 @@
 //! This crate is I/O-free: it names objects ([`ObjectKey`], [`GroupKind`]),
 //! carries rendered objects with where they came from ([`Manifest`],
 //! [`Provenance`]), lists the well-known annotations ([`annotations`]) and the
-//! status vocabularies ([`Health`], [`SyncStatus`]).
+//! status vocabularies ([`Health`], [`SyncStatus`]), and writes YAML that
+//! Kubernetes tools read back unchanged ([`yaml`]).
 //!
 //! ```
 //! use driftless_core::{Manifest, Provenance};
@@ -20,6 +21,7 @@ mod hook;
 mod key;
 mod manifest;
 mod status;
+pub mod yaml;
 
 pub use hook::{hook_annotations, is_hook};
 pub use key::{GroupKind, ObjectKey};

@@ -115,6 +115,7 @@ fn length(v: &Value) -> Result<i64, String> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
+        Value::Object(o) if o.go_len().is_some() => o.go_len().unwrap_or_default(),
         other => return Err(format!("len of type {}", other.type_name())),
     };
     Ok(n as i64)
@@ -123,7 +124,7 @@ fn length(v: &Value) -> Result<i64, String> {
 /// Go's `indexArg`.
 fn index_arg(i: &Value, cap: usize) -> Result<usize, String> {
     let x: i128 = match i {
-        Value::Int(n) => *n as i128,
+        Value::Int(n) | Value::Int64(n) => *n as i128,
         Value::Uint(u) => *u as i128,
         Value::Nil | Value::NoValue => return Err("cannot index slice/array with nil".into()),
         other => {
@@ -242,7 +243,7 @@ enum Kind {
 fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Uint(_) => Kind::Uint,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
@@ -262,8 +263,10 @@ fn eq(a1: &Value, rest: &[Value]) -> Result<bool, String> {
     if rest.is_empty() {
         return Err("missing argument for comparison".into());
     }
+    let a1 = &*a1.int_as_int();
     let k1 = basic_kind(a1);
     for a in rest {
+        let a = &*a.int_as_int();
         let k2 = basic_kind(a);
         let truth = if k1 != k2 {
             match (a1, a) {
@@ -324,6 +327,7 @@ fn eq(a1: &Value, rest: &[Value]) -> Result<bool, String> {
 }
 
 fn lt(a1: &Value, a2: &Value) -> Result<bool, String> {
+    let (a1, a2) = (&*a1.int_as_int(), &*a2.int_as_int());
     let k1 = basic_kind(a1);
     let k2 = basic_kind(a2);
     if k1 == Kind::Invalid || k2 == Kind::Invalid {

@@ -16,7 +16,7 @@ pub(crate) fn write_v(w: &mut dyn Write, v: &Value, depth: usize) -> fmt::Result
         Value::NoValue => w.write_str("<no value>"),
         Value::Nil => w.write_str("<nil>"),
         Value::Bool(b) => write!(w, "{b}"),
-        Value::Int(i) => write!(w, "{i}"),
+        Value::Int(i) | Value::Int64(i) => write!(w, "{i}"),
         Value::Uint(u) => write!(w, "{u}"),
         Value::Float(f) => w.write_str(&format_float(*f, 'g', None)),
         Value::String(s) => w.write_str(s),

@@ -60,9 +60,26 @@ pub enum ArgType {
     List,
     /// `map[string]interface{}` (a map; nil is accepted as an empty map).
     Map,
+    /// A named Go type (e.g. `time.Time`, `sprig.certificate`): only an
+    /// [`crate::Object`] whose [`crate::Object::type_name`] is this name.
+    Named(&'static str),
 }
 
 impl ArgType {
+    /// Whether `v` (not nil) is a value of this type, by Go's assignability.
+    pub(crate) fn accepts(self, v: &Value) -> bool {
+        match self {
+            ArgType::Any => true,
+            ArgType::String => matches!(v, Value::String(_)) || is_binary_string(v),
+            ArgType::Int => matches!(v, Value::Int(_)),
+            ArgType::Float => matches!(v, Value::Float(_)),
+            ArgType::Bool => matches!(v, Value::Bool(_)),
+            ArgType::List => matches!(v, Value::List(_)),
+            ArgType::Map => matches!(v, Value::Map(_)),
+            ArgType::Named(n) => matches!(v, Value::Object(o) if o.type_name() == n),
+        }
+    }
+
     /// Go's spelling of the type, as in error messages.
     pub fn go_name(self) -> &'static str {
         match self {
@@ -73,8 +90,15 @@ impl ArgType {
             ArgType::Bool => "bool",
             ArgType::List => "[]interface {}",
             ArgType::Map => "map[string]interface {}",
+            ArgType::Named(n) => n,
         }
     }
+}
+
+/// A Go `string` whose bytes are not UTF-8 (e.g. Helm's `.Files.Get` of a
+/// binary file): an [`crate::Object`] of type name `string` with the bytes.
+fn is_binary_string(v: &Value) -> bool {
+    matches!(v, Value::Object(o) if o.type_name() == "string")
 }
 
 /// The parameter list of a function: fixed parameters, optionally followed

@@ -210,7 +210,7 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
         return (0, false, arg_num);
     };
     let (n, ok) = match a {
-        Value::Int(n) => (*n, true),
+        Value::Int(n) | Value::Int64(n) => (*n, true),
         Value::Uint(u) if i64::try_from(*u).is_ok() => (*u as i64, true),
         _ => (0, false),
     };
@@ -330,7 +330,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags) {
             't' | 'v' => pad(out, if *b { "true" } else { "false" }, f),
             _ => bad_verb(out, v, verb, f),
         },
-        Value::Int(i) => fmt_integer(out, v, *i < 0, i.unsigned_abs(), verb, f),
+        Value::Int(i) | Value::Int64(i) => fmt_integer(out, v, *i < 0, i.unsigned_abs(), verb, f),
         Value::Uint(u) => fmt_integer(out, v, false, *u, verb, f),
         Value::Float(x) => fmt_float(out, v, *x, verb, f),
         Value::String(s) => fmt_string(out, v, s.as_bytes(), verb, f),

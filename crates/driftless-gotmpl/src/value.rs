@@ -40,8 +40,12 @@ pub enum Value {
     Nil,
     /// Go `bool`.
     Bool(bool),
-    /// Go `int` / `int64`.
+    /// Go `int` (template constants, `len`, most function results).
     Int(i64),
+    /// Go `int64` (Sprig's arithmetic: `add`, `mul`, `int64`, ...): prints
+    /// and compares like `int`, but `%T`/`typeOf` say `int64` and an `int`
+    /// parameter refuses it, as in Go.
+    Int64(i64),
     /// Go `uint64`.
     Uint(u64),
     /// Go `float64`.
@@ -83,6 +87,23 @@ pub trait Object: Send + Sync + fmt::Debug {
     }
     /// A plain data view of the object (e.g. for `toYaml`), if it has one.
     fn to_value(&self) -> Option<Value> {
+        None
+    }
+    /// Go's `len` of the value, for objects that are Go slices, maps or
+    /// strings underneath (`len .Capabilities.APIVersions`); `None` makes
+    /// `len` fail as Go does for structs.
+    fn go_len(&self) -> Option<usize> {
+        None
+    }
+    /// The bytes of an object that is a Go `string` or `[]byte` underneath
+    /// (a non-UTF-8 string read from a binary file), for functions that work
+    /// on bytes (`b64enc`, `sha256sum`).
+    fn bytes(&self) -> Option<Arc<[u8]>> {
+        None
+    }
+    /// The object as [`std::any::Any`], so that the functions that made a
+    /// type can get it back (`sprig.certificate`, `time.Time`).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
 }
@@ -133,7 +154,7 @@ impl Value {
         match self {
             Value::NoValue | Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Uint(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
@@ -147,6 +168,22 @@ impl Value {
     /// True for [`Value::Nil`] and [`Value::NoValue`].
     pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil | Value::NoValue)
+    }
+
+    /// The integer inside a [`Value::Int`] or [`Value::Int64`].
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value with `int64` seen as `int` (same printing and comparison).
+    pub(crate) fn int_as_int(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Value::Int64(i) => std::borrow::Cow::Owned(Value::Int(*i)),
+            v => std::borrow::Cow::Borrowed(v),
+        }
     }
 
     /// The string inside a [`Value::String`].
@@ -181,6 +218,7 @@ impl Value {
             Value::NoValue | Value::Nil => "<nil>".into(),
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
+            Value::Int64(_) => "int64".into(),
             Value::Uint(_) => "uint64".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
@@ -236,7 +274,7 @@ impl Value {
         match self {
             Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Int(i) => J::from(*i),
+            Value::Int(i) | Value::Int64(i) => J::from(*i),
             Value::Uint(u) => J::from(*u),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.to_string()),
@@ -273,7 +311,7 @@ impl Value {
         match (self, other) {
             (Value::NoValue, Value::NoValue) | (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
             (Value::Uint(a), Value::Uint(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,

@@ -39,10 +39,12 @@ pub fn job(obj: &Value) -> Option<Health> {
     })
 }
 
-/// CronJob: suspended → Suspended; a last run that did not succeed → Degraded.
+/// CronJob, as Argo CD's `batch/CronJob/health.lua`: suspended → Healthy
+/// "CronJob is Suspended" (Argo CD's choice until argo-cd#24428 is fixed); a
+/// last run that did not succeed → Degraded.
 pub fn cron_job(obj: &Value) -> Option<Health> {
     if flag(obj, "/spec/suspend") {
-        return Some(Health::new(HealthStatus::Suspended, "CronJob is Suspended"));
+        return Some(Health::new(HealthStatus::Healthy, "CronJob is Suspended"));
     }
     if at(obj, "/status").is_none() {
         return Some(Health::new(
@@ -59,7 +61,7 @@ pub fn cron_job(obj: &Value) -> Option<Health> {
     let Some(succeeded) = at(obj, "/status/lastSuccessfulTime").and_then(Value::as_str) else {
         return Some(Health::new(
             HealthStatus::Healthy,
-            "The Cronjob never completed succesfully. It may not be healthy",
+            "The CronJob never completed successfully. It may not be healthy",
         ));
     };
     if !list(obj, "/status/active").is_empty() {

@@ -41,3 +41,10 @@ pub(crate) fn condition<'a>(obj: &'a Value, pointer: &str, kind: &str) -> Option
         .iter()
         .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
 }
+
+/// An object's API group (empty for core) and kind.
+pub(crate) fn group_kind(obj: &Value) -> (&str, &str) {
+    let api_version = text(obj, "/apiVersion");
+    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    (group, text(obj, "/kind"))
+}

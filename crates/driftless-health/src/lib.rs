@@ -2,10 +2,14 @@
 //!
 //! [`assess`] judges one live object and returns `None` for kinds that have no
 //! notion of health (ConfigMap, Secret, RBAC…). The built-in rules follow
-//! Argo CD's gitops-engine (`pkg/health`) and its bundled resource
-//! customizations, including their messages; see `docs/health.md`.
-//! [`HealthRegistry`] lets callers add or replace per-kind checks, and
-//! [`aggregate`] folds many statuses into one, worst first.
+//! Argo CD's gitops-engine (`pkg/health`), including their messages; custom
+//! resources are judged by Argo CD's own library of Lua health scripts, run
+//! unchanged in an embedded Lua runtime ([`library`], [`LuaScript`]), with a
+//! time and memory [`Budget`] per run; see `docs/health.md`.
+//! [`HealthRegistry`] lets callers add or replace per-kind checks and take
+//! user scripts from `argocd-cm`-style configuration ([`customizations`]);
+//! [`actions`] runs resource actions; [`aggregate`] folds many statuses into
+//! one, worst first.
 //!
 //! ```
 //! use driftless_core::HealthStatus;
@@ -23,160 +27,35 @@
 //! assert!(driftless_health::assess(&cm).is_none());
 //! ```
 
+pub mod actions;
 mod batch;
+mod convert;
+pub mod customizations;
 mod fields;
+pub mod glob;
+pub mod library;
 mod network;
 mod other;
 mod pod;
+mod registry;
+mod script;
+mod vm;
 mod workloads;
 
 pub use driftless_core::{Health, HealthStatus};
+pub use registry::{HealthCheck, HealthRegistry};
+pub use script::{Budget, LuaScript, ScriptError, ScriptErrorKind};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// The built-in per-kind checks, usable on their own.
 pub mod checks {
     pub use crate::batch::{cron_job, job};
     pub use crate::network::{ingress, pvc, service};
-    pub use crate::other::{api_service, application, crd, generic, hpa};
+    pub use crate::other::{api_service, application, argo_workflow, crd, generic, hpa};
     pub use crate::pod::pod;
     pub use crate::workloads::{daemon_set, deployment, replica_set, stateful_set};
 }
-
-/// A per-kind health check: `None` means "no health for this object".
-pub type HealthCheck = Arc<dyn Fn(&Value) -> Option<Health> + Send + Sync>;
-
-/// Per-kind health checks, keyed by API group and kind.
-///
-/// ```
-/// use driftless_health::{Health, HealthRegistry, HealthStatus};
-/// let mut reg = HealthRegistry::new();
-/// reg.register("example.com", "Widget", |obj| {
-///     let ok = obj.pointer("/status/ok").and_then(|v| v.as_bool())?;
-///     Some(if ok { Health::healthy() } else { Health::new(HealthStatus::Degraded, "not ok") })
-/// });
-/// let w = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
-///     "metadata": {"name": "w"}, "status": {"ok": false}});
-/// assert_eq!(reg.assess(&w).unwrap().status, HealthStatus::Degraded);
-/// ```
-#[derive(Clone)]
-pub struct HealthRegistry {
-    checks: HashMap<(String, String), HealthCheck>,
-    generic: bool,
-}
-
-impl std::fmt::Debug for HealthRegistry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut kinds: Vec<_> = self.checks.keys().collect();
-        kinds.sort();
-        f.debug_struct("HealthRegistry")
-            .field("kinds", &kinds)
-            .field("generic", &self.generic)
-            .finish()
-    }
-}
-
-impl Default for HealthRegistry {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl HealthRegistry {
-    /// A registry with every built-in check and the generic conditions check.
-    pub fn new() -> Self {
-        let mut r = Self::empty();
-        type Check = fn(&Value) -> Option<Health>;
-        let builtins: &[(&[&str], &str, Check)] = &[
-            (&["apps", "extensions"], "Deployment", checks::deployment),
-            (&["apps"], "StatefulSet", checks::stateful_set),
-            (&["apps", "extensions"], "DaemonSet", checks::daemon_set),
-            (&["apps", "extensions"], "ReplicaSet", checks::replica_set),
-            (&[""], "Pod", checks::pod),
-            (&[""], "Service", checks::service),
-            (&[""], "PersistentVolumeClaim", checks::pvc),
-            (&["batch"], "Job", checks::job),
-            (&["batch"], "CronJob", checks::cron_job),
-            (
-                &["networking.k8s.io", "extensions"],
-                "Ingress",
-                checks::ingress,
-            ),
-            (&["autoscaling"], "HorizontalPodAutoscaler", checks::hpa),
-            (
-                &["apiregistration.k8s.io"],
-                "APIService",
-                checks::api_service,
-            ),
-            (
-                &["apiextensions.k8s.io"],
-                "CustomResourceDefinition",
-                checks::crd,
-            ),
-            (&["argoproj.io"], "Application", checks::application),
-        ];
-        for (groups, kind, check) in builtins {
-            for group in *groups {
-                r.register(group, kind, *check);
-            }
-        }
-        r.generic = true;
-        r
-    }
-
-    /// A registry with no checks at all (not even the generic one).
-    pub fn empty() -> Self {
-        HealthRegistry {
-            checks: HashMap::new(),
-            generic: false,
-        }
-    }
-
-    /// Adds or replaces the check for `group` (empty for core) and `kind`.
-    pub fn register<F>(&mut self, group: &str, kind: &str, check: F) -> &mut Self
-    where
-        F: Fn(&Value) -> Option<Health> + Send + Sync + 'static,
-    {
-        self.checks
-            .insert((group.to_string(), kind.to_string()), Arc::new(check));
-        self
-    }
-
-    /// Turns the generic `status.conditions` check for unknown kinds on or off.
-    pub fn set_generic(&mut self, on: bool) -> &mut Self {
-        self.generic = on;
-        self
-    }
-
-    /// The health of one live object, `None` when its kind has no health.
-    ///
-    /// An object being deleted (`metadata.deletionTimestamp` set, hooks
-    /// excepted) is Progressing with "Pending deletion", as in Argo CD.
-    pub fn assess(&self, obj: &Value) -> Option<Health> {
-        if fields::at(obj, "/metadata/deletionTimestamp").is_some() && !is_hook(obj) {
-            return Some(Health::new(HealthStatus::Progressing, "Pending deletion"));
-        }
-        let api_version = fields::text(obj, "/apiVersion");
-        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let kind = fields::text(obj, "/kind");
-        match self.checks.get(&(group.to_string(), kind.to_string())) {
-            Some(check) => check(obj),
-            None if self.generic => checks::generic(obj),
-            None => None,
-        }
-    }
-
-    /// Like [`HealthRegistry::assess`], with `None` (not found) as Missing.
-    pub fn assess_live(&self, obj: Option<&Value>) -> Option<Health> {
-        match obj {
-            Some(o) => self.assess(o),
-            None => Some(Health::new(HealthStatus::Missing, "")),
-        }
-    }
-}
-
-use driftless_core::is_hook;
 
 fn default_registry() -> &'static HealthRegistry {
     static REG: OnceLock<HealthRegistry> = OnceLock::new();

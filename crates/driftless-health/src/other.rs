@@ -68,7 +68,10 @@ pub fn api_service(obj: &Value) -> Option<Health> {
     ))
 }
 
-/// CustomResourceDefinition: Established, NamesAccepted, NonStructuralSchema, Terminating.
+/// CustomResourceDefinition, as Argo CD's
+/// `apiextensions.k8s.io/CustomResourceDefinition/health.lua`: the first
+/// condition that says Terminating, NamesAccepted False, NonStructuralSchema
+/// or Established Installing decides; else Healthy once Established.
 pub fn crd(obj: &Value) -> Option<Health> {
     if at(obj, "/metadata/deletionTimestamp").is_some() {
         return Some(Health::new(HealthStatus::Progressing, "CRD is terminating"));
@@ -80,40 +83,40 @@ pub fn crd(obj: &Value) -> Option<Health> {
             "Status conditions not found",
         ));
     }
-    let (mut established, mut terminating, mut names_rejected, mut violations) =
-        (false, false, false, false);
-    let mut msg = "";
+    let mut established = false;
     for c in conditions {
-        let status = text(c, "/status");
-        let hit = match text(c, "/type") {
-            "Terminating" if status == "True" => &mut terminating,
-            "NamesAccepted" if status == "False" => &mut names_rejected,
-            "Established" if status == "True" => &mut established,
-            "NonStructuralSchema" if status == "True" => &mut violations,
-            _ => continue,
+        let (status, msg) = (text(c, "/status"), text(c, "/message"));
+        let verdict = match (text(c, "/type"), status) {
+            ("Terminating", "True") => Some((
+                HealthStatus::Progressing,
+                format!("CRD is terminating: {msg}"),
+            )),
+            ("NamesAccepted", "False") => Some((
+                HealthStatus::Degraded,
+                format!("CRD names have not been accepted: {msg}"),
+            )),
+            ("NonStructuralSchema", "True") => Some((
+                HealthStatus::Degraded,
+                format!("Schema violations found: {msg}"),
+            )),
+            ("Established", "True") => {
+                established = true;
+                None
+            }
+            ("Established", _) if text(c, "/reason") == "Installing" => Some((
+                HealthStatus::Progressing,
+                "CRD is being installed".to_string(),
+            )),
+            _ => None,
         };
-        *hit = true;
-        msg = text(c, "/message");
+        if let Some((status, msg)) = verdict {
+            return Some(Health::new(status, msg));
+        }
     }
-    Some(if terminating {
-        Health::new(
-            HealthStatus::Progressing,
-            format!("CRD is terminating: {msg}"),
-        )
-    } else if names_rejected {
-        Health::new(
-            HealthStatus::Degraded,
-            format!("CRD names have not been accepted: {msg}"),
-        )
-    } else if !established {
-        Health::new(HealthStatus::Degraded, "CRD is not established")
-    } else if violations {
-        Health::new(
-            HealthStatus::Degraded,
-            format!("Schema violations found: {msg}"),
-        )
-    } else {
+    Some(if established {
         Health::new(HealthStatus::Healthy, "CRD is healthy")
+    } else {
+        Health::new(HealthStatus::Degraded, "CRD is not established")
     })
 }
 
@@ -124,6 +127,19 @@ pub fn application(obj: &Value) -> Option<Health> {
         s => crate::parse_status(s).unwrap_or(HealthStatus::Unknown),
     };
     Some(Health::new(status, text(obj, "/status/health/message")))
+}
+
+/// Argo Workflow (`argoproj.io/Workflow`), a Go-coded rule in Argo CD: phase
+/// empty / Pending / Running → Progressing, Succeeded → Healthy, Failed /
+/// Error → Degraded, anything else Unknown; the message is `status.message`.
+pub fn argo_workflow(obj: &Value) -> Option<Health> {
+    let status = match text(obj, "/status/phase") {
+        "" | "Pending" | "Running" => HealthStatus::Progressing,
+        "Succeeded" => HealthStatus::Healthy,
+        "Failed" | "Error" => HealthStatus::Degraded,
+        _ => HealthStatus::Unknown,
+    };
+    Some(Health::new(status, text(obj, "/status/message")))
 }
 
 /// Generic check for kinds without a rule of their own.

@@ -377,7 +377,7 @@ fn jobs_and_cron_jobs() {
         (
             "cron suspended",
             cron(json!({"suspend": true}), None),
-            Suspended,
+            Healthy,
             "CronJob is Suspended",
         ),
         (
@@ -399,7 +399,7 @@ fn jobs_and_cron_jobs() {
                 Some(json!({"lastScheduleTime": "2024-05-01T10:00:00Z"})),
             ),
             Healthy,
-            "The Cronjob never completed succesfully. It may not be healthy",
+            "The CronJob never completed successfully. It may not be healthy",
         ),
         (
             "cron last failed",
@@ -595,7 +595,7 @@ fn hpa_apiservice_crd_application() {
 #[test]
 fn generic_conditions_and_kinds_without_health() {
     let cr = |conds: Value| {
-        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        json!({"apiVersion": "example.com/v1", "kind": "Widget",
         "metadata": {"name": "tls", "generation": 1}, "status": {"observedGeneration": 1, "conditions": conds}})
     };
     check(&[

@@ -168,21 +168,9 @@ fn tmp(name: &str) -> std::path::PathBuf {
 #[test]
 fn generated_templates_match_helm_binary() {
     let dir = tmp("ok");
-    let templates: Vec<(String, String)> = SNIPPETS
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let body = format!(
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t{i}\ndata:\n  out: {{{{ include \"body-{i}\" . | quote }}}}\n{{{{- define \"body-{i}\" }}}}{s}{{{{ end }}}}\n"
-            );
-            (format!("t{i:02}.yaml"), body)
-        })
-        .collect();
+    let templates = common::snippet_templates(SNIPPETS);
     write_chart(&dir, &templates);
-    let args: Vec<String> = ["template", "gen", "."]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let args = common::template_gen_args();
     let native = run_native(&args, &dir, None);
     let helm = run_helm(&args, &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
@@ -200,25 +188,7 @@ fn generated_templates_match_helm_binary() {
 
 #[test]
 fn generated_errors_match_helm_binary() {
-    let mut diffs = Vec::new();
-    for (i, s) in ERRORS.iter().enumerate() {
-        let dir = tmp(&format!("err{i}"));
-        write_chart(&dir, &[("bad.yaml".to_string(), format!("{s}\n"))]);
-        let args: Vec<String> = ["template", "gen", "."]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let native = run_native(&args, &dir, None);
-        let helm = run_helm(&args, &dir, None);
-        let _ = std::fs::remove_dir_all(&dir);
-        assert!(helm.error.is_some(), "helm accepted error case {i}: {s}");
-        if native.error != helm.error {
-            diffs.push(format!(
-                "case {i} {s:?}\n  native: {:?}\n  helm:   {:?}",
-                native.error, helm.error
-            ));
-        }
-    }
+    let diffs = common::error_case_diffs(ERRORS, |i| tmp(&format!("err{i}")), write_chart);
     assert!(diffs.is_empty(), "errors differ:\n{}", diffs.join("\n"));
 }
 

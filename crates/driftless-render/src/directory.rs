@@ -1,4 +1,5 @@
-//! Directory sources: every `.yaml`, `.yml` and `.json` file, optionally recursive.
+//! Directory sources: every `.yaml`, `.yml`, `.json` and `.jsonnet` file,
+//! optionally recursive (`.libsonnet` files are libraries, not manifests).
 
 use crate::docs::{self, Document};
 use crate::paths::{join, resolve};
@@ -33,6 +34,8 @@ struct Walk<'a> {
     warnings: Vec<RenderWarning>,
     /// Real directories on the current descent, to stop symlink cycles.
     stack: Vec<String>,
+    /// The source directory (real path): a Jsonnet search path.
+    root: String,
 }
 
 /// Renders the directory `dir` (a resolved, real repository path).
@@ -51,6 +54,7 @@ pub(crate) fn render_directory(
         docs: Vec::new(),
         warnings: Vec::new(),
         stack: Vec::new(),
+        root: dir.to_string(),
     };
     w.dir(dir, logical, "")?;
     Ok((w.docs, w.warnings))
@@ -117,10 +121,8 @@ impl Walk<'_> {
             return Ok(());
         }
         if kind == Kind::Jsonnet {
-            self.warnings.push(RenderWarning::Skipped {
-                file: logical.to_string(),
-                reason: "Jsonnet is not supported".into(),
-            });
+            let docs = crate::jsonnet::render_file(self.fs, real, logical, &self.root, self.opts)?;
+            self.docs.extend(docs);
             return Ok(());
         }
         let bytes = self

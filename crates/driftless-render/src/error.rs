@@ -77,6 +77,14 @@ pub enum RenderError {
         /// The reference.
         reference: String,
     },
+    /// An option of the Application's `spec.source.kustomize` cannot be applied.
+    #[error("{file}: {message}")]
+    KustomizeEdit {
+        /// The kustomization file.
+        file: String,
+        /// Why.
+        message: String,
+    },
     /// Neither `kustomize` nor `kubectl` could be run.
     #[error("{path}: cannot run {program}: {message}")]
     KustomizeUnavailable {
@@ -110,6 +118,40 @@ pub enum RenderError {
         path: String,
         /// Helm's error.
         source: Box<driftless_helm::HelmError>,
+    },
+    /// A Jsonnet file could not be rendered (bad result, time limit).
+    #[error("{file}: {message}")]
+    Jsonnet {
+        /// The file.
+        file: String,
+        /// Why.
+        message: String,
+    },
+    /// Jsonnet evaluation failed: `file:line:column: message`, where the
+    /// evaluator found the error (which may be in an imported file).
+    #[error("{message}")]
+    JsonnetEval {
+        /// The located message.
+        message: String,
+    },
+    /// No configured plugin has the name the Application gives (or, without a
+    /// name, none discovers the source).
+    #[error("{path}: {}", if name.is_empty() { "no config-management plugin discovers this source".to_string() } else { format!("config-management plugin {name} is not configured") })]
+    PluginNotFound {
+        /// The source directory.
+        path: String,
+        /// The name asked for (empty: discovery).
+        name: String,
+    },
+    /// A plugin command failed, ran too long or printed too much.
+    #[error("{path}: plugin {plugin}: {message}")]
+    Plugin {
+        /// The source directory.
+        path: String,
+        /// The plugin (`<name>-<version>`).
+        plugin: String,
+        /// Which command and why (its standard error).
+        message: String,
     },
     /// Local I/O (temporary directories for Kustomize).
     #[error("{context}: {source}")]

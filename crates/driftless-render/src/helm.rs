@@ -19,12 +19,6 @@ pub fn render_helm(
     opts: &RenderOptions,
 ) -> Result<Vec<Document>, RenderError> {
     let shown = if path.is_empty() { "." } else { path };
-    let (root, _) = resolve(fs, path, opts.limits.max_symlink_hops)?;
-    let view = ChartView {
-        fs,
-        root: root.clone(),
-        opts,
-    };
     let mut hopts = driftless_helm::RenderOptions::default();
     let h = &opts.helm;
     if let Some(n) = &h.release_name {
@@ -47,11 +41,11 @@ pub fn render_helm(
         let data = fs.read_file(&real, opts.limits.max_file_size)?;
         hopts.value_files.push(ValuesFile::new(f.clone(), data));
     }
+    let rendered = template(fs, path, &hopts, opts)?;
     let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {
         path: shown.to_string(),
         source: Box::new(e),
     };
-    let rendered = driftless_helm::render(&view, &hopts).map_err(helm_err)?;
     Ok(rendered
         .manifests()
         .map_err(helm_err)?
@@ -61,6 +55,21 @@ pub fn render_helm(
             provenance: m.provenance,
         })
         .collect())
+}
+
+/// `helm template` of the chart in repository directory `path`, natively.
+pub(crate) fn template(
+    fs: &dyn SourceFs,
+    path: &str,
+    hopts: &driftless_helm::RenderOptions,
+    opts: &RenderOptions,
+) -> Result<driftless_helm::Rendered, RenderError> {
+    let (root, _) = resolve(fs, path, opts.limits.max_symlink_hops)?;
+    let view = ChartView { fs, root, opts };
+    driftless_helm::render(&view, hopts).map_err(|e| RenderError::Helm {
+        path: if path.is_empty() { "." } else { path }.to_string(),
+        source: Box::new(e),
+    })
 }
 
 /// The chart directory of a [`SourceFs`], as Helm reads it.

@@ -3,13 +3,13 @@
 //! that nothing outside the repository is read.
 
 use crate::docs::{self, Document};
-use crate::paths::{join, parent, resolve};
+use crate::exec::ExecError;
+use crate::paths::{join, parent, resolve, resolve_inside};
 use crate::{EntryKind, RenderError, RenderOptions, RenderWarning, SourceFs};
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 /// File names that make a directory a kustomization, in Kustomize's order.
 pub const KUSTOMIZATION_FILES: [&str; 3] =
@@ -38,13 +38,7 @@ pub(crate) fn render_kustomize(
 ) -> Result<(Vec<Document>, Vec<RenderWarning>), RenderError> {
     let mut warnings = Vec::new();
     check_references(fs, dir, opts, &mut Vec::new())?;
-    let tmp = tempfile::Builder::new()
-        .prefix("driftless-kustomize-")
-        .tempdir()
-        .map_err(|source| RenderError::Io {
-            context: "creating a temporary directory".into(),
-            source,
-        })?;
+    let tmp = temp_dir("driftless-kustomize-")?;
     let root = tmp.path().join("repo");
     materialize(fs, "", &root, opts, &mut warnings)?;
     let build_dir = if dir.is_empty() {
@@ -52,16 +46,78 @@ pub(crate) fn render_kustomize(
     } else {
         root.join(dir)
     };
-    let output = run(&build_dir, logical, opts, &root)?;
     let file = kustomization_file(fs, dir)?.unwrap_or_else(|| logical.to_string());
+    let enable_helm = opts
+        .kustomize
+        .build_options
+        .iter()
+        .any(|o| o == "--enable-helm");
+    if !opts.kustomize.app.is_empty() || enable_helm {
+        edit_copy(fs, dir, &file, &root.join(&file), enable_helm, opts)?;
+    }
+    let output = run(&build_dir, logical, opts, &root)?;
     let docs =
         docs::parse_yaml_bounded(&file, &output, opts.limits.max_depth, opts.limits.max_nodes)?;
     Ok((docs, warnings))
 }
 
+/// Applies the Application's Kustomize options to the copy `copy` of the
+/// kustomization `file` (in repository directory `dir`), and inflates its
+/// local Helm charts natively when Helm is enabled.
+fn edit_copy(
+    fs: &dyn SourceFs,
+    dir: &str,
+    file: &str,
+    copy: &Path,
+    enable_helm: bool,
+    opts: &RenderOptions,
+) -> Result<(), RenderError> {
+    let bytes = fs.read_file(file, opts.limits.max_file_size)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let docs = docs::parse_yaml_bounded(file, &text, opts.limits.max_depth, opts.limits.max_nodes)?;
+    let mut k = match docs.into_iter().next().map(|d| d.value) {
+        Some(Value::Object(m)) => m,
+        None => serde_json::Map::new(),
+        Some(_) => {
+            return Err(RenderError::KustomizeEdit {
+                file: file.to_string(),
+                message: "the kustomization is not a map".into(),
+            });
+        }
+    };
+    let mut changed = false;
+    if !opts.kustomize.app.is_empty() {
+        crate::kustomize_edit::apply(fs, dir, file, &mut k, opts)?;
+        changed = true;
+    }
+    if enable_helm {
+        let copy_dir = copy.parent().unwrap_or(copy);
+        changed |= crate::kustomize_helm::inflate(fs, dir, file, &mut k, copy_dir, opts)?;
+    }
+    if !changed {
+        return Ok(());
+    }
+    let out = serde_json::to_string(&Value::Object(k)).expect("JSON values serialise");
+    std::fs::write(copy, out).map_err(|source| RenderError::Io {
+        context: format!("writing {}", copy.display()),
+        source,
+    })
+}
+
+/// A new temporary directory named `prefix…`.
+pub(crate) fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, RenderError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|source| RenderError::Io {
+            context: "creating a temporary directory".into(),
+            source,
+        })
+}
+
 /// Writes the whole tree of `fs` under `dest` (symlinks inside the repository
 /// become copies of their targets; symlinks leaving it are refused).
-fn materialize(
+pub(crate) fn materialize(
     fs: &dyn SourceFs,
     dir: &str,
     dest: &Path,
@@ -226,13 +282,8 @@ fn check_references(
             file: file.clone(),
             reference: r.clone(),
         };
-        let target = join(dir, &r).ok_or_else(escapes)?;
-        let (real, kind) = match resolve(fs, &target, opts.limits.max_symlink_hops) {
-            Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => {
-                return Err(escapes());
-            }
-            other => other?,
-        };
+        let found = resolve_inside(fs, dir, &r, opts.limits.max_symlink_hops)?;
+        let (real, kind) = found.ok_or_else(escapes)?;
         if kind == Some(EntryKind::Dir) {
             check_references(fs, &real, opts, seen)?;
         }
@@ -274,51 +325,38 @@ fn run(
     }
     cmd.arg(dir)
         .args(&opts.kustomize.build_options)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .current_dir(root);
     let shown = if logical.is_empty() { "." } else { logical };
-    let mut child = cmd.spawn().map_err(|e| RenderError::KustomizeUnavailable {
-        path: shown.to_string(),
-        program: prog.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
     let deadline = Instant::now() + opts.kustomize.timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RenderError::KustomizeTimeout {
-                    path: shown.to_string(),
-                    seconds: opts.kustomize.timeout.as_secs(),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => {
-                return Err(RenderError::Io {
-                    context: format!("waiting for {}", prog.display()),
-                    source: e,
-                });
-            }
+    let ran = match crate::exec::run(&mut cmd, deadline, opts.kustomize.max_output) {
+        Ok(ran) => ran,
+        Err(ExecError::Spawn(e)) => {
+            return Err(RenderError::KustomizeUnavailable {
+                path: shown.to_string(),
+                program: prog.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+        Err(ExecError::Timeout) => {
+            return Err(RenderError::KustomizeTimeout {
+                path: shown.to_string(),
+                seconds: opts.kustomize.timeout.as_secs(),
+            });
+        }
+        Err(ExecError::TooMuchOutput) => {
+            return Err(RenderError::Kustomize {
+                path: shown.to_string(),
+                message: format!("output is over {} bytes", opts.kustomize.max_output),
+            });
+        }
+        Err(ExecError::Wait(e)) => {
+            return Err(RenderError::Io {
+                context: format!("waiting for {}", prog.display()),
+                source: e,
+            });
         }
     };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
+    let (status, out, err) = (ran.status, ran.stdout, ran.stderr);
     if !status.success() {
         let root_text = root.display().to_string();
         let message = String::from_utf8_lossy(&err)

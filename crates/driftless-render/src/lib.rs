@@ -1,12 +1,14 @@
-//! Renders a source (a directory of manifests, a Kustomization or a Helm
-//! chart) into the exact list of Kubernetes objects that would be applied.
+//! Renders a source (a directory of manifests and Jsonnet files, a
+//! Kustomization, a Helm chart or a config-management plugin) into the exact
+//! list of Kubernetes objects that would be applied.
 //!
 //! The renderer knows nothing of Git: it reads through the [`SourceFs`] trait,
 //! implemented for a plain directory ([`DirFs`]) here and for a commit's tree
 //! by `driftless-source`. The source type is detected as Argo CD does:
 //! a `kustomization.yaml`, `kustomization.yml` or `Kustomization` file makes a
 //! Kustomize source, else a `Chart.yaml` makes a Helm chart, else the
-//! directory's `.yaml`, `.yml` and `.json` files are the manifests.
+//! directory's `.yaml`, `.yml`, `.json` and `.jsonnet` files are the
+//! manifests; a configured plugin that is named or discovers the source comes first.
 //!
 //! ```
 //! use driftless_render::{render, DirFs, RenderOptions};
@@ -21,18 +23,31 @@
 mod bounded;
 mod directory;
 pub mod docs;
+mod env;
 mod error;
+mod exec;
 mod fs;
 mod helm;
+mod jsonnet;
 mod kustomize;
+mod kustomize_edit;
+mod kustomize_helm;
 mod options;
 pub mod paths;
+mod plugin;
 
+pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
-pub use options::{HelmOptions, KustomizeOptions, Limits, RenderOptions};
+pub use options::{
+    HelmOptions, JsonnetOptions, JsonnetVar, KustomizeOptions, KustomizeSpec, Limits, RenderOptions,
+};
+pub use plugin::{
+    ConfigManagementPlugin, PluginCommand, PluginDefinitionError, PluginDiscover, PluginFind,
+    PluginOptions, PluginParameter, PluginSource, PluginSpec,
+};
 
 use driftless_core::{Manifest, ObjectKey};
 use std::collections::HashMap;
@@ -46,6 +61,8 @@ pub enum SourceType {
     Kustomize,
     /// A Helm chart.
     Helm,
+    /// A config-management plugin.
+    Plugin,
 }
 
 impl std::fmt::Display for SourceType {
@@ -54,6 +71,7 @@ impl std::fmt::Display for SourceType {
             SourceType::Directory => "Directory",
             SourceType::Kustomize => "Kustomize",
             SourceType::Helm => "Helm",
+            SourceType::Plugin => "Plugin",
         })
     }
 }
@@ -69,7 +87,8 @@ pub struct Rendered {
     pub warnings: Vec<RenderWarning>,
 }
 
-/// Detects the type of the source in directory `path` (as Argo CD does).
+/// Detects the type of the source in directory `path` (as Argo CD does;
+/// config-management plugins are not considered here, only by [`render`]).
 pub fn detect(fs: &dyn SourceFs, path: &str) -> Result<SourceType, RenderError> {
     let (dir, _) = source_dir(fs, path, &Limits::default())?;
     detect_real(fs, &dir)
@@ -118,11 +137,24 @@ pub fn render(
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
     let (dir, logical) = source_dir(fs, path, &opts.limits)?;
-    let source_type = detect_real(fs, &dir)?;
-    let (docs, mut warnings) = match source_type {
-        SourceType::Directory => directory::render_directory(fs, &dir, &logical, opts)?,
-        SourceType::Kustomize => kustomize::render_kustomize(fs, &dir, &logical, opts)?,
-        SourceType::Helm => (render_helm(fs, &logical, opts)?, Vec::new()),
+    let mut copy = plugin::RepoCopy::default();
+    let chosen = if opts.plugin.source.is_some() || !opts.plugin.plugins.is_empty() {
+        plugin::select(fs, &dir, &logical, opts, &mut copy)?
+    } else {
+        None
+    };
+    let source_type = match chosen {
+        Some(_) => SourceType::Plugin,
+        None => detect_real(fs, &dir)?,
+    };
+    let (docs, mut warnings) = match (source_type, chosen) {
+        (_, Some(p)) => {
+            let docs = plugin::render_plugin(fs, &dir, &logical, p, opts, &mut copy)?;
+            (docs, std::mem::take(&mut copy.warnings))
+        }
+        (SourceType::Kustomize, None) => kustomize::render_kustomize(fs, &dir, &logical, opts)?,
+        (SourceType::Helm, None) => (render_helm(fs, &logical, opts)?, Vec::new()),
+        _ => directory::render_directory(fs, &dir, &logical, opts)?,
     };
     let mut manifests = Vec::with_capacity(docs.len());
     for d in docs::expand_lists(docs) {

@@ -21,6 +21,52 @@ pub struct RenderOptions {
     pub kustomize: KustomizeOptions,
     /// Helm parameters (used when the source is a chart).
     pub helm: HelmOptions,
+    /// Jsonnet options of directory sources (Argo CD's `directory.jsonnet`).
+    pub jsonnet: JsonnetOptions,
+    /// Config-management plugins and the Application's `spec.source.plugin`.
+    pub plugin: crate::PluginOptions,
+    /// The application's build environment (`$ARGOCD_APP_NAME`, …), substituted
+    /// into Jsonnet arguments and Kustomize options and given to plugins.
+    pub env: crate::BuildEnv,
+}
+
+/// Argo CD's `spec.source.directory.jsonnet`, plus the evaluation bounds.
+#[derive(Debug, Clone)]
+pub struct JsonnetOptions {
+    /// Top-level arguments (`tlas`), given when the file evaluates to a function.
+    pub tlas: Vec<JsonnetVar>,
+    /// External variables (`extVars`), read with `std.extVar`.
+    pub ext_vars: Vec<JsonnetVar>,
+    /// Library search paths (`libs`), relative to the repository root; the
+    /// source directory is searched too, and later paths take precedence.
+    pub libs: Vec<String>,
+    /// Deepest Jsonnet call stack (default 500, as the `jsonnet` tool).
+    pub max_stack: usize,
+    /// Time allowed to evaluate one file (default 30 s).
+    pub timeout: Duration,
+}
+
+impl Default for JsonnetOptions {
+    fn default() -> Self {
+        JsonnetOptions {
+            tlas: Vec::new(),
+            ext_vars: Vec::new(),
+            libs: Vec::new(),
+            max_stack: 500,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One top-level argument or external variable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JsonnetVar {
+    /// Its name.
+    pub name: String,
+    /// Its value: a string, or Jsonnet code when `code` is set.
+    pub value: String,
+    /// The value is Jsonnet code (`--tla-code` / `--ext-code`).
+    pub code: bool,
 }
 
 /// Limits against hostile input.
@@ -57,8 +103,74 @@ pub struct KustomizeOptions {
     pub binary: Option<PathBuf>,
     /// Time allowed for one build (default 90 s, Argo CD's exec timeout).
     pub timeout: Duration,
-    /// Extra arguments after `build DIR` (e.g. `--enable-helm`).
+    /// Most bytes of output read from one build (default 64 MiB).
+    pub max_output: u64,
+    /// Extra arguments after `build DIR` (Argo CD's `kustomize.buildOptions`,
+    /// e.g. `--enable-helm`, `--load-restrictor LoadRestrictionsNone`).
     pub build_options: Vec<String>,
+    /// The Application's `spec.source.kustomize`, applied to a copy of the
+    /// kustomization before the build.
+    pub app: KustomizeSpec,
+}
+
+/// Argo CD's `spec.source.kustomize`: edits made to a copy of the
+/// kustomization, as `kustomize edit` does for Argo CD.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KustomizeSpec {
+    /// `namePrefix` (`kustomize edit set nameprefix`).
+    pub name_prefix: String,
+    /// `nameSuffix` (`kustomize edit set namesuffix`).
+    pub name_suffix: String,
+    /// `images`, as `kustomize edit set image` takes them: `nginx:1.27`,
+    /// `nginx=registry/nginx:1.27`, `nginx@sha256:…`. Build variables are substituted.
+    pub images: Vec<String>,
+    /// `replicas`: `(name, count)`.
+    pub replicas: Vec<(String, i64)>,
+    /// `commonLabels` (`kustomize edit add label`); build variables are substituted.
+    pub common_labels: std::collections::BTreeMap<String, String>,
+    /// `forceCommonLabels`: overwrite labels the kustomization already sets.
+    pub force_common_labels: bool,
+    /// `labelWithoutSelector`: labels go to `labels:` without touching selectors.
+    pub label_without_selector: bool,
+    /// `labelIncludeTemplates` (with `labelWithoutSelector`): also label pod templates.
+    pub label_include_templates: bool,
+    /// `commonAnnotations` (`kustomize edit add annotation`).
+    pub common_annotations: std::collections::BTreeMap<String, String>,
+    /// `forceCommonAnnotations`: overwrite annotations the kustomization already sets.
+    pub force_common_annotations: bool,
+    /// `commonAnnotationsEnvsubst`: substitute build variables in annotation values.
+    pub common_annotations_envsubst: bool,
+    /// `namespace` (`kustomize edit set namespace`).
+    pub namespace: String,
+    /// `patches`: appended to the kustomization's `patches` as they are
+    /// (`path` / `patch`, `target`, `options`).
+    pub patches: Vec<serde_json::Value>,
+    /// `components` (`kustomize edit add component`), relative to the kustomization.
+    pub components: Vec<String>,
+    /// `ignoreMissingComponents`: skip components that do not exist.
+    pub ignore_missing_components: bool,
+    /// `version`: accepted and ignored (one Kustomize is used).
+    pub version: Option<String>,
+    /// `kubeVersion`: `.Capabilities.KubeVersion` for `helmCharts` inflated
+    /// natively (an entry's own `kubeVersion` wins).
+    pub kube_version: Option<String>,
+    /// `apiVersions`: extra `.Capabilities.APIVersions` for `helmCharts`
+    /// inflated natively, added to an entry's own.
+    pub api_versions: Vec<String>,
+}
+
+impl KustomizeSpec {
+    /// Whether any edit of the kustomization is asked for (`version`,
+    /// `kubeVersion` and `apiVersions` edit nothing).
+    pub fn is_empty(&self) -> bool {
+        let ignored = KustomizeSpec {
+            version: self.version.clone(),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+            ..KustomizeSpec::default()
+        };
+        *self == ignored
+    }
 }
 
 impl Default for KustomizeOptions {
@@ -66,7 +178,9 @@ impl Default for KustomizeOptions {
         KustomizeOptions {
             binary: None,
             timeout: Duration::from_secs(90),
+            max_output: 64 << 20,
             build_options: Vec::new(),
+            app: KustomizeSpec::default(),
         }
     }
 }

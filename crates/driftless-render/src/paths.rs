@@ -101,6 +101,24 @@ pub fn resolve(
     Ok((real, kind))
 }
 
+/// Resolves `rel`, written in repository directory `base`; `Ok(None)` when it
+/// leaves the repository (absolute, `..` past the root, or through a symlink
+/// pointing out of it).
+pub(crate) fn resolve_inside(
+    fs: &dyn SourceFs,
+    base: &str,
+    rel: &str,
+    max_hops: usize,
+) -> Result<Option<(String, Option<EntryKind>)>, RenderError> {
+    let Some(joined) = join(base, rel) else {
+        return Ok(None);
+    };
+    match resolve(fs, &joined, max_hops) {
+        Err(RenderError::SymlinkOutside { .. } | RenderError::PathEscapes { .. }) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,11 +54,16 @@ pub(crate) async fn compare(
         .filter(|m| !driftless_core::is_hook(&m.object))
         .collect();
     let desired_keys: HashSet<&ObjectKey> = wanted.iter().map(|m| m.key()).collect();
-    let diffs: Vec<Result<ObjectDiff, RuntimeError>> = stream::iter(wanted)
-        .map(|m| one(cluster, memo, t, cmp, m, server_side))
-        .buffered(16)
-        .collect()
-        .await;
+    // Boxed so the future is provably Send for every lifetime (a controller runs it on tokio).
+    type Job<'a> = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ObjectDiff, RuntimeError>> + Send + 'a>,
+    >;
+    let jobs: Vec<Job<'_>> = wanted
+        .into_iter()
+        .map(|m| Box::pin(one(cluster, memo, t, cmp, m, server_side)) as Job<'_>)
+        .collect();
+    let diffs: Vec<Result<ObjectDiff, RuntimeError>> =
+        stream::iter(jobs).buffered(16).collect().await;
     let mut objects = diffs.into_iter().collect::<Result<Vec<_>, _>>()?;
     for obj in &live.tracked {
         if let Some(key) = ObjectKey::from_object(obj)

@@ -17,7 +17,6 @@
 // Errors carry the stage error whole (with the object or file it names); they are rare.
 #![allow(clippy::result_large_err)]
 
-mod application;
 mod compare;
 mod connect;
 mod engine;
@@ -30,11 +29,11 @@ mod render;
 mod sources;
 mod target;
 
-pub use application::{
+pub use connect::{ClusterConfig, client};
+pub use driftless_api::{
     AppMetadata, Application, ApplicationError, ApplicationSource, ApplicationSpec, Automated,
     Destination, DirectorySource, HelmParameter, HelmSource, SyncPolicy,
 };
-pub use connect::{ClusterConfig, client};
 pub use engine::{Engine, EngineConfig, SyncRequest};
 pub use error::RuntimeError;
 pub use oneshot::SyncOutcome;

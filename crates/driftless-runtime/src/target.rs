@@ -85,7 +85,7 @@ pub enum TargetError {
 impl Target {
     /// The target of an Argo CD Application.
     pub fn from_application(app: &Application) -> Result<Self, TargetError> {
-        let name = app.metadata.name.clone();
+        let name = app.name().to_string();
         let sources = app.sources();
         if sources.len() > 1 {
             return Err(TargetError::MultipleSources(name));
@@ -121,7 +121,7 @@ impl Target {
             };
             render.release_name = h.release_name.clone().or_else(|| Some(name.clone()));
         }
-        let automated = app.spec.sync_policy.automated;
+        let automated = app.automated();
         Ok(Target {
             app: name,
             repo: src.repo_url.clone(),

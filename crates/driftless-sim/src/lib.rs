@@ -27,13 +27,19 @@ mod cluster;
 // sim-workloads -> sim-api: start with `controllers::start(store.clone(), WorkloadConfig)`
 // (`.into_handle()` gives the JoinHandle); API faults: `controllers::faults::FaultInjector::fault_for`.
 pub mod controllers;
+mod crd_cel;
+pub mod crd_schema;
 pub mod defaults;
+mod formats;
+mod named_types;
 pub mod patching;
+pub mod quantity;
 pub mod registry;
 pub mod server;
 pub mod status;
 pub mod store;
 pub mod system;
+pub mod typed;
 pub mod validate;
 
 pub use cluster::{Cluster, ClusterConfig, ClusterError, ClusterHandle};

@@ -182,10 +182,10 @@ pub fn apply(
             }
             Err(e)
         }
+        // Go's GroupVersionKind.String(): `/v1, Kind=ConfigMap` for the core group.
         Err(ssa::ApplyError::Invalid(m)) => Err(ApiError::bad_request(format!(
-            "failed to create typed patch object ({}, Kind={}): {m}",
-            rt.api_version(),
-            rt.kind
+            "failed to create typed patch object ({}/{}, Kind={}): {m}",
+            rt.group, rt.version, rt.kind
         ))),
         Err(e) => Err(ApiError::internal(e.to_string())),
     }

@@ -399,6 +399,88 @@ pub fn builtin_types() -> Vec<ResourceType> {
             false,
         )
         .short(&["sc"]),
+        B::new("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
+        B::new("storage.k8s.io", "v1", "CSINode", "csinodes", false),
+        B::new(
+            "storage.k8s.io",
+            "v1",
+            "CSIStorageCapacity",
+            "csistoragecapacities",
+            true,
+        ),
+        B::new(
+            "storage.k8s.io",
+            "v1",
+            "VolumeAttachment",
+            "volumeattachments",
+            false,
+        )
+        .status(),
+        B::new(
+            "scheduling.k8s.io",
+            "v1",
+            "PriorityClass",
+            "priorityclasses",
+            false,
+        )
+        .short(&["pc"]),
+        B::new(
+            "discovery.k8s.io",
+            "v1",
+            "EndpointSlice",
+            "endpointslices",
+            true,
+        ),
+        B::new(
+            "admissionregistration.k8s.io",
+            "v1",
+            "MutatingWebhookConfiguration",
+            "mutatingwebhookconfigurations",
+            false,
+        ),
+        B::new(
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingWebhookConfiguration",
+            "validatingwebhookconfigurations",
+            false,
+        ),
+        B::new(
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingAdmissionPolicy",
+            "validatingadmissionpolicies",
+            false,
+        )
+        .status()
+        .generation(),
+        B::new(
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingAdmissionPolicyBinding",
+            "validatingadmissionpolicybindings",
+            false,
+        )
+        .generation(),
+        B::new(
+            "apiregistration.k8s.io",
+            "v1",
+            "APIService",
+            "apiservices",
+            false,
+        )
+        .status(),
+        B::new(
+            "certificates.k8s.io",
+            "v1",
+            "CertificateSigningRequest",
+            "certificatesigningrequests",
+            false,
+        )
+        .short(&["csr"])
+        .status()
+        .fields(&["spec.signerName"]),
+        B::new("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false),
         B::new(
             "authorization.k8s.io",
             "v1",

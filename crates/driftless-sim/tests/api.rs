@@ -2,6 +2,8 @@
 //! selector transitions), dry runs, field validation warnings, Tables, persistence,
 //! fault injection.
 
+mod common;
+
 use std::time::Duration;
 
 use driftless_sim::{Cluster, ClusterConfig, ClusterHandle};
@@ -363,4 +365,47 @@ async fn injected_throttling_answers_429_with_retry_after() {
     assert!(r.starts_with("HTTP/1.1 429"), "{r}");
     assert!(r.to_lowercase().contains("retry-after: 7"), "{r}");
     assert!(r.contains("\"reason\":\"TooManyRequests\""), "{r}");
+}
+
+#[tokio::test]
+async fn scale_writes_are_recorded_as_the_scale_subresource() {
+    let (_cluster, c) = common::plain_cluster().await;
+    let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    text(
+        &c,
+        send(
+            "POST",
+            "/apis/apps/v1/namespaces/default/deployments?fieldManager=gitops",
+            "application/json",
+            &dep,
+        ),
+    )
+    .await;
+    let scale = text(
+        &c,
+        send(
+            "PATCH",
+            "/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=hpa",
+            "application/merge-patch+json",
+            &json!({"spec": {"replicas": 4}}),
+        ),
+    )
+    .await;
+    assert_eq!(scale["spec"]["replicas"], 4);
+    let d = text(&c, get("/apis/apps/v1/namespaces/default/deployments/web")).await;
+    let entry = d["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["manager"] == "hpa")
+        .cloned()
+        .unwrap();
+    assert_eq!(entry["subresource"], "scale", "{entry}");
+    assert_eq!(
+        entry["fieldsV1"],
+        json!({"f:spec": {"f:replicas": {}}}),
+        "{entry}"
+    );
 }

@@ -562,61 +562,6 @@ fn warnings_for_unknown_fields_and_watching_get() {
 }
 
 #[test]
-fn create_generators_send_protobuf() {
-    common::each_kubectl(|sim| {
-        sim.ok(&["create", "namespace", "gen"]);
-        sim.ok(&[
-            "create",
-            "configmap",
-            "c1",
-            "-n",
-            "gen",
-            "--from-literal=a=1",
-            "--from-literal=b=two",
-        ]);
-        sim.ok(&[
-            "create",
-            "secret",
-            "generic",
-            "s1",
-            "-n",
-            "gen",
-            "--from-literal=pw=hunter2",
-        ]);
-        sim.ok(&["create", "serviceaccount", "robot", "-n", "gen"]);
-        assert_eq!(
-            sim.ok(&["get", "cm", "c1", "-n", "gen", "-o", "jsonpath={.data.b}"]),
-            "two"
-        );
-        assert_eq!(
-            sim.ok(&[
-                "get",
-                "secret",
-                "s1",
-                "-n",
-                "gen",
-                "-o",
-                "jsonpath={.data.pw}"
-            ]),
-            "aHVudGVyMg=="
-        );
-        assert_eq!(
-            sim.ok(&["get", "secret", "s1", "-n", "gen", "-o", "jsonpath={.type}"]),
-            "Opaque"
-        );
-        assert_eq!(
-            sim.ok(&["get", "ns", "gen", "-o", "jsonpath={.status.phase}"]),
-            "Active"
-        );
-        assert_eq!(
-            sim.ok(&["get", "sa", "robot", "-n", "gen", "-o", "name"])
-                .trim(),
-            "serviceaccount/robot"
-        );
-    });
-}
-
-#[test]
 fn crd_established_describe_events_and_terminating_namespace() {
     common::each_kubectl(|sim| {
         let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: Gadget, plural: gadgets}\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n";

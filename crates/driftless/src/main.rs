@@ -27,17 +27,28 @@ enum Command {
     Sync(cmd::sync::SyncArgs),
     /// Run the simulated Kubernetes cluster.
     Sim(cmd::sim::Args),
+    /// Run the controller: reconcile Argo CD Applications continuously.
+    Controller(cmd::controller::ControllerArgs),
+    /// Print the manifests that install the controller (CRDs, RBAC, Deployment, Service).
+    Install(cmd::controller::InstallArgs),
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DRIFTLESS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let (default_level, json) = match &cli.command {
+        Command::Controller(a) => ("info", a.log_format() == cmd::controller::LogFormat::Json),
+        _ => ("warn", false),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DRIFTLESS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     driftless_runtime::install_crypto_provider();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -53,6 +64,8 @@ fn main() -> ExitCode {
             Command::Diff(a) => cmd::sync::diff(a).await,
             Command::Sync(a) => cmd::sync::sync(a).await,
             Command::Sim(a) => cmd::sim::run(a).await,
+            Command::Controller(a) => cmd::controller::run(a).await,
+            Command::Install(a) => cmd::controller::install(a),
         }
     });
     match result {

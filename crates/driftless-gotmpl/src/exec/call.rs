@@ -236,15 +236,7 @@ fn prepare_arg(v: &Value, t: ArgType) -> Result<Value, String> {
             _ => Err(format!("value is nil; should be of type {}", t.go_name())),
         };
     }
-    let ok = match t {
-        ArgType::Any => true,
-        ArgType::String => matches!(v, Value::String(_)),
-        ArgType::Int => matches!(v, Value::Int(_) | Value::Uint(_)),
-        ArgType::Float => matches!(v, Value::Float(_)),
-        ArgType::Bool => matches!(v, Value::Bool(_)),
-        ArgType::List => matches!(v, Value::List(_)),
-        ArgType::Map => matches!(v, Value::Map(_)),
-    };
+    let ok = t.accepts(v) || matches!((t, v), (ArgType::Int, Value::Uint(_)));
     if ok {
         if let (ArgType::Int, Value::Uint(u)) = (t, v) {
             return Ok(Value::Int(*u as i64));

@@ -336,7 +336,7 @@ impl<'t> State<'_, 't> {
                 Arg::Number { num, .. } if num.is_float => Ok(Value::Float(num.float)),
                 _ => self.err(format!("expected float; found {n}")),
             },
-            Param::Go(g @ (ArgType::List | ArgType::Map)) => {
+            Param::Go(g @ (ArgType::List | ArgType::Map | ArgType::Named(_))) => {
                 self.err(format!("can't handle {n} for arg of type {}", g.go_name()))
             }
         }
@@ -365,15 +365,7 @@ impl<'t> State<'_, 't> {
                 _ => self.err(format!("invalid value; expected {}", g.go_name())),
             };
         }
-        let ok = match g {
-            ArgType::Any => true,
-            ArgType::String => matches!(v, Value::String(_)),
-            ArgType::Int => matches!(v, Value::Int(_)),
-            ArgType::Float => matches!(v, Value::Float(_)),
-            ArgType::Bool => matches!(v, Value::Bool(_)),
-            ArgType::List => matches!(v, Value::List(_)),
-            ArgType::Map => matches!(v, Value::Map(_)),
-        };
+        let ok = g.accepts(&v);
         if ok {
             return Ok(v);
         }

@@ -240,7 +240,7 @@ impl<'a, 't> State<'a, 't> {
                 }
                 ran = true;
             }
-            Value::Int(_) | Value::Uint(_) => {
+            Value::Int(_) | Value::Int64(_) | Value::Uint(_) => {
                 if r.pipe.decl.len() > 1 {
                     return self.err(format!(
                         "can't use {} to iterate over more than one variable",
@@ -248,13 +248,14 @@ impl<'a, 't> State<'a, 't> {
                     ));
                 }
                 let n: u64 = match val {
-                    Value::Int(i) => i.max(0) as u64,
+                    Value::Int(i) | Value::Int64(i) => i.max(0) as u64,
                     Value::Uint(u) => u,
                     _ => 0,
                 };
                 for i in 0..n {
                     let e = match val {
                         Value::Uint(_) => Value::Uint(i),
+                        Value::Int64(_) => Value::Int64(i as i64),
                         _ => Value::Int(i as i64),
                     };
                     ran = true;

@@ -2,6 +2,7 @@
 //! JSON bridges used by the JSON/YAML functions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use driftless_gotmpl::{FuncError, Value};
 use serde_json::Value as J;
@@ -15,6 +16,78 @@ pub fn strval(v: &Value) -> String {
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         Value::NoValue => "<nil>".into(),
         other => other.to_string(),
+    }
+}
+
+/// A Go `string` holding bytes that are not UTF-8 (`.Files.Get` of a binary
+/// file, `decryptAES` of binary data): kept as bytes so that `b64enc`,
+/// `sha256sum` and friends see the real bytes; printed lossily.
+#[derive(Debug)]
+pub struct BinaryString(pub Arc<[u8]>);
+
+impl driftless_gotmpl::Object for BinaryString {
+    fn type_name(&self) -> String {
+        "string".into()
+    }
+    fn field(&self, _: &str) -> Option<Value> {
+        None
+    }
+    fn fmt_go(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&go_lossy(&self.0))
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some(Value::from(go_lossy(&self.0)))
+    }
+    fn go_len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn bytes(&self) -> Option<Arc<[u8]>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Text of bytes as Go's `encoding/json` writes a string: each byte that
+/// does not start a valid UTF-8 sequence becomes U+FFFD (Rust's lossy
+/// conversion replaces a whole broken sequence with one).
+pub fn go_lossy(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut rest = b;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let (ok, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(ok).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &bad[1..];
+            }
+        }
+    }
+    out
+}
+
+/// Go's `string(bytes)`: a plain string when the bytes are UTF-8, else a
+/// [`BinaryString`].
+pub fn go_string(b: Arc<[u8]>) -> Value {
+    match std::str::from_utf8(&b) {
+        Ok(s) => Value::from(s),
+        Err(_) => Value::Object(Arc::new(BinaryString(b))),
+    }
+}
+
+/// The bytes of a `string` argument (a [`BinaryString`] keeps its bytes).
+pub fn arg_bytes(v: &Value) -> Vec<u8> {
+    match v {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::Bytes(b) => b.to_vec(),
+        Value::Object(o) => match o.bytes() {
+            Some(b) => b.to_vec(),
+            None => arg_str(v).into_bytes(),
+        },
+        other => arg_str(other).into_bytes(),
     }
 }
 
@@ -77,7 +150,7 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
 /// booleans are 0/1, anything else (and failures) 0.
 pub fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint(u) => *u as i64,
         Value::Float(f) => *f as i64,
         Value::Bool(b) => i64::from(*b),
@@ -89,7 +162,7 @@ pub fn to_i64(v: &Value) -> i64 {
 /// `cast.ToFloat64`.
 pub fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
@@ -109,7 +182,7 @@ pub fn to_json(v: &Value) -> Result<J, FuncError> {
     Ok(match v {
         Value::NoValue | Value::Nil | Value::Func(_) => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
+        Value::Int(i) | Value::Int64(i) => J::from(*i),
         Value::Uint(u) => J::from(*u),
         Value::Float(f) => match serde_json::Number::from_f64(*f) {
             Some(n) => J::Number(n),
@@ -163,14 +236,15 @@ pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::NoValue | Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Uint(u) => *u == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        Value::Object(_) | Value::Func(_) => false,
+        Value::Object(o) => o.go_len() == Some(0),
+        Value::Func(_) => false,
     }
 }
 
@@ -180,12 +254,17 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::NoValue | Value::Nil => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
+        Value::Int64(_) => "int64",
         Value::Uint(_) => "uint64",
         Value::Float(_) => "float64",
         Value::String(_) => "string",
         Value::Bytes(_) | Value::List(_) => "slice",
         Value::Map(_) => "map",
-        Value::Object(_) => "ptr",
+        Value::Object(o) => match o.type_name().as_str() {
+            "string" => "string",
+            "time.Time" | "sprig.certificate" => "struct",
+            _ => "ptr",
+        },
         Value::Func(_) => "func",
     }
 }

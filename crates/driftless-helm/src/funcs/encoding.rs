@@ -5,7 +5,7 @@ use driftless_gotmpl::{ArgType::Int as I, ArgType::String as S, FuncError, FuncM
 use rand::Rng as _;
 use sha2::Digest;
 
-use super::conv::{arg_int, arg_str};
+use super::conv::{arg_bytes, arg_int, arg_str, go_string};
 use super::{Rng, add};
 
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -80,50 +80,53 @@ fn rand_from(rng: &Rng, n: i64, alphabet: &[u8]) -> String {
         .collect()
 }
 
+const STD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Go's `base64.StdEncoding.DecodeString`, with its error text.
+pub fn b64_decode_go(s: &str) -> Result<Vec<u8>, String> {
+    match STD.decode(s) {
+        Ok(b) => Ok(b),
+        Err(base64::DecodeError::InvalidByte(i, _))
+        | Err(base64::DecodeError::InvalidLastSymbol(i, _)) => {
+            Err(format!("illegal base64 data at input byte {i}"))
+        }
+        Err(_) => Err(format!(
+            "illegal base64 data at input byte {}",
+            s.len() / 4 * 4
+        )),
+    }
+}
+
 pub(super) fn register(m: &mut FuncMap, rng: Rng) {
-    const STD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
     add(m, "b64enc", &[S], move |a| {
-        Ok(Value::from(STD.encode(arg_str(&a[0]))))
+        Ok(Value::from(STD.encode(arg_bytes(&a[0]))))
     });
     add(m, "b64dec", &[S], move |a| {
-        Ok(Value::from(match STD.decode(arg_str(&a[0])) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(base64::DecodeError::InvalidByte(i, _))
-            | Err(base64::DecodeError::InvalidLastSymbol(i, _)) => {
-                format!("illegal base64 data at input byte {i}")
-            }
-            Err(_) => format!(
-                "illegal base64 data at input byte {}",
-                arg_str(&a[0]).len() / 4 * 4
-            ),
-        }))
+        Ok(match b64_decode_go(&arg_str(&a[0])) {
+            Ok(b) => go_string(b.into()),
+            Err(e) => Value::from(e),
+        })
     });
     add(m, "b32enc", &[S], |a| {
-        Ok(Value::from(b32enc(arg_str(&a[0]).as_bytes())))
+        Ok(Value::from(b32enc(&arg_bytes(&a[0]))))
     });
     add(m, "b32dec", &[S], |a| {
-        Ok(Value::from(match b32dec(&arg_str(&a[0])) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => e,
-        }))
+        Ok(match b32dec(&arg_str(&a[0])) {
+            Ok(b) => go_string(b.into()),
+            Err(e) => Value::from(e),
+        })
     });
     add(m, "sha1sum", &[S], |a| {
-        Ok(Value::from(hex(&sha1::Sha1::digest(
-            arg_str(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha1::Sha1::digest(arg_bytes(&a[0])))))
     });
     add(m, "sha256sum", &[S], |a| {
-        Ok(Value::from(hex(&sha2::Sha256::digest(
-            arg_str(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha2::Sha256::digest(arg_bytes(&a[0])))))
     });
     add(m, "sha512sum", &[S], |a| {
-        Ok(Value::from(hex(&sha2::Sha512::digest(
-            arg_str(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::from(hex(&sha2::Sha512::digest(arg_bytes(&a[0])))))
     });
     add(m, "adler32sum", &[S], |a| {
-        Ok(Value::from(adler32(arg_str(&a[0]).as_bytes()).to_string()))
+        Ok(Value::from(adler32(&arg_bytes(&a[0])).to_string()))
     });
     let r = rng.clone();
     add(m, "uuidv4", &[], move |_| {
@@ -159,6 +162,17 @@ pub(super) fn register(m: &mut FuncMap, rng: Rng) {
                 .random_range(lo..hi),
         ))
     });
+    // xstrings.Shuffle: Fisher-Yates over the runes.
+    let r = rng.clone();
+    add(m, "shuffle", &[S], move |a| {
+        let mut runes: Vec<char> = arg_str(&a[0]).chars().collect();
+        let mut g = r.lock().unwrap_or_else(|e| e.into_inner());
+        for i in (1..runes.len()).rev() {
+            let j = g.random_range(0..=i);
+            runes.swap(i, j);
+        }
+        Ok(Value::from(runes.into_iter().collect::<String>()))
+    });
     let r = rng;
     add(m, "randBytes", &[I], move |a| {
         let mut b = vec![0u8; arg_int(&a[0]).max(0) as usize];
@@ -167,28 +181,6 @@ pub(super) fn register(m: &mut FuncMap, rng: Rng) {
             base64::engine::general_purpose::STANDARD.encode(b),
         ))
     });
-    for name in [
-        "htpasswd",
-        "derivePassword",
-        "genPrivateKey",
-        "buildCustomCert",
-        "genCA",
-        "genCAWithKey",
-        "genSelfSignedCert",
-        "genSelfSignedCertWithKey",
-        "genSignedCert",
-        "genSignedCertWithKey",
-        "encryptAES",
-        "decryptAES",
-        "bcrypt",
-    ] {
-        let msg = format!("{name} is not supported by driftless (see docs/helm-functions.md)");
-        m.add(
-            name,
-            driftless_gotmpl::Signature::variadic(&[], driftless_gotmpl::ArgType::Any),
-            move |_, _| Err(FuncError::msg(msg.clone())),
-        );
-    }
 }
 
 #[cfg(test)]
@@ -216,7 +208,15 @@ mod tests {
             ),
             (r#"{{ adler32sum "Wikipedia" }}"#, "300286872"),
             (r#"{{ randAlphaNum 0 }}"#, ""),
+            (r#"[{{ shuffle "" }}] {{ shuffle "a" }}"#, "[] a"),
         ]);
+        let s = render(r#"{{ shuffle "héllo wörld" }}"#);
+        let mut got: Vec<char> = s.chars().collect();
+        let mut want: Vec<char> = "héllo wörld".chars().collect();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want, "a permutation of the runes: {s}");
+        assert_eq!(s, render(r#"{{ shuffle "héllo wörld" }}"#), "seeded");
         let r = render(r#"{{ randAlphaNum 12 }} {{ randNumeric 5 }} {{ uuidv4 }}"#);
         let parts: Vec<&str> = r.split(' ').collect();
         assert_eq!(parts[0].len(), 12);

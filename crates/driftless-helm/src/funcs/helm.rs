@@ -224,18 +224,12 @@ pub(super) fn register(m: &mut FuncMap, opts: &FuncOptions) {
     add(m, "fromYamlArray", &[S], |a| {
         Ok(from_yaml_array(&arg_str(&a[0])))
     });
+    // Helm returns the encoder's error text as the result.
     add(m, "toToml", &[A], |a| {
-        Ok(Value::from(
-            to_json(&a[0])
-                .ok()
-                .and_then(|j| to_toml(&j).ok())
-                .unwrap_or_default(),
-        ))
-    });
-    add(m, "mustToToml", &[A], |a| {
-        Ok(Value::from(
-            to_toml(&to_json(&a[0])?).map_err(FuncError::msg)?,
-        ))
+        Ok(Value::from(match to_json(&a[0]) {
+            Ok(j) => to_toml(&j).unwrap_or_else(|e| e),
+            Err(e) => e.to_string(),
+        }))
     });
     add_ctx(m, "include", Signature::fixed(&[S, A]), |ctx, a| {
         if ctx.depth() > MAX_DEPTH {

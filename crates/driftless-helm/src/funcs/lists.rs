@@ -88,7 +88,9 @@ pub fn seq(p: &[i64]) -> String {
 }
 
 pub(super) fn register(m: &mut FuncMap) {
-    variadic(m, "list", |a| Ok(Value::list(a.to_vec())));
+    for name in ["list", "tuple"] {
+        variadic(m, name, |a| Ok(Value::list(a.to_vec())));
+    }
     for name in ["push", "append", "mustPush", "mustAppend"] {
         add(m, name, &[A, A], |a| {
             let mut l = items(&a[0], "Cannot push on type")?;

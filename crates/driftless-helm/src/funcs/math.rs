@@ -128,45 +128,50 @@ pub fn round(v: f64, places: i64, round_on: f64) -> f64 {
 
 pub(super) fn register(m: &mut FuncMap) {
     variadic(m, "add", |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a.iter().map(to_i64).fold(0i64, i64::wrapping_add),
         ))
     });
     add(m, "add1", &[A], |a| {
-        Ok(Value::Int(to_i64(&a[0]).wrapping_add(1)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_add(1)))
     });
     add(m, "sub", &[A, A], |a| {
-        Ok(Value::Int(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))
     });
     add(m, "div", &[A, A], |a| {
         let b = to_i64(&a[1]);
         if b == 0 {
             return Err(FuncError::msg(DIV_ZERO));
         }
-        Ok(Value::Int(to_i64(&a[0]).wrapping_div(b)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_div(b)))
     });
     add(m, "mod", &[A, A], |a| {
         let b = to_i64(&a[1]);
         if b == 0 {
             return Err(FuncError::msg(DIV_ZERO));
         }
-        Ok(Value::Int(to_i64(&a[0]).wrapping_rem(b)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_rem(b)))
     });
     add_var(m, "mul", &[A], A, |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a[1..]
                 .iter()
                 .map(to_i64)
                 .fold(to_i64(&a[0]), i64::wrapping_mul),
         ))
     });
-    add_var(m, "max", &[A], A, |a| {
-        Ok(Value::Int(
-            a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::max),
-        ))
+    for name in ["max", "biggest"] {
+        add_var(m, name, &[A], A, |a| {
+            Ok(Value::Int64(
+                a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::max),
+            ))
+        });
+    }
+    add(m, "add1f", &[A], |a| {
+        Ok(Value::Float(dec_op(to_f64(&a[0]), 1.0, '+')))
     });
     add_var(m, "min", &[A], A, |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::min),
         ))
     });
@@ -220,10 +225,10 @@ pub(super) fn register(m: &mut FuncMap) {
         Ok(Value::Int(arg_str(&a[0]).parse::<i64>().unwrap_or(0)))
     });
     add(m, "int", &[A], |a| Ok(Value::Int(to_i64(&a[0]))));
-    add(m, "int64", &[A], |a| Ok(Value::Int(to_i64(&a[0]))));
+    add(m, "int64", &[A], |a| Ok(Value::Int64(to_i64(&a[0]))));
     add(m, "float64", &[A], |a| Ok(Value::Float(to_f64(&a[0]))));
     add(m, "toDecimal", &[A], |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             i64::from_str_radix(&strval(&a[0]), 8).unwrap_or(0),
         ))
     });

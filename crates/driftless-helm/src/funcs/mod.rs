@@ -28,10 +28,12 @@ use std::sync::{Arc, Mutex};
 use driftless_gotmpl::{ArgType, FuncCtx, FuncMap, FuncResult, Signature, Value};
 
 pub mod conv;
-mod dates;
+mod crypto;
+pub mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
+mod from_toml;
 mod helm;
 mod lists;
 mod math;
@@ -39,6 +41,7 @@ mod misc;
 mod regexes;
 pub mod semver;
 pub mod strings;
+mod urls;
 
 /// Live-object lookups for Helm's `lookup` function.
 pub trait Lookup: Send + Sync {
@@ -123,6 +126,12 @@ pub fn register(funcs: &mut FuncMap, opts: &FuncOptions) {
     regexes::register(funcs);
     semver::register(funcs);
     dates::register(funcs, opts.now);
+    let fixed_now = opts.now;
+    crypto::register(funcs, rng.clone(), move || {
+        fixed_now.unwrap_or_else(|| chrono::Utc::now().fixed_offset())
+    });
+    urls::register(funcs);
+    from_toml::register(funcs);
     misc::register(funcs);
     helm::register(funcs, opts);
 }

@@ -169,3 +169,22 @@ fn functions_match_helm_binary() {
         bad.join("\n")
     );
 }
+
+/// Every function of Helm v4's function map exists here, and no other
+/// (a name Helm lacks must stay a parse error, as in `helm template`).
+#[test]
+fn function_map_is_helms() {
+    let want: std::collections::BTreeSet<&str> = include_str!("helm_v4_functions.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    let mut funcs = driftless_gotmpl::FuncMap::new();
+    super::register(&mut funcs, &super::FuncOptions::default());
+    let have: std::collections::BTreeSet<&str> = funcs.names().collect();
+    let missing: Vec<_> = want.difference(&have).collect();
+    let extra: Vec<_> = have.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing from driftless: {missing:?}\nnot in helm v4: {extra:?}"
+    );
+}

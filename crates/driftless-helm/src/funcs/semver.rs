@@ -24,7 +24,7 @@ pub struct Version {
     pub meta: String,
 }
 
-const INVALID: &str = "Invalid Semantic Version";
+const INVALID: &str = "invalid semantic version";
 
 impl Version {
     /// Masterminds' lenient `NewVersion` (`v` prefix, missing parts as 0).
@@ -210,9 +210,11 @@ fn parse_one(s: &str) -> Result<Cons, String> {
 /// assert!(!semver_compare("~1.2", "1.3.0").unwrap());
 /// ```
 pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let v = Version::parse(version)?;
-    let mut any = false;
+    // Masterminds parses the constraint first, then the version; a bad
+    // or-group is reported verbatim.
+    let mut groups = Vec::new();
     for group in constraint.split("||") {
+        let improper = || format!("improper constraint: {group}");
         let g = group.trim();
         // Hyphen ranges: "1.2 - 1.4"
         let mut conds = Vec::new();
@@ -223,8 +225,8 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
         let mut i = 0;
         while i < toks.len() {
             if i + 2 < toks.len() && toks[i + 1] == "-" {
-                conds.push(parse_one(&format!(">={}", toks[i]))?);
-                conds.push(parse_one(&format!("<={}", toks[i + 2]))?);
+                conds.push(parse_one(&format!(">={}", toks[i])).map_err(|_| improper())?);
+                conds.push(parse_one(&format!("<={}", toks[i + 2])).map_err(|_| improper())?);
                 i += 3;
                 continue;
             }
@@ -234,17 +236,16 @@ pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
                 t.push_str(toks[i + 1]);
                 i += 1;
             }
-            conds.push(parse_one(&t)?);
+            conds.push(parse_one(&t).map_err(|_| improper())?);
             i += 1;
         }
         if conds.is_empty() {
-            return Err(format!("improper constraint: {constraint}"));
+            return Err(improper());
         }
-        if conds.iter().all(|c| c.check(&v)) {
-            any = true;
-        }
+        groups.push(conds);
     }
-    Ok(any)
+    let v = Version::parse(version)?;
+    Ok(groups.iter().any(|conds| conds.iter().all(|c| c.check(&v))))
 }
 
 pub(super) fn register(m: &mut FuncMap) {

@@ -172,14 +172,15 @@ fn parse_output(text: &str) -> Result<Vec<Document>, HelmError> {
         };
         let (source, content) = rest.split_once('\n').unwrap_or((rest, ""));
         let index = docs.iter().filter(|d| d.source == source).count();
-        let (kind, hook) = document_head(source, content)?;
+        let head = document_head(source, content)?;
         docs.push(Document {
             source: source.to_string(),
             content: content.to_string(),
             index,
             line: 0,
-            kind,
-            hook,
+            kind: head.kind,
+            hook: head.hook,
+            duplicate_keys: head.duplicate_keys,
         });
     }
     Ok(docs)

@@ -195,6 +195,9 @@ impl Object for VersionSet {
     fn fmt_go(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}]", self.0.join(" "))
     }
+    fn go_len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
     fn to_value(&self) -> Option<Value> {
         Some(Value::list(
             self.0.iter().map(|s| Value::from(s.as_str())).collect(),

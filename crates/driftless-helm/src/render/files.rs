@@ -152,16 +152,12 @@ impl Object for Files {
     fn method(&self, name: &str) -> Option<Function> {
         let me = self.clone();
         Some(match name {
-            "Get" => {
-                string_fn(move |n| Value::from(String::from_utf8_lossy(&me.get(n)).into_owned()))
-            }
+            "Get" => string_fn(move |n| crate::funcs::conv::go_string(me.get(n))),
             "GetBytes" => string_fn(move |n| Value::Bytes(me.get(n))),
             "Glob" => string_fn(move |p| me.glob(p).into_value()),
             "Lines" => string_fn(move |n| Value::list(me.lines(n))),
             "AsConfig" => Function::new(Signature::default(), move |_, _| {
-                Ok(Value::from(
-                    me.as_map(|d| String::from_utf8_lossy(d).into_owned()),
-                ))
+                Ok(Value::from(me.as_map(crate::funcs::conv::go_lossy)))
             }),
             "AsSecrets" => Function::new(Signature::default(), move |_, _| {
                 Ok(Value::from(me.as_map(|d| {

@@ -30,6 +30,52 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Warnings about the output that Helm accepts silently: a mapping key
+    /// given twice in one object (the later value wins, as in Helm and the
+    /// Kubernetes API). Each names the file, the object and the key.
+    ///
+    /// ```
+    /// use driftless_helm::{MemFs, RenderOptions, render};
+    /// let mut fs = MemFs::default();
+    /// fs.insert("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n");
+    /// fs.insert("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels:\n    app: a\n    app: b\n");
+    /// let r = render(&fs, &RenderOptions::default()).unwrap();
+    /// assert_eq!(r.manifests().unwrap()[0].object["metadata"]["labels"]["app"], "b");
+    /// assert_eq!(
+    ///     r.warnings(),
+    ///     ["c/templates/cm.yaml: ConfigMap cm: duplicate key metadata.labels.app (the later value is used, as by Helm)"]
+    /// );
+    /// ```
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.documents {
+            if d.duplicate_keys.is_empty() {
+                continue;
+            }
+            let name = crate::yaml::from_yaml(&d.content)
+                .ok()
+                .and_then(|j| {
+                    j.pointer("/metadata/name")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            let object = match (d.kind.as_str(), name.as_str()) {
+                ("", "") => format!("document {}", d.index + 1),
+                (k, "") => k.to_string(),
+                ("", n) => n.to_string(),
+                (k, n) => format!("{k} {n}"),
+            };
+            for k in &d.duplicate_keys {
+                out.push(format!(
+                    "{}: {object}: duplicate key {k} (the later value is used, as by Helm)",
+                    d.source
+                ));
+            }
+        }
+        out
+    }
+
     /// The documents as Kubernetes objects with provenance; documents that
     /// are empty (only comments) are skipped. Integers stay integers.
     ///
@@ -213,6 +259,7 @@ fn crd_documents(chart: &Chart, full_path: &str, out: &mut Vec<(Document, String
                     line,
                     kind: "CustomResourceDefinition".into(),
                     hook: None,
+                    duplicate_keys: Vec::new(),
                 },
                 text.clone(),
             ));

@@ -81,6 +81,9 @@ pub struct Document {
     pub kind: String,
     /// The `helm.sh/hook` annotation, when the document is a hook.
     pub hook: Option<String>,
+    /// Mapping keys given twice (dotted paths); the later value is kept, as
+    /// Helm and the Kubernetes API do. See [`super::Rendered::warnings`].
+    pub duplicate_keys: Vec<String>,
 }
 
 impl Document {
@@ -142,23 +145,42 @@ fn scalar_text(v: &serde_yaml_ng::Value) -> String {
 
 /// Reads kind and hook annotation of a document (Helm's `SimpleHead`); a
 /// YAML error is reported as Helm does (`YAML parse error on FILE: ...`).
-pub(crate) fn document_head(
-    source: &str,
-    doc: &str,
-) -> Result<(String, Option<String>), HelmError> {
+pub(crate) fn document_head(source: &str, doc: &str) -> Result<DocHead, HelmError> {
     let fail = |message: String| HelmError::Yaml {
         file: source.to_string(),
         message,
         rendered: String::new(),
     };
-    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(doc).map_err(|e| {
-        fail(format!(
-            "error converting YAML to JSON: {}",
-            crate::values::yaml_error_text(&e)
-        ))
-    })?;
+    let v: serde_yaml_ng::Value = match serde_yaml_ng::from_str(doc) {
+        Ok(v) => v,
+        // libyaml refuses duplicate keys; go-yaml v2 keeps the later value.
+        Err(e) if e.to_string().contains("duplicate entry") => {
+            if let Ok(j) = crate::yaml::from_yaml(doc) {
+                let text = |v: Option<&serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Null) | None => None,
+                    Some(other) => Some(other.to_string()),
+                };
+                return Ok(DocHead {
+                    kind: text(j.get("kind")).unwrap_or_default(),
+                    hook: text(j.pointer("/metadata/annotations/helm.sh~1hook")),
+                    duplicate_keys: crate::yaml::duplicate_keys(doc),
+                });
+            }
+            return Err(fail(format!(
+                "error converting YAML to JSON: {}",
+                crate::values::yaml_error_text(&e)
+            )));
+        }
+        Err(e) => {
+            return Err(fail(format!(
+                "error converting YAML to JSON: {}",
+                crate::values::yaml_error_text(&e)
+            )));
+        }
+    };
     let m = match v {
-        serde_yaml_ng::Value::Null => return Ok((String::new(), None)),
+        serde_yaml_ng::Value::Null => return Ok(DocHead::default()),
         serde_yaml_ng::Value::Mapping(m) => m,
         other => {
             let kind = crate::values::json_kind(&crate::values::yaml_to_json(other));
@@ -173,7 +195,19 @@ pub(crate) fn document_head(
         .and_then(|md| md.get("annotations"))
         .and_then(|a| a.get("helm.sh/hook"))
         .map(scalar_text);
-    Ok((kind, hook))
+    Ok(DocHead {
+        kind,
+        hook,
+        duplicate_keys: Vec::new(),
+    })
+}
+
+/// What sorting needs of a document.
+#[derive(Debug, Default)]
+pub(crate) struct DocHead {
+    pub kind: String,
+    pub hook: Option<String>,
+    pub duplicate_keys: Vec<String>,
 }
 
 fn kind_rank(kind: &str) -> Option<usize> {
@@ -204,14 +238,16 @@ pub fn sort_manifests(
             continue;
         }
         for (index, (doc, line)) in split_manifests(content).into_iter().enumerate() {
-            let (kind, hook) = document_head(path, &doc)?;
+            let head = document_head(path, &doc)?;
+            let hook = head.hook.clone();
             let d = Document {
                 source: path.clone(),
                 content: doc,
                 index,
                 line,
-                kind,
-                hook: hook.clone(),
+                kind: head.kind,
+                hook: head.hook,
+                duplicate_keys: head.duplicate_keys,
             };
             match hook {
                 None => generic.push(d),

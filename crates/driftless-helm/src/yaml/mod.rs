@@ -17,25 +17,57 @@
 //!            "\"on\": \"on\"\nport: 80");
 //! ```
 
-pub mod emit;
-pub mod gofloat;
 pub mod parse;
-pub mod resolve;
-pub mod sort;
+
+// The emitter is shared with the CLI's YAML output.
+pub use driftless_core::yaml::{emit, gofloat, resolve, sort};
 
 pub use emit::{UnsupportedValue, to_yaml_document};
-pub use parse::{YamlError, from_yaml};
+pub use parse::{YamlError, duplicate_keys, from_yaml};
 
-/// Helm's `toYaml`: the document without its final newline. Fails on
-/// values JSON cannot hold (NaN, infinities), where Helm's `toYaml` gives
-/// `""` and `mustToYaml` an error.
-pub fn to_yaml(v: &serde_json::Value) -> Result<String, UnsupportedValue> {
+/// Why Helm's `toYaml` gives up on a value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ToYamlError {
+    /// A number JSON cannot hold (NaN, infinities).
+    #[error(transparent)]
+    Unsupported(#[from] UnsupportedValue),
+    /// A string with a character go-yaml's reader refuses (DEL, C1
+    /// controls other than NEL, U+FFFE, U+FFFF), which `encoding/json`
+    /// leaves raw on Helm's way from JSON to YAML.
+    #[error("yaml: control characters are not allowed")]
+    ControlCharacter,
+}
+
+/// Helm's `toYaml`: the document without its final newline. Fails where
+/// Helm's does, so that `toYaml` gives `""` and `mustToYaml` an error: on
+/// values JSON cannot hold (NaN, infinities) and on strings go-yaml's
+/// reader refuses.
+pub fn to_yaml(v: &serde_json::Value) -> Result<String, ToYamlError> {
     check_finite(v)?;
+    if has_control_character(v) {
+        return Err(ToYamlError::ControlCharacter);
+    }
     let mut s = to_yaml_document(v);
     if s.ends_with('\n') {
         s.pop();
     }
     Ok(s)
+}
+
+fn refused_by_reader(c: char) -> bool {
+    matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+        || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}')
+}
+
+fn has_control_character(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.chars().any(refused_by_reader),
+        serde_json::Value::Array(a) => a.iter().any(has_control_character),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .any(|(k, v)| k.chars().any(refused_by_reader) || has_control_character(v)),
+        _ => false,
+    }
 }
 
 fn check_finite(v: &serde_json::Value) -> Result<(), UnsupportedValue> {

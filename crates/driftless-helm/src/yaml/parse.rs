@@ -113,6 +113,51 @@ pub fn from_yaml(text: &str) -> Result<J, YamlError> {
     }
 }
 
+/// The mapping keys that occur twice in one mapping of the first document
+/// of `text`, as dotted paths (`metadata.labels.app`, `spec.ports[0].name`).
+/// go-yaml v2 (and so Helm and kubectl) keeps the later value; the reader
+/// here does the same.
+pub fn duplicate_keys(text: &str) -> Vec<String> {
+    let mut b = Builder::default();
+    let mut p = Parser::new_from_str(text);
+    if p.load(&mut b, false).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(n) = b.docs.first() {
+        find_duplicates(n, "", &mut out);
+    }
+    out
+}
+
+fn find_duplicates(n: &Node, path: &str, out: &mut Vec<String>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match n {
+        Node::Scalar(..) => {}
+        Node::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_duplicates(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Node::Map(entries) => {
+            let mut seen = std::collections::HashSet::new();
+            for (k, v) in entries {
+                let Ok(key) = key_string(k) else { continue };
+                if key != "<<" && !seen.insert(key.clone()) {
+                    out.push(join(&key));
+                }
+                find_duplicates(v, &join(&key), out);
+            }
+        }
+    }
+}
+
 fn scalar_value(s: &str, style: TScalarStyle, tag: &Option<Tag>) -> Result<J, YamlError> {
     if let Some(t) = tag
         && t.handle == "!!"
@@ -248,6 +293,19 @@ mod tests {
         assert_eq!(v["use"], json!({"x": 1, "z": 3}));
         assert_eq!(v["true"], json!(1), "go-yaml v2 reads the key y as true");
         assert_eq!(v["list"], json!([{"x": 1, "z": 2}]));
+    }
+
+    #[test]
+    fn duplicate_keys_later_wins() {
+        let doc = "metadata:\n  labels:\n    app: a\n    app: b\nspec:\n  logFormat: x\n  ports:\n  - {k: 1, k: 2}\n  logFormat: z\n";
+        assert_eq!(
+            duplicate_keys(doc),
+            ["metadata.labels.app", "spec.ports[0].k", "spec.logFormat"]
+        );
+        let v = from_yaml(doc).unwrap();
+        assert_eq!(v["metadata"]["labels"]["app"], "b");
+        assert_eq!(v["spec"]["logFormat"], "z");
+        assert!(duplicate_keys("a: 1\nb: {a: 2}\n").is_empty());
     }
 
     #[test]

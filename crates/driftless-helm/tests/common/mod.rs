@@ -487,3 +487,54 @@ pub fn otel_layout(files: &BTreeMap<String, String>) -> BTreeMap<String, String>
     }
     out
 }
+
+/// One ConfigMap template per snippet (`tNN.yaml`), each printing its
+/// snippet's output (through a `define`, so that errors name it) as `data.out`.
+pub fn snippet_templates<S: AsRef<str>>(snippets: &[S]) -> Vec<(String, String)> {
+    snippets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let s = s.as_ref();
+            let body = format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t{i}\ndata:\n  out: {{{{ include \"body-{i}\" . | quote }}}}\n{{{{- define \"body-{i}\" }}}}{s}{{{{ end }}}}\n"
+            );
+            (format!("t{i:02}.yaml"), body)
+        })
+        .collect()
+}
+
+/// `helm template gen .`
+pub fn template_gen_args() -> Vec<String> {
+    ["template", "gen", "."]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Renders each failing template (as `templates/bad.yaml` of a chart that
+/// `write_chart` makes in `dir(i)`) with helm and natively; returns the
+/// cases whose errors differ. Panics if helm accepts a case.
+pub fn error_case_diffs(
+    errors: &[&str],
+    dir: impl Fn(usize) -> PathBuf,
+    write_chart: impl Fn(&Path, &[(String, String)]),
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for (i, s) in errors.iter().enumerate() {
+        let dir = dir(i);
+        write_chart(&dir, &[("bad.yaml".to_string(), format!("{s}\n"))]);
+        let args = template_gen_args();
+        let native = run_native(&args, &dir, None);
+        let helm = run_helm(&args, &dir, None);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(helm.error.is_some(), "helm accepted error case {i}: {s}");
+        if native.error != helm.error {
+            diffs.push(format!(
+                "case {i} {s:?}\n  native: {:?}\n  helm:   {:?}",
+                native.error, helm.error
+            ));
+        }
+    }
+    diffs
+}

@@ -474,9 +474,10 @@ impl Runner {
     }
 
     /// Sets the target's `spec.replicas` as the HPA controller does (through the scale subresource).
+    /// Sets the target's replicas through its `scale` subresource, as the HPA controller does.
     fn rescale(&self, r: &hpa::Rescale) {
         let res = resource_of(&r.kind);
-        let opts = WriteOptions::manager(CONTROLLER_MANAGER);
+        let opts = WriteOptions::manager(CONTROLLER_MANAGER).through("scale");
         let replicas = r.replicas;
         let _ = self
             .store

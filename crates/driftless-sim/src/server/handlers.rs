@@ -185,7 +185,10 @@ pub(crate) fn object_response(
     } else {
         obj.clone()
     };
-    let mut r = json_response(code, &body);
+    let mut r = match protobuf_body(ctx, rt, &rt.kind, &body) {
+        Some(pb) => pb_response(code, pb),
+        None => json_response(code, &body),
+    };
     for w in warnings.unwrap_or(&[]) {
         if let Ok(v) = HeaderValue::from_str(&format!(
             "299 - {}",
@@ -195,6 +198,19 @@ pub(crate) fn object_response(
         }
     }
     r
+}
+
+/// The protobuf form of a plain (not Table, not metadata-only) built-in object or list, when the
+/// client prefers protobuf.
+fn protobuf_body(ctx: &Ctx, rt: &ResourceType, kind: &str, body: &Value) -> Option<Vec<u8>> {
+    if !ctx.wants_protobuf() || rt.custom || ctx.wants_table() || ctx.wants_metadata() {
+        return None;
+    }
+    super::protobuf_encode::encode(&rt.api_version(), kind, body)
+}
+
+fn pb_response(code: u16, body: Vec<u8>) -> Response {
+    json_bytes(code, body, "application/vnd.kubernetes.protobuf")
 }
 
 pub(crate) fn include_object(ctx: &Ctx) -> IncludeObject {
@@ -252,6 +268,12 @@ fn list(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, ApiEr
             .collect();
         let body = json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items});
         return Ok(json_response(200, &body));
+    }
+    if ctx.wants_protobuf() && !rt.custom {
+        let list = json!({"metadata": Value::Object(meta.clone()), "items": page.items.iter().map(|o| o.as_ref().clone()).collect::<Vec<Value>>()});
+        if let Some(pb) = protobuf_body(ctx, rt, &rt.list_kind(), &list) {
+            return Ok(pb_response(200, pb));
+        }
     }
     // Serialised straight from the shared stored objects (no copies): built-in list
     // items carry no kind/apiVersion, custom resources' items do (in the served version).
@@ -415,12 +437,14 @@ fn create(ctx: &Ctx, rt: &Arc<ResourceType>, t: &Target) -> Result<Response, Api
     }
     let mut obj = ctx.body_value()?;
     check_type(rt, &obj)?;
+    crate::typed::check(rt, &obj)?;
     set_namespace(rt, t, &mut obj)?;
     let warnings = field_validation(ctx, rt, &obj)?;
     let opts = WriteOptions {
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: ctx.q("fieldValidation").map(str::to_string),
+        subresource: None,
     };
     let created = ctx.app.store.create(&rt.resource_ref(), obj, &opts)?;
     Ok(object_response(ctx, rt, 201, &created, Some(&warnings)))
@@ -434,6 +458,7 @@ fn update(
 ) -> Result<Response, ApiError> {
     let mut obj = ctx.body_value()?;
     check_type(rt, &obj)?;
+    crate::typed::check(rt, &obj)?;
     let name = t.name.clone().unwrap_or_default();
     match obj.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if n == name => {}
@@ -450,6 +475,7 @@ fn update(
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: None,
+        subresource: None,
     };
     let r = rt.resource_ref();
     let updated = if status {
@@ -618,6 +644,7 @@ fn set_scale(
         dry_run: ctx.dry_run()?,
         field_manager: Some(ctx.manager()),
         field_validation: None,
+        subresource: Some("scale".into()),
     };
     let precondition = scale
         .pointer("/metadata/resourceVersion")

@@ -8,6 +8,7 @@ pub mod metrics;
 mod openapi;
 mod patch;
 mod protobuf;
+mod protobuf_encode;
 mod request;
 pub mod table;
 pub mod tls;

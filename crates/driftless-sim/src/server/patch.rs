@@ -89,6 +89,7 @@ pub(crate) fn patch(
     loop {
         let live = store.get(&r, ns, &name)?;
         let mut new = run_patch(kind, rt, &live, &body)?;
+        crate::typed::check_patched(rt, &new)?;
         if new.pointer("/metadata/name").and_then(Value::as_str) != Some(name.as_str()) {
             return Err(ApiError::bad_request(format!(
                 "the name of the object ({}) does not match the name on the URL ({name})",
@@ -113,6 +114,7 @@ pub(crate) fn patch(
             dry_run,
             field_manager: Some(manager.clone()),
             field_validation: None,
+            subresource: None,
         };
         let res = if sub == Some("status") {
             store.update_status(&r, new, &opts)
@@ -194,6 +196,7 @@ fn apply(
         dry_run,
         field_manager: None,
         field_validation: None,
+        subresource: None,
     };
     loop {
         match store.get(&r, t.namespace.as_deref(), &name) {

@@ -89,6 +89,15 @@ impl Ctx {
             .is_some_and(|a| a.contains("as=Table"))
     }
 
+    /// Whether the client prefers protobuf (`application/vnd.kubernetes.protobuf` first), as
+    /// kubectl's and client-go's typed clients do; watch streams and Tables stay JSON.
+    pub(crate) fn wants_protobuf(&self) -> bool {
+        self.accept().split(',').next().is_some_and(|a| {
+            a.trim().starts_with("application/vnd.kubernetes.protobuf")
+                && !a.contains("stream=watch")
+        })
+    }
+
     /// Whether the client asked for `PartialObjectMetadata(List)`.
     pub(crate) fn wants_metadata(&self) -> bool {
         self.accept()

@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use crate::registry::ResourceType;
 
+mod more;
+
 const NAME_DESC: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names";
 const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
@@ -1340,6 +1342,7 @@ fn columns_and_cells(rt: &ResourceType) -> (Vec<Col>, Cells) {
             }),
         ),
         _ if rt.custom => custom_columns(rt),
+        (g, k) if let Some(cols) = more::columns(g, k) => cols,
         _ => (
             vec![name, c("Created At", "date", 0, AGE_DESC)],
             Box::new(|o| vec![json!(st(o, "/metadata/creationTimestamp"))]),

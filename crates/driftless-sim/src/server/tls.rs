@@ -133,7 +133,8 @@ impl Certs {
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_single_cert(chain, key)?;
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // HTTP/2 as client-go negotiates it, HTTP/1.1 for everyone else.
+        cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(cfg)
     }
 }

@@ -58,9 +58,18 @@ pub struct WriteOptions {
     /// Field validation mode: `Ignore`, `Warn` or `Strict` (validation happens in the
     /// HTTP layer; kept here for controllers that want the same behaviour).
     pub field_validation: Option<String>,
+    /// The subresource written through, recorded in `managedFields` (`scale`); `/status`
+    /// writes go through [`Store::update_status`].
+    pub subresource: Option<String>,
 }
 
 impl WriteOptions {
+    /// The same options recording the write as made through `subresource` (e.g. `scale`).
+    pub fn through(mut self, subresource: &str) -> Self {
+        self.subresource = Some(subresource.to_string());
+        self
+    }
+
     /// Options recording `manager` as the field manager.
     pub fn manager(manager: &str) -> Self {
         Self {

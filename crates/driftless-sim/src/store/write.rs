@@ -127,6 +127,7 @@ impl Store {
             obj.as_object_mut().map(|m| m.shift_remove("status"));
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut obj);
+        crate::crd_schema::admit(&rt, &mut obj);
         {
             let meta = meta_mut(&mut obj);
             meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
@@ -147,6 +148,7 @@ impl Store {
             prepare_namespace(&mut obj, &name);
         }
         validate::validate(&rt, &obj, None)?;
+        crate::crd_schema::check(&rt, &obj)?;
         let is_service = rt.group.is_empty() && rt.kind == "Service";
         if is_service {
             self.allocate_service(&rt, &mut obj, None)?;
@@ -377,14 +379,18 @@ impl Store {
             }
         }
         crate::defaults::apply_defaults(&rt.group, &rt.version, &rt.kind, &mut new);
+        crate::crd_schema::admit(&rt, &mut new);
         if let Some(m) = &opts.field_manager {
-            let sub = (part == Part::Status).then_some("status");
+            let sub = (part == Part::Status)
+                .then_some("status")
+                .or(opts.subresource.as_deref());
             patching::update_managed_fields(&rt, Some(&old), &mut new, m, sub)?;
         }
         if !rt.custom {
             crate::defaults::prepare_for_update(&rt.group, &rt.kind, &old, &mut new);
         }
         validate::validate(&rt, &new, Some(&old))?;
+        crate::crd_schema::check(&rt, &new)?;
         if rt.group.is_empty() && rt.kind == "Service" && !opts.dry_run {
             self.allocate_service(&rt, &mut new, Some(&old))?;
         }

@@ -193,3 +193,19 @@ metadata:
 data:
   a: "1"
 "#;
+
+/// A cluster without the workload controllers, and a `kube::Client` for it.
+pub async fn plain_cluster() -> (ClusterHandle, kube::Client) {
+    let cluster = Cluster::start(ClusterConfig {
+        controllers: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let kc = kube::config::Kubeconfig::from_yaml(cluster.kubeconfig()).unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
+    (cluster, client)
+}

@@ -163,13 +163,9 @@ fn is_git_repo(path: &std::path::Path) -> bool {
 
 fn format(rendered: &Rendered, output: Output) -> anyhow::Result<String> {
     Ok(match output {
+        // YAML 1.1-safe: kubectl reads back exactly these objects.
         Output::Yaml => {
-            let mut out = String::new();
-            for m in &rendered.manifests {
-                out.push_str("---\n");
-                out.push_str(&serde_yaml_ng::to_string(&m.object)?);
-            }
-            out
+            driftless_core::yaml::to_string_multi(rendered.manifests.iter().map(|m| &m.object))
         }
         Output::Json => {
             let items: Vec<&serde_json::Value> =

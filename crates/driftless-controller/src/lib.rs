@@ -1,0 +1,40 @@
+//! The Driftless controller: Argo CD `Application`s reconciled continuously on
+//! `kube_runtime::Controller`.
+//!
+//! One reconcile ([`reconcile::reconcile`]) reads an Application, asks the engine for the
+//! comparison (Git poll shared per repository, render cached per commit, live state from the
+//! watch cache), writes `status` once when something changed, and decides — by Argo CD's rules,
+//! in [`policy`] — whether to start a sync: a requested `operation`, an automated sync of a new
+//! revision, a self-heal of drift after its back-off, or the next retry of a failed sync. Tracked
+//! objects that change requeue their Application (drift is seen in seconds, not at the next
+//! poll). Progress is recorded in `status.operationState`, so a restarted controller resumes.
+
+// Errors carry the object they concern; they are rare and never on a hot path.
+#![allow(clippy::result_large_err)]
+
+mod context;
+mod error;
+mod events;
+mod finalize;
+pub mod http;
+pub mod metrics;
+mod operation;
+pub mod policy;
+pub mod reconcile;
+mod resources;
+mod run;
+mod status;
+mod triggers;
+pub mod webhook;
+
+pub use context::{Context, ControllerConfig};
+pub use error::ControllerError;
+pub use run::{application_resource, run};
+
+/// The finalizer that makes deleting an Application delete its resources (Argo CD's).
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+/// Its background-deletion variant.
+pub const RESOURCES_FINALIZER_BACKGROUND: &str =
+    "resources-finalizer.argocd.argoproj.io/background";
+/// The refresh annotation (`normal` or `hard`), removed once the refresh is done.
+pub const REFRESH_ANNOTATION: &str = "argocd.argoproj.io/refresh";

@@ -1,0 +1,110 @@
+//! Prometheus metrics of the controller, served on `/metrics`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Bucket upper bounds of the reconcile-duration histogram, in seconds.
+const BUCKETS: &[f64] = &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// Counters and histograms.
+#[derive(Default)]
+pub struct Metrics {
+    /// Status writes made.
+    pub status_writes: AtomicU64,
+    syncs: Mutex<BTreeMap<String, u64>>,
+    reconcile: Mutex<(Vec<u64>, f64, u64)>,
+    apps: Mutex<BTreeMap<String, (String, String)>>,
+}
+
+impl Metrics {
+    /// Records a finished sync by phase.
+    pub fn record_sync(&self, phase: &str) {
+        *self
+            .syncs
+            .lock()
+            .expect("metrics")
+            .entry(phase.to_string())
+            .or_default() += 1;
+    }
+
+    /// Records one reconcile's duration.
+    pub fn observe_reconcile(&self, d: Duration) {
+        let mut h = self.reconcile.lock().expect("metrics");
+        if h.0.is_empty() {
+            h.0 = vec![0; BUCKETS.len()];
+        }
+        let s = d.as_secs_f64();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if s <= *b {
+                h.0[i] += 1;
+            }
+        }
+        h.1 += s;
+        h.2 += 1;
+    }
+
+    /// Records an Application's sync and health status.
+    pub fn record_app(&self, name: &str, sync: &str, health: &str) {
+        self.apps
+            .lock()
+            .expect("metrics")
+            .insert(name.to_string(), (sync.to_string(), health.to_string()));
+    }
+
+    /// Forgets a deleted Application.
+    pub fn forget_app(&self, name: &str) {
+        self.apps.lock().expect("metrics").remove(name);
+    }
+
+    /// Prometheus text format; `extra` lines (cache sizes) are appended.
+    pub fn render(&self, cache_sizes: &[(String, usize)]) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP driftless_app_sync_total Sync operations finished, by phase.\n# TYPE driftless_app_sync_total counter\n");
+        for (phase, n) in self.syncs.lock().expect("metrics").iter() {
+            let _ = writeln!(out, "driftless_app_sync_total{{phase=\"{phase}\"}} {n}");
+        }
+        out.push_str("# HELP driftless_app_reconcile_seconds Reconcile duration.\n# TYPE driftless_app_reconcile_seconds histogram\n");
+        let h = self.reconcile.lock().expect("metrics");
+        for (i, b) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "driftless_app_reconcile_seconds_bucket{{le=\"{b}\"}} {}",
+                h.0.get(i).copied().unwrap_or(0)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "driftless_app_reconcile_seconds_bucket{{le=\"+Inf\"}} {}\ndriftless_app_reconcile_seconds_sum {}\ndriftless_app_reconcile_seconds_count {}",
+            h.2, h.1, h.2
+        );
+        drop(h);
+        out.push_str("# HELP driftless_app_info Applications by sync and health status.\n# TYPE driftless_app_info gauge\n");
+        let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for (sync, health) in self.apps.lock().expect("metrics").values() {
+            *counts.entry((sync.clone(), health.clone())).or_default() += 1;
+        }
+        for ((sync, health), n) in counts {
+            let _ = writeln!(
+                out,
+                "driftless_apps{{sync_status=\"{sync}\",health_status=\"{health}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP driftless_status_writes_total Application status writes.\n# TYPE driftless_status_writes_total counter\ndriftless_status_writes_total {}",
+            self.status_writes.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP driftless_cache_objects Objects held per watched scope.\n# TYPE driftless_cache_objects gauge\n");
+        for (scope, n) in cache_sizes {
+            let _ = writeln!(
+                out,
+                "driftless_cache_objects{{scope=\"{}\"}} {n}",
+                scope.replace('"', "'")
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,228 @@
+//! Running a sync operation and recording it in `status.operationState`, as Argo CD does: the
+//! state is written before anything is applied (so a restarted controller knows a sync was under
+//! way and runs it again, from its first wave), then once at the end, with per-object results;
+//! a failed attempt with `retry` left stays Running with the next attempt's time in its message.
+
+use crate::Context;
+use driftless_api::{
+    Application, Operation, OperationPhase, OperationState, ResourceResult, RevisionHistory,
+    SyncOperationResult,
+};
+use driftless_apply::{Action, SyncSettings};
+use driftless_core::ObjectKey;
+use driftless_runtime::{LiveState, Rendered, RuntimeError, SyncRequest, Target};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use std::time::Duration;
+
+/// How an operation ended.
+pub(crate) enum Ended {
+    /// Succeeded or failed for good: the operation field is cleared.
+    Done(OperationState),
+    /// Failed with a retry left: run again after this long.
+    RetryAfter(OperationState, Duration),
+}
+
+pub(crate) fn now() -> Time {
+    Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+/// Runs `op` for `app` (attempt `retry_count`), returning the state to record.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run(
+    ctx: &Context,
+    app: &Application,
+    t: &Target,
+    rendered: &Rendered,
+    live: &LiveState,
+    op: &Operation,
+    retry_count: i64,
+    started: Time,
+) -> Ended {
+    let sync = op.sync.clone().unwrap_or_default();
+    let mut t = t.clone();
+    t.sync_options.extend(sync.sync_options.iter().cloned());
+    let only: Vec<ObjectKey> = sync
+        .resources
+        .iter()
+        .filter_map(|r| {
+            live.desired
+                .iter()
+                .map(|m| m.key())
+                .chain(
+                    live.tracked
+                        .iter()
+                        .filter_map(ObjectKey::from_object)
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+                .find(|k| {
+                    r.matches(
+                        &k.group,
+                        &k.kind,
+                        k.namespace.as_deref().unwrap_or(""),
+                        &k.name,
+                    )
+                })
+                .cloned()
+        })
+        .collect();
+    let req = SyncRequest {
+        prune: sync.prune || t.prune,
+        force_apply: false,
+        server_side_diff: false,
+        only,
+    };
+    let options = match driftless_apply::SyncOptions::parse(&t.sync_options) {
+        Ok(o) => o,
+        Err(e) => {
+            return Ended::Done(finished(
+                op,
+                OperationPhase::Error,
+                e.to_string(),
+                None,
+                retry_count,
+                started,
+            ));
+        }
+    };
+    let settings = SyncSettings {
+        app: t.app.clone(),
+        options,
+        tracking: t.tracking,
+        namespace: Some(t.namespace.clone()),
+        dry_run: sync.dry_run,
+        wave_timeout: ctx.config.wave_timeout,
+        sync_timeout: ctx.config.sync_timeout,
+        ..SyncSettings::default()
+    };
+    let out = ctx
+        .engine
+        .sync(
+            &t,
+            rendered,
+            live,
+            &req,
+            &settings,
+            &driftless_apply::NoObserver,
+        )
+        .await;
+    let (phase, message, result) = match out {
+        Ok((_, result)) => (
+            OperationPhase::Succeeded,
+            "successfully synced (all tasks run)".to_string(),
+            Some(result),
+        ),
+        Err(RuntimeError::Sync(f)) => (OperationPhase::Failed, f.error.to_string(), Some(f.result)),
+        Err(e) => (OperationPhase::Error, e.to_string(), None),
+    };
+    let sync_result = result.map(|r| SyncOperationResult {
+        resources: r.objects.iter().map(resource_result).collect(),
+        revision: Some(rendered.commit.clone()),
+        source: app.spec.source.clone(),
+        ..SyncOperationResult::default()
+    });
+    let mut state = finished(
+        op,
+        phase.clone(),
+        message,
+        sync_result,
+        retry_count,
+        started,
+    );
+    if phase != OperationPhase::Succeeded
+        && let Some(retry) = &op.retry
+        && retry.allows_retry(retry_count)
+    {
+        let wait = retry
+            .backoff(retry_count)
+            .unwrap_or(Duration::from_secs(5))
+            .mul_f64(ctx.config.retry_scale);
+        let at = k8s_openapi::jiff::SignedDuration::try_from(wait)
+            .ok()
+            .and_then(|d| now().0.checked_add(d).ok())
+            .unwrap_or(now().0);
+        state.phase = OperationPhase::Running;
+        state.message = format!(
+            "{}. Retrying attempt #{} at {}.",
+            state.message.trim_end_matches('.'),
+            retry_count + 1,
+            at.strftime("%H:%M:%SZ")
+        );
+        state.retry_count = retry_count + 1;
+        return Ended::RetryAfter(state, wait);
+    }
+    Ended::Done(state)
+}
+
+fn finished(
+    op: &Operation,
+    phase: OperationPhase,
+    message: String,
+    sync_result: Option<SyncOperationResult>,
+    retry_count: i64,
+    started: Time,
+) -> OperationState {
+    let mut s = OperationState::running(op.clone(), started);
+    s.phase = phase;
+    s.message = message;
+    s.sync_result = sync_result;
+    s.finished_at = Some(now());
+    s.retry_count = retry_count;
+    s
+}
+
+fn resource_result(o: &driftless_apply::ObjectResult) -> ResourceResult {
+    let k = &o.key;
+    let mut r = ResourceResult::new(
+        &k.group,
+        &k.version,
+        &k.kind,
+        k.namespace.as_deref().unwrap_or(""),
+        &k.name,
+    );
+    let (status, message) = match o.action {
+        Action::Failed => ("SyncFailed", o.message.clone().unwrap_or_default()),
+        Action::Pruned => ("Pruned", "pruned".into()),
+        Action::PruneSkipped | Action::WouldPrune => (
+            "PruneSkipped",
+            o.message
+                .clone()
+                .unwrap_or_else(|| "ignored (requires pruning)".into()),
+        ),
+        Action::Unchanged => ("Synced", "unchanged".into()),
+        Action::Skipped => ("Synced", o.message.clone().unwrap_or_default()),
+        Action::Created => ("Synced", "created".into()),
+        Action::Replaced => ("Synced", "replaced".into()),
+        Action::HookDeleted => ("Synced", "deleted".into()),
+        Action::Validated => ("Synced", "validated (dry run)".into()),
+        Action::Applied => ("Synced", "configured".into()),
+    };
+    r.status = Some(status.into());
+    r.message = message;
+    r.sync_phase = Some(o.phase.as_str().into());
+    r
+}
+
+/// The history entry of a successful sync, Argo CD's `status.history` (ids count up).
+pub(crate) fn history_entry(app: &Application, state: &OperationState) -> RevisionHistory {
+    let last_id = app
+        .status
+        .iter()
+        .flat_map(|s| s.history.iter())
+        .map(|h| h.id)
+        .max()
+        .unwrap_or(-1);
+    RevisionHistory {
+        revision: state
+            .sync_result
+            .as_ref()
+            .and_then(|r| r.revision.clone())
+            .unwrap_or_default(),
+        deployed_at: state.finished_at.clone(),
+        deploy_started_at: state.started_at.clone(),
+        id: last_id + 1,
+        source: app.spec.source.clone(),
+        initiated_by: state.operation.initiated_by.clone(),
+        ..RevisionHistory::default()
+    }
+}

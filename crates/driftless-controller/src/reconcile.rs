@@ -1,0 +1,457 @@
+//! One reconcile of one Application: compare, record, and start the sync Argo CD would start.
+
+use crate::operation::{self, Ended};
+use crate::policy::{self, Decision};
+use crate::{Context, ControllerError, REFRESH_ANNOTATION, status};
+use driftless_api::{
+    Application, ApplicationConditionType as Cond, ApplicationStatus, ApplicationSummary,
+    ComparedTo, Operation, OperationInitiator, OperationPhase, SyncOperation,
+    SyncOperationResource, SyncStatus, SyncStatusCode,
+};
+use kube::api::{DynamicObject, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Reconciles one Application; the returned action says when to look again.
+///
+/// The work runs on a blocking-pool thread that drives it with the runtime's handle: the
+/// engine's futures borrow across `buffered` streams, which today's compiler cannot prove `Send`
+/// for every lifetime (rust-lang/rust#102211), and the controller needs `Send` futures.
+pub async fn reconcile(
+    obj: Arc<DynamicObject>,
+    ctx: Arc<Context>,
+) -> Result<Action, ControllerError> {
+    let handle = tokio::runtime::Handle::current();
+    let name = obj.metadata.name.clone().unwrap_or_default();
+    tokio::task::spawn_blocking(move || handle.block_on(reconcile_here(obj, ctx)))
+        .await
+        .map_err(|e| ControllerError::Invalid {
+            name,
+            message: format!("reconcile task failed: {e}"),
+        })?
+}
+
+/// [`reconcile`] on the current thread.
+pub async fn reconcile_here(
+    obj: Arc<DynamicObject>,
+    ctx: Arc<Context>,
+) -> Result<Action, ControllerError> {
+    let started = Instant::now();
+    let name = obj.metadata.name.clone().unwrap_or_default();
+    let app: Application = serde_json::from_value(serde_json::to_value(&*obj).unwrap_or_default())
+        .map_err(|e| ControllerError::Invalid {
+            name: name.clone(),
+            message: e.to_string(),
+        })?;
+    if app.metadata.deletion_timestamp.is_some() {
+        return crate::finalize::finalize(&ctx, &app).await;
+    }
+    let out = compare_and_act(&ctx, &app).await;
+    ctx.metrics.observe_reconcile(started.elapsed());
+    out
+}
+
+fn requeue(ctx: &Context) -> Action {
+    let jitter = ctx.config.jitter.as_millis() as u64;
+    let extra = if jitter == 0 {
+        0
+    } else {
+        rand::random::<u64>() % jitter
+    };
+    Action::requeue(ctx.config.reconcile_interval + Duration::from_millis(extra))
+}
+
+async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action, ControllerError> {
+    let name = app.name().to_string();
+    let old = app.status.clone();
+    let mut st: ApplicationStatus = old.clone().unwrap_or_default();
+    st.reconciled_at = Some(operation::now());
+    st.observed_at = st.reconciled_at.clone();
+    st.controller_namespace = ctx.config.namespace.clone();
+    let refresh = app.annotation(REFRESH_ANNOTATION).map(str::to_string);
+    let forced = ctx.force_fetch.lock().expect("force").remove(&name) || refresh.is_some();
+
+    let t = match ctx.engine.target(app) {
+        Ok(t) => {
+            status::set_condition(&mut st.conditions, Cond::InvalidSpecError, None);
+            t
+        }
+        Err(e) => {
+            status::set_condition(
+                &mut st.conditions,
+                Cond::InvalidSpecError,
+                Some(e.to_string()),
+            );
+            st.sync = Some(unknown_sync(app));
+            status::write(ctx, &name, old.as_ref(), &st).await?;
+            return Ok(requeue(ctx));
+        }
+    };
+    // Git and render: a failure is a ComparisonError and the cluster is left as it is.
+    let fetched = async {
+        let commit = ctx.engine.resolve(&t, forced).await?;
+        ctx.engine.render_commit(&t, &commit).await
+    }
+    .await;
+    let rendered = match fetched {
+        Ok(r) => r,
+        Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
+    };
+    let inventory = crate::resources::inventory(app);
+    let live = match ctx.engine.live(&t, &rendered, &inventory).await {
+        Ok(l) => l,
+        Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
+    };
+    let server_side = app
+        .annotation("argocd.argoproj.io/compare-options")
+        .is_some_and(|o| o.contains("ServerSideDiff=true"));
+    let cmp = match ctx.engine.compare(&t, &live, server_side).await {
+        Ok(c) => c,
+        Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
+    };
+    status::set_condition(&mut st.conditions, Cond::ComparisonError, None);
+    let obs = crate::resources::observe(&ctx.engine, &live, &cmp).await?;
+    st.resources = obs.resources.clone();
+    st.health = Some(obs.health.clone());
+    st.summary = Some(ApplicationSummary {
+        images: obs.images.clone(),
+        ..st.summary.clone().unwrap_or_default()
+    });
+    st.source_type = Some(source_type(&rendered));
+    st.sync = Some(SyncStatus {
+        status: obs.sync.clone(),
+        revision: rendered.commit.clone(),
+        compared_to: Some(ComparedTo {
+            source: app.spec.source.clone(),
+            destination: app.spec.destination.clone(),
+            sources: app.spec.sources.clone(),
+            ignore_differences: app.spec.ignore_differences.clone(),
+            ..ComparedTo::default()
+        }),
+        ..SyncStatus::default()
+    });
+    for w in &rendered.warnings {
+        if w.contains("duplicate") || w.contains("appears more than once") {
+            status::set_condition(
+                &mut st.conditions,
+                Cond::RepeatedResourceWarning,
+                Some(w.clone()),
+            );
+        }
+    }
+    if obs.sync == SyncStatusCode::Synced {
+        ctx.self_heal.lock().expect("self-heal").remove(&name);
+    }
+    ctx.metrics.record_app(
+        &name,
+        obs.sync.as_str(),
+        obs.health
+            .status
+            .as_ref()
+            .map(|h| h.as_str())
+            .unwrap_or("Unknown"),
+    );
+
+    // An operation: requested (manual), or one we start now by Argo CD's automated rules.
+    let (op, retry_count, op_started) = match pending_operation(app) {
+        Some(p) => p,
+        None => {
+            let memory = ctx
+                .self_heal
+                .lock()
+                .expect("self-heal")
+                .get(&name)
+                .copied()
+                .unwrap_or_default();
+            let observed = policy::Observed {
+                app,
+                sync: obs.sync.clone(),
+                commit: &rendered.commit,
+                self_heal_attempts: memory.attempts,
+                since_last_self_heal: memory.last.map(|l| l.elapsed()),
+                empty_render: live.desired.is_empty() && !live.tracked.is_empty(),
+            };
+            match policy::decide(&observed, &ctx.config.self_heal) {
+                Decision::None => {
+                    status::set_condition(&mut st.conditions, Cond::SyncError, None);
+                    status::write(ctx, &name, old.as_ref(), &st).await?;
+                    clear_refresh(ctx, &name, refresh.as_deref()).await?;
+                    return Ok(requeue(ctx));
+                }
+                Decision::FailedRevision(message) => {
+                    status::set_condition(&mut st.conditions, Cond::SyncError, Some(message));
+                    status::write(ctx, &name, old.as_ref(), &st).await?;
+                    clear_refresh(ctx, &name, refresh.as_deref()).await?;
+                    return Ok(requeue(ctx));
+                }
+                Decision::SelfHealLater(wait) => {
+                    status::write(ctx, &name, old.as_ref(), &st).await?;
+                    return Ok(Action::requeue(wait));
+                }
+                Decision::AutoSync => (
+                    auto_operation(app, &rendered.commit, Vec::new(), 0),
+                    0,
+                    None,
+                ),
+                Decision::SelfHeal { attempt } => {
+                    ctx.self_heal.lock().expect("self-heal").insert(
+                        name.clone(),
+                        crate::context::SelfHealMemory {
+                            attempts: attempt,
+                            last: Some(Instant::now()),
+                        },
+                    );
+                    crate::events::publish(
+                        ctx,
+                        app,
+                        "ResourceUpdated",
+                        &format!(
+                            "Self-healing {} drifted object(s) (attempt {attempt})",
+                            obs.out_of_sync.len()
+                        ),
+                    )
+                    .await;
+                    let resources = obs
+                        .out_of_sync
+                        .iter()
+                        .map(|k| SyncOperationResource {
+                            group: k.group.clone(),
+                            kind: k.kind.clone(),
+                            name: k.name.clone(),
+                            namespace: k.namespace.clone().unwrap_or_default(),
+                            ..Default::default()
+                        })
+                        .collect();
+                    (
+                        auto_operation(app, &rendered.commit, resources, attempt as i64),
+                        0,
+                        None,
+                    )
+                }
+            }
+        }
+    };
+    // Retry wait of a failed attempt still running.
+    if retry_count > 0
+        && let Some(wait) = retry_wait(ctx, app)
+        && !wait.is_zero()
+    {
+        status::write(ctx, &name, old.as_ref(), &st).await?;
+        return Ok(Action::requeue(wait));
+    }
+    let began = op_started.unwrap_or_else(operation::now);
+    // Record the operation before anything is written, so a restart resumes it.
+    let mut running = st.clone();
+    let mut state = driftless_api::OperationState::running(op.clone(), began.clone());
+    state.message = if retry_count > 0 {
+        format!("Retrying attempt #{retry_count}")
+    } else {
+        "Sync operation in progress".into()
+    };
+    state.retry_count = retry_count;
+    running.operation_state = Some(state);
+    status::write(ctx, &name, old.as_ref(), &running).await?;
+    if app.operation.is_none() {
+        set_operation(ctx, &name, Some(&op)).await?;
+    }
+    if retry_count == 0 {
+        crate::events::publish(
+            ctx,
+            app,
+            "OperationStarted",
+            &format!(
+                "Initiated {} sync to {}",
+                if op.initiated_by.as_ref().is_some_and(|i| i.automated) {
+                    "automated"
+                } else {
+                    "manual"
+                },
+                rendered.commit
+            ),
+        )
+        .await;
+    }
+    let ended = operation::run(ctx, app, &t, &rendered, &live, &op, retry_count, began).await;
+    let (state, next) = match ended {
+        Ended::Done(s) => (s, None),
+        Ended::RetryAfter(s, wait) => (s, Some(wait)),
+    };
+    ctx.metrics.record_sync(state.phase.as_str());
+    let mut done = running;
+    if state.phase == OperationPhase::Succeeded && !op.sync.as_ref().is_some_and(|s| s.dry_run) {
+        done.history.push(operation::history_entry(app, &state));
+        driftless_api::truncate_history(&mut done.history, app.revision_history_limit());
+    }
+    let reason = match (&state.phase, next) {
+        (OperationPhase::Succeeded, _) => Some((
+            "OperationCompleted",
+            format!("Sync operation to {} succeeded", rendered.commit),
+        )),
+        (_, None) => Some((
+            "OperationCompleted",
+            format!(
+                "Sync operation to {} failed: {}",
+                rendered.commit, state.message
+            ),
+        )),
+        (_, Some(_)) => Some(("OperationFailed", state.message.clone())),
+    };
+    done.operation_state = Some(state);
+    ctx.apps
+        .patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": done})),
+        )
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.clone(),
+            source,
+        })?;
+    if next.is_none() {
+        set_operation(ctx, &name, None).await?;
+    }
+    if let Some((reason, message)) = reason {
+        crate::events::publish(ctx, app, reason, &message).await;
+    }
+    clear_refresh(ctx, &name, refresh.as_deref()).await?;
+    // Look again soon: the comparison after a sync, or the next retry.
+    Ok(Action::requeue(next.unwrap_or(Duration::from_millis(500))))
+}
+
+/// The operation to run now: the Application's `operation` field (a manual sync, or one we
+/// recorded), with its retry count and start time when it is a retry or a resumed one.
+fn pending_operation(
+    app: &Application,
+) -> Option<(
+    Operation,
+    i64,
+    Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+)> {
+    let op = app.operation.clone()?;
+    let state = app.status.as_ref().and_then(|s| s.operation_state.as_ref());
+    match state {
+        Some(s) if s.phase == OperationPhase::Running && s.operation == op => {
+            Some((op, s.retry_count, s.started_at.clone()))
+        }
+        _ => Some((op, 0, None)),
+    }
+}
+
+/// How long until a failed attempt's retry is due (from its finishedAt and the back-off).
+fn retry_wait(ctx: &Context, app: &Application) -> Option<Duration> {
+    let s = app.status.as_ref()?.operation_state.as_ref()?;
+    let finished = s.finished_at.as_ref()?.0;
+    let retry = s.operation.retry.as_ref()?;
+    let wait = retry
+        .backoff(s.retry_count - 1)
+        .ok()?
+        .mul_f64(ctx.config.retry_scale);
+    let due = finished
+        .checked_add(k8s_openapi::jiff::SignedDuration::try_from(wait).ok()?)
+        .ok()?;
+    let left = due.duration_since(k8s_openapi::jiff::Timestamp::now());
+    Some(Duration::try_from(left).unwrap_or_default())
+}
+
+fn auto_operation(
+    app: &Application,
+    commit: &str,
+    resources: Vec<SyncOperationResource>,
+    self_heal_attempts: i64,
+) -> Operation {
+    let auto = app.automated().unwrap_or_default();
+    Operation {
+        sync: Some(SyncOperation {
+            revision: commit.to_string(),
+            prune: auto.prune,
+            resources,
+            sync_options: app.spec.sync_policy.sync_options.clone(),
+            self_heal_attempts_count: self_heal_attempts,
+            ..SyncOperation::default()
+        }),
+        initiated_by: Some(OperationInitiator {
+            automated: true,
+            ..Default::default()
+        }),
+        retry: app.spec.sync_policy.retry.clone(),
+        ..Operation::default()
+    }
+}
+
+async fn set_operation(
+    ctx: &Context,
+    name: &str,
+    op: Option<&Operation>,
+) -> Result<(), ControllerError> {
+    ctx.apps
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"operation": op})),
+        )
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.to_string(),
+            source,
+        })?;
+    Ok(())
+}
+
+async fn clear_refresh(
+    ctx: &Context,
+    name: &str,
+    refresh: Option<&str>,
+) -> Result<(), ControllerError> {
+    if refresh.is_none() {
+        return Ok(());
+    }
+    let patch = json!({"metadata": {"annotations": {REFRESH_ANNOTATION: null}}});
+    ctx.apps
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.to_string(),
+            source,
+        })?;
+    Ok(())
+}
+
+async fn comparison_error(
+    ctx: &Context,
+    app: &Application,
+    mut st: ApplicationStatus,
+    message: String,
+) -> Result<Action, ControllerError> {
+    status::set_condition(&mut st.conditions, Cond::ComparisonError, Some(message));
+    st.sync = Some(unknown_sync(app));
+    status::write(ctx, app.name(), app.status.as_ref(), &st).await?;
+    Ok(requeue(ctx))
+}
+
+fn unknown_sync(app: &Application) -> SyncStatus {
+    SyncStatus {
+        status: SyncStatusCode::Unknown,
+        compared_to: Some(ComparedTo {
+            source: app.spec.source.clone(),
+            destination: app.spec.destination.clone(),
+            ..ComparedTo::default()
+        }),
+        ..SyncStatus::default()
+    }
+}
+
+fn source_type(r: &driftless_runtime::Rendered) -> driftless_api::ApplicationSourceType {
+    let helm = r.manifests.iter().any(|m| {
+        m.object
+            .pointer("/metadata/labels/helm.sh~1chart")
+            .is_some()
+    });
+    if helm {
+        "Helm".into()
+    } else {
+        "Directory".into()
+    }
+}

@@ -1,0 +1,54 @@
+//! The controller loop on `kube_runtime::Controller`.
+
+use crate::{Context, ControllerError};
+use futures::StreamExt;
+use kube::api::DynamicObject;
+use kube::core::ApiResource;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::watcher;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How `argoproj.io/v1alpha1` Applications are served.
+pub fn application_resource() -> ApiResource {
+    ApiResource {
+        group: "argoproj.io".into(),
+        version: "v1alpha1".into(),
+        api_version: "argoproj.io/v1alpha1".into(),
+        kind: "Application".into(),
+        plural: "applications".into(),
+    }
+}
+
+/// Runs the Application controller until `shutdown` resolves; a reconcile in progress finishes
+/// (its sync and status are recorded) before this returns.
+pub async fn run(
+    ctx: Arc<Context>,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
+    let changes = ctx.engine.live_cache().expect("connected").subscribe();
+    let trigger = crate::triggers::app_refs(
+        changes,
+        ctx.config.namespace.clone(),
+        application_resource(),
+    );
+    Controller::new_with(
+        ctx.apps.clone(),
+        watcher::Config::default(),
+        application_resource(),
+    )
+    .reconcile_on(trigger)
+    .graceful_shutdown_on(shutdown)
+    .run(crate::reconcile::reconcile, error_policy, ctx)
+    .for_each(|res| async move {
+        if let Err(e) = res {
+            tracing::debug!(error = %e, "reconcile");
+        }
+    })
+    .await;
+}
+
+fn error_policy(obj: Arc<DynamicObject>, err: &ControllerError, _ctx: Arc<Context>) -> Action {
+    tracing::warn!(app = obj.metadata.name.as_deref().unwrap_or(""), error = %err, "reconcile failed; retrying");
+    Action::requeue(Duration::from_secs(5))
+}

@@ -1,0 +1,66 @@
+//! Writing `status` through the status subresource, only when it changed.
+
+use crate::{Context, ControllerError};
+use driftless_api::{ApplicationCondition, ApplicationConditionType, ApplicationStatus};
+use kube::api::{Patch, PatchParams};
+use serde_json::{Value, json};
+
+/// Writes `new` when it differs from `old` in anything but `reconciledAt`/`observedAt`.
+/// Returns whether a write was made.
+pub(crate) async fn write(
+    ctx: &Context,
+    name: &str,
+    old: Option<&ApplicationStatus>,
+    new: &ApplicationStatus,
+) -> Result<bool, ControllerError> {
+    let strip = |s: &ApplicationStatus| {
+        let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+        if let Some(m) = v.as_object_mut() {
+            m.remove("reconciledAt");
+            m.remove("observedAt");
+        }
+        v
+    };
+    if old.is_some_and(|o| strip(o) == strip(new)) {
+        return Ok(false);
+    }
+    let patch = json!({"status": new});
+    ctx.apps
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.to_string(),
+            source,
+        })?;
+    ctx.metrics
+        .status_writes
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(true)
+}
+
+/// Sets condition `kind` to `message`, keeping its lastTransitionTime when the message is the
+/// same; `None` removes it.
+pub(crate) fn set_condition(
+    conditions: &mut Vec<ApplicationCondition>,
+    kind: ApplicationConditionType,
+    message: Option<String>,
+) {
+    let existing = conditions.iter().position(|c| c.kind == kind);
+    match (existing, message) {
+        (Some(i), None) => {
+            conditions.remove(i);
+        }
+        (Some(i), Some(m)) => {
+            if conditions[i].message != m {
+                conditions[i].message = m;
+                conditions[i].last_transition_time = Some(crate::operation::now());
+            }
+        }
+        (None, Some(m)) => {
+            let mut c = ApplicationCondition::new(kind, m);
+            c.last_transition_time = Some(crate::operation::now());
+            conditions.push(c);
+        }
+        (None, None) => {}
+    }
+}

@@ -1,0 +1,3 @@
+local o = { a: 1 };
+
+o.missing

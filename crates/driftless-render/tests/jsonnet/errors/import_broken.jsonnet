@@ -1,0 +1,2 @@
+local b = import 'broken.libsonnet';
+b.a

@@ -1,0 +1,2 @@
+local m = import 'does-not-exist.libsonnet';
+m
