@@ -87,8 +87,12 @@ async fn one(
     let Some(current) = cluster.get(m.key()).await? else {
         return Ok(cmp.compare(Some(&m.object), None));
     };
+    // What a sync writes carries our tracking mark: compare that, or every object we applied
+    // would look different from its live copy (which carries the mark).
+    let mut obj = m.object.clone();
+    driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
     if !server_side {
-        let local = cmp.compare(Some(&m.object), Some(&current));
+        let local = cmp.compare(Some(&obj), Some(&current));
         if local.status == SyncStatus::Synced {
             return Ok(local);
         }
@@ -105,8 +109,6 @@ async fn one(
     if let Some(d) = memo.get(&memo_key) {
         return Ok(d);
     }
-    let mut obj = m.object.clone();
-    driftless_apply::mark(&mut obj, &t.app, m.key(), t.tracking);
     let mode = WriteMode {
         dry_run: true,
         force: true,

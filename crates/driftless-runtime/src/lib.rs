@@ -3,6 +3,10 @@
 //! cache keyed by commit and settings, one cluster connection with a discovery cache, and
 //! watch-backed live state ([`live::LiveCache`]) so that steady-state comparison needs no request.
 //!
+//! `examples/embed.rs` (`cargo run -p driftless-runtime --example embed`) embeds the engine in a
+//! short program: a simulated cluster in process, the bundled guestbook Application rendered,
+//! diffed, synced and diffed again.
+//!
 //! ```
 //! let app = driftless_runtime::Application::from_yaml(
 //!     "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec: {source: {repoURL: ., path: web}}\n",

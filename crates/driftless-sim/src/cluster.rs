@@ -89,6 +89,7 @@ pub struct ClusterHandle {
     token: String,
     tasks: Vec<JoinHandle<()>>,
     state_dir: Option<PathBuf>,
+    metrics: std::sync::Arc<crate::server::metrics::RequestMetrics>,
 }
 
 impl std::fmt::Debug for ClusterHandle {
@@ -161,12 +162,14 @@ impl Cluster {
         };
         let scheme = if config.tls { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
+        let metrics = std::sync::Arc::new(crate::server::metrics::RequestMetrics::default());
         let app = router(
             store.clone(),
             token.clone(),
             addr.to_string(),
             config.bookmark_interval,
             crate::controllers::faults::FaultInjector::new(config.faults.clone()),
+            metrics.clone(),
         );
         let mut tasks = Vec::new();
         match &certs {
@@ -210,6 +213,7 @@ impl Cluster {
             token,
             tasks,
             state_dir: config.state_dir,
+            metrics,
         })
     }
 }
@@ -243,6 +247,11 @@ impl ClusterHandle {
     /// The cluster's object store (for tests and in-process tools).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Requests served so far, counted as `/metrics` reports them (`apiserver_request_total`).
+    pub fn requests(&self) -> &crate::server::metrics::RequestMetrics {
+        &self.metrics
     }
 
     /// Writes the kubeconfig to `path`.

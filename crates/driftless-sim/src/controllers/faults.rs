@@ -36,6 +36,8 @@ pub struct FaultConfig {
     pub latency_jitter: Duration,
     /// Only requests with this method (e.g. `PATCH`) get faults; `None` = all.
     pub only_method: Option<String>,
+    /// Only requests whose path contains this (e.g. `/secrets`) get faults; `None` = all.
+    pub only_path: Option<String>,
     /// Exempt discovery, `/version`, `/openapi` and health paths (default true).
     pub exempt_discovery: bool,
     /// Seed of the random decisions (same seed, same sequence of faults).
@@ -55,6 +57,7 @@ impl Default for FaultConfig {
             latency: Duration::ZERO,
             latency_jitter: Duration::ZERO,
             only_method: None,
+            only_path: None,
             exempt_discovery: true,
             seed: 0x5eed,
         }
@@ -144,6 +147,12 @@ impl FaultInjector {
         if c.only_method
             .as_deref()
             .is_some_and(|m| !m.eq_ignore_ascii_case(req.method))
+        {
+            return None;
+        }
+        if c.only_path
+            .as_deref()
+            .is_some_and(|p| !req.path.contains(p))
         {
             return None;
         }

@@ -4,6 +4,7 @@ pub mod discovery;
 mod handlers;
 pub mod kubeconfig;
 mod logs;
+pub mod metrics;
 mod openapi;
 mod patch;
 mod protobuf;
@@ -35,6 +36,7 @@ pub(crate) struct App {
     pub(crate) bookmark_interval: Duration,
     pub(crate) openapi_v2: std::sync::OnceLock<bytes::Bytes>,
     pub(crate) faults: FaultInjector,
+    pub(crate) metrics: Arc<metrics::RequestMetrics>,
 }
 
 /// Builds the axum router of the API server.
@@ -44,6 +46,7 @@ pub(crate) fn router(
     server_address: String,
     bookmark_interval: Duration,
     faults: FaultInjector,
+    metrics: Arc<metrics::RequestMetrics>,
 ) -> Router {
     let app = Arc::new(App {
         store,
@@ -52,11 +55,19 @@ pub(crate) fn router(
         bookmark_interval,
         openapi_v2: std::sync::OnceLock::new(),
         faults,
+        metrics,
     });
     Router::new().fallback(entry).with_state(app)
 }
 
 async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
+    let labels = metrics::labels_of(&req);
+    let response = serve(app.clone(), req).await;
+    app.metrics.record(labels, response.status().as_u16());
+    response
+}
+
+async fn serve(app: Arc<App>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     let public = matches!(
         path.as_str(),
@@ -72,6 +83,10 @@ async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
         if !ok {
             return error_response(&ApiError::unauthorized());
         }
+    }
+    if path == "/metrics" {
+        let text = app.metrics.render().into_bytes();
+        return json_bytes(200, text, "text/plain; version=0.0.4; charset=utf-8");
     }
     let latency = app.faults.latency();
     if !latency.is_zero() {
