@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod appset;
 pub mod controller;
 pub mod output;
 pub mod render;
