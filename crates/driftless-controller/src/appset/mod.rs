@@ -244,33 +244,25 @@ async fn write_plan(
         failure.get_or_insert((reason, msg));
     };
     let apps = &sc.ctx.apps;
-    for app in &plan.create {
+    let writes = plan
+        .create
+        .iter()
+        .map(|a| (a, cond::REASON_CREATE_ERROR))
+        .chain(plan.update.iter().map(|a| (a, cond::REASON_UPDATE_ERROR)));
+    for (app, reason) in writes {
         let n = app["metadata"]["name"].as_str().unwrap_or_default();
         let res = match to_object(n, app) {
-            Ok(o) => apps.create(&PostParams::default(), &o).await.map(|_| ()),
+            Ok(o) if reason == cond::REASON_CREATE_ERROR => {
+                apps.create(&PostParams::default(), &o).await
+            }
+            Ok(o) => apps.replace(n, &PostParams::default(), &o).await,
             Err(e) => {
-                fail(cond::REASON_CREATE_ERROR, e.to_string());
+                fail(reason, e.to_string());
                 continue;
             }
         };
         if let Err(e) = res {
-            fail(cond::REASON_CREATE_ERROR, format!("application {n}: {e}"));
-        }
-    }
-    for app in &plan.update {
-        let n = app["metadata"]["name"].as_str().unwrap_or_default();
-        let res = match to_object(n, app) {
-            Ok(o) => apps
-                .replace(n, &PostParams::default(), &o)
-                .await
-                .map(|_| ()),
-            Err(e) => {
-                fail(cond::REASON_UPDATE_ERROR, e.to_string());
-                continue;
-            }
-        };
-        if let Err(e) = res {
-            fail(cond::REASON_UPDATE_ERROR, format!("application {n}: {e}"));
+            fail(reason, format!("application {n}: {e}"));
         }
     }
     for d in &plan.delete {
