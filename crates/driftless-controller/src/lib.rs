@@ -12,6 +12,7 @@
 // Errors carry the object they concern; they are rare and never on a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod appset;
 mod context;
 mod error;
 mod events;

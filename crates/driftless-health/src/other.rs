@@ -120,12 +120,41 @@ pub fn crd(obj: &Value) -> Option<Health> {
     })
 }
 
-/// Argo CD `Application`: its own `status.health`, Progressing until reported.
+/// Argo CD `Application` (Argo CD dropped its built-in check in 1.8; users add it back in Lua).
+/// Built in here so sync waves on child Applications (app of apps) order them: a child counts
+/// as Healthy only once it is Synced and its resources are Healthy.
+/// - an operation requested (`operation`) or running (`status.operationState.phase` `Running`
+///   or `Terminating`) → Progressing;
+/// - no `status.health` yet → Progressing;
+/// - not Synced after a failed sync (`phase` `Failed` / `Error`) → Degraded with its message;
+/// - Healthy or Missing but not Synced → Progressing (it is about to be synced);
+/// - otherwise its own `status.health`.
 pub fn application(obj: &Value) -> Option<Health> {
+    let progressing = |msg: String| Some(Health::new(HealthStatus::Progressing, msg));
+    let phase = text(obj, "/status/operationState/phase");
+    if crate::fields::at(obj, "/operation").is_some_and(|o| !o.is_null())
+        || matches!(phase, "Running" | "Terminating")
+    {
+        return progressing("an operation is in progress".into());
+    }
     let status = match text(obj, "/status/health/status") {
-        "" => return Some(Health::new(HealthStatus::Progressing, "")),
+        "" => return progressing(String::new()),
         s => crate::parse_status(s).unwrap_or(HealthStatus::Unknown),
     };
+    let sync = text(obj, "/status/sync/status");
+    if sync != "Synced" {
+        let sync = if sync.is_empty() { "Unknown" } else { sync };
+        if matches!(phase, "Failed" | "Error") {
+            let msg = text(obj, "/status/operationState/message");
+            return Some(Health::new(
+                HealthStatus::Degraded,
+                format!("sync {}: {msg}", phase.to_lowercase()),
+            ));
+        }
+        if matches!(status, HealthStatus::Healthy | HealthStatus::Missing) {
+            return progressing(format!("waiting to be synced (sync status {sync})"));
+        }
+    }
     Some(Health::new(status, text(obj, "/status/health/message")))
 }
 

@@ -578,7 +578,7 @@ fn hpa_apiservice_crd_application() {
         ),
         (
             "app healthy",
-            app(json!({"health": {"status": "Healthy"}})),
+            app(json!({"health": {"status": "Healthy"}, "sync": {"status": "Synced"}})),
             Healthy,
             "",
         ),
@@ -589,6 +589,70 @@ fn hpa_apiservice_crd_application() {
             "Deployment failed",
         ),
         ("app new", app(json!({})), Progressing, ""),
+    ]);
+}
+
+#[test]
+fn application_is_healthy_only_when_synced_and_idle() {
+    let app = |extra: Value| {
+        let mut a = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": "dev"}, "status": {"health": {"status": "Healthy"}, "sync": {"status": "Synced"}}});
+        if let Value::Object(m) = extra {
+            for (k, v) in m {
+                if k == "operation" {
+                    a["operation"] = v;
+                } else {
+                    a["status"][k] = v;
+                }
+            }
+        }
+        a
+    };
+    check(&[
+        ("synced and healthy", app(json!({})), Healthy, ""),
+        (
+            "out of sync",
+            app(json!({"sync": {"status": "OutOfSync"}})),
+            Progressing,
+            "waiting to be synced (sync status OutOfSync)",
+        ),
+        (
+            "missing resources, not synced",
+            app(json!({"health": {"status": "Missing"}, "sync": {"status": "OutOfSync"}})),
+            Progressing,
+            "waiting to be synced (sync status OutOfSync)",
+        ),
+        (
+            "operation requested",
+            app(json!({"operation": {"sync": {"revision": "main"}}})),
+            Progressing,
+            "an operation is in progress",
+        ),
+        (
+            "operation running",
+            app(json!({"operationState": {"phase": "Running"}})),
+            Progressing,
+            "an operation is in progress",
+        ),
+        (
+            "last sync failed",
+            app(json!({"sync": {"status": "OutOfSync"},
+                "operationState": {"phase": "Failed", "message": "one or more objects failed to apply"}})),
+            Degraded,
+            "sync failed: one or more objects failed to apply",
+        ),
+        (
+            "synced after an old failure",
+            app(json!({"operationState": {"phase": "Failed", "message": "x"}})),
+            Healthy,
+            "",
+        ),
+        (
+            "degraded while synced",
+            app(json!({"health": {"status": "Degraded", "message": "Deployment failed"}})),
+            Degraded,
+            "Deployment failed",
+        ),
     ]);
 }
 

@@ -152,6 +152,32 @@ impl Engine {
         self.sources.resolve(t, &t.revision, force).await
     }
 
+    /// The commit `revision` of repository `repo` (URL or local path) names now, sharing the
+    /// poll of Applications on the same repository and revision (an ApplicationSet's git
+    /// generator, `driftless appset generate`). `force` always fetches.
+    pub async fn resolve_repo(
+        &self,
+        repo: &str,
+        revision: &str,
+        force: bool,
+    ) -> Result<String, RuntimeError> {
+        let t = Target {
+            repo: repo.to_string(),
+            ..Target::default()
+        };
+        self.sources.resolve(&t, revision, force).await
+    }
+
+    /// The files of `repo` at `commit` (resolved before with [`Engine::resolve_repo`]), read
+    /// from the Git cache on the blocking pool.
+    pub async fn tree(
+        &self,
+        repo: &str,
+        commit: &str,
+    ) -> Result<driftless_source::SourceTree, RuntimeError> {
+        self.sources.tree(repo, commit).await
+    }
+
     /// Fetches and renders the target at its revision (cached by commit and settings).
     pub async fn render(&self, t: &Target) -> Result<Arc<Rendered>, RuntimeError> {
         self.render_at(t, &t.revision).await

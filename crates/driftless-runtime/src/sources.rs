@@ -77,6 +77,16 @@ impl Sources {
         Ok(commit)
     }
 
+    /// The tree of `repo` (URL or local path) at `commit`.
+    pub(crate) async fn tree(
+        &self,
+        repo: &str,
+        commit: &str,
+    ) -> Result<driftless_source::SourceTree, RuntimeError> {
+        let (repos, repo, c) = (self.repos.clone(), repo.to_string(), commit.to_string());
+        blocking(move || open_tree(&repos, &repo, &c)).await
+    }
+
     /// The render of the target at `commit`, from the cache when the same repository, commit,
     /// path and render settings were rendered before.
     pub(crate) async fn render(
@@ -90,12 +100,7 @@ impl Sources {
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
         let rendered = blocking(move || {
-            let local = Path::new(&t2.repo);
-            let tree = if !t2.repo.contains("://") && local.exists() {
-                driftless_source::open_local(local, &c)?.1
-            } else {
-                repos.tree(&RepoUrl::parse(&t2.repo)?, &c)?
-            };
+            let tree = open_tree(&repos, &t2.repo, &c)?;
             let (manifests, warnings) = crate::render::render_tree(&tree, &t2)?;
             Ok(Rendered {
                 commit: c,
@@ -116,6 +121,20 @@ impl Sources {
         }
         Ok(rendered)
     }
+}
+
+/// The tree of `repo` at `commit`: a local path is opened in place, a URL from the cache.
+fn open_tree(
+    repos: &RepoCache,
+    repo: &str,
+    commit: &str,
+) -> Result<driftless_source::SourceTree, RuntimeError> {
+    let local = Path::new(repo);
+    Ok(if !repo.contains("://") && local.exists() {
+        driftless_source::open_local(local, commit)?.1
+    } else {
+        repos.tree(&RepoUrl::parse(repo)?, commit)?
+    })
 }
 
 /// Everything a render depends on besides the files: repository, commit, path, render settings,

@@ -32,6 +32,8 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Run the controller: reconcile Argo CD Applications continuously.
     Controller(cmd::controller::ControllerArgs),
+    /// ApplicationSets: print the Applications a set generates (`appset generate -f`).
+    Appset(cmd::appset::Args),
     /// Print the manifests that install the controller (CRDs, RBAC, Deployment, Service).
     Install(cmd::controller::InstallArgs),
 }
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Controller(a) => cmd::controller::run(a).await,
             Command::Install(a) => cmd::controller::install(a),
+            Command::Appset(a) => cmd::appset::run(a).await,
         }
     });
     match result {

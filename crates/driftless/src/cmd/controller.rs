@@ -98,7 +98,17 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
     });
     ready.store(true, Ordering::Release);
     tracing::info!(namespace = %args.namespace, "controller running");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let appsets = tokio::spawn(driftless_controller::appset::run_appsets(
+        ctx.clone(),
+        async move {
+            let mut stopped = stopped;
+            let _ = stopped.wait_for(|s| *s).await;
+        },
+    ));
     driftless_controller::run(ctx, shutdown_signal()).await;
+    let _ = stop.send(true);
+    let _ = appsets.await;
     Ok(0)
 }
 

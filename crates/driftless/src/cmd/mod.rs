@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod app;
+pub mod appset;
 pub mod controller;
 pub mod output;
 pub mod render;
