@@ -3,6 +3,9 @@
 use crate::SourceError;
 use gix::ObjectId;
 
+/// The decoded-object cache of each tree's repository handle.
+const OBJECT_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
 /// What a tree entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TreeEntryKind {
@@ -46,10 +49,14 @@ impl std::fmt::Debug for SourceTree {
 impl SourceTree {
     /// The tree of `commit` (hex id) in `repo`; `url` is used in errors.
     pub(crate) fn new(
-        repo: gix::Repository,
+        mut repo: gix::Repository,
         url: String,
         commit: &str,
     ) -> Result<Self, SourceError> {
+        // Every path lookup walks the trees from the root: without a cache of
+        // decoded objects, a repository of loose objects re-opens and
+        // re-inflates the same tree files again and again (docs/source.md).
+        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
         let err = |message: String| SourceError::Tree {
             url: url.clone(),
             commit: commit.to_string(),
