@@ -3,7 +3,8 @@
 //! This crate is I/O-free: it names objects ([`ObjectKey`], [`GroupKind`]),
 //! carries rendered objects with where they came from ([`Manifest`],
 //! [`Provenance`]), lists the well-known annotations ([`annotations`]) and the
-//! status vocabularies ([`Health`], [`SyncStatus`]), and writes YAML that
+//! status vocabularies ([`Health`], [`SyncStatus`]), defines the read-only
+//! file tree every source is read through ([`fs::SourceFs`]), and writes YAML that
 //! Kubernetes tools read back unchanged ([`yaml`]).
 //!
 //! ```
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod annotations;
+pub mod fs;
 mod hook;
 mod key;
 mod manifest;

@@ -1,60 +1,11 @@
-//! The read-only file system the renderer reads sources through.
-//!
-//! Paths are relative to the repository root, `/`-separated, with no leading
-//! `/`; the root itself is `""`. Implementations never follow symlinks: the
-//! renderer resolves them itself so it can refuse links leaving the root.
+//! The read-only file system the renderer reads sources through: the
+//! [`SourceFs`] trait lives in `driftless-core` (re-exported here), and
+//! [`DirFs`] is its implementation for a directory on disk.
 
+pub use driftless_core::fs::{DirEntry, EntryKind, FsError, SourceFs};
 use std::path::{Path, PathBuf};
 
-/// What a path names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    /// A regular (or executable) file.
-    File,
-    /// A directory.
-    Dir,
-    /// A symbolic link (not followed).
-    Symlink,
-    /// Something else (a Git submodule, a device, …); ignored by the renderer.
-    Other,
-}
-
-/// One entry of a directory listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirEntry {
-    /// File name (no `/`).
-    pub name: String,
-    /// What it is, symlinks not followed.
-    pub kind: EntryKind,
-}
-
-/// Why a source file system call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FsError {
-    /// The path does not exist.
-    #[error("{0}: no such file or directory")]
-    NotFound(String),
-    /// The file is larger than the limit the caller gave.
-    #[error("{path}: file is {size} bytes, over the limit of {limit} bytes")]
-    TooLarge {
-        /// The file.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// Any other failure of the backend (I/O, corrupt object, …).
-    #[error("{path}: {message}")]
-    Other {
-        /// The path concerned.
-        path: String,
-        /// What went wrong.
-        message: String,
-    },
-}
-
-/// A read-only tree of files: a Git commit's tree or a plain directory.
+/// A plain directory on disk as a [`SourceFs`] (symlinks are reported, not followed).
 ///
 /// ```
 /// use driftless_render::{DirFs, EntryKind, SourceFs};
@@ -64,18 +15,6 @@ pub enum FsError {
 /// assert_eq!(fs.kind("a.yaml").unwrap(), Some(EntryKind::File));
 /// assert_eq!(fs.read_file("a.yaml", 100).unwrap(), b"x: 1");
 /// ```
-pub trait SourceFs {
-    /// What `path` is, without following a symlink at `path`; `None` when absent.
-    fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError>;
-    /// The entries of directory `path`, sorted by name (byte order).
-    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError>;
-    /// The contents of file `path`; [`FsError::TooLarge`] when over `limit` bytes.
-    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError>;
-    /// The target of symlink `path`, as stored.
-    fn read_link(&self, path: &str) -> Result<String, FsError>;
-}
-
-/// A plain directory on disk as a [`SourceFs`] (symlinks are reported, not followed).
 #[derive(Debug, Clone)]
 pub struct DirFs {
     root: PathBuf,

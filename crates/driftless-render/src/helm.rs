@@ -79,13 +79,12 @@ struct ChartView<'a> {
     opts: &'a RenderOptions,
 }
 
+/// Helm's `ChartFs` speaks `io::Error`: the render error travels inside it
+/// as its source (kept whole, not flattened into a string).
 fn to_io(e: RenderError) -> io::Error {
     match e {
-        RenderError::Fs(FsError::NotFound(p)) => io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("{p}: no such file or directory"),
-        ),
-        other => io::Error::other(other.to_string()),
+        RenderError::Fs(e @ FsError::NotFound(_)) => io::Error::new(io::ErrorKind::NotFound, e),
+        other => io::Error::other(other),
     }
 }
 

@@ -6,7 +6,7 @@
 //!   a branch, tag, full or short commit id or `HEAD` into a commit. A poll of
 //!   an unchanged remote only lists refs: nothing is downloaded.
 //! - [`SourceTree`]: the files of one commit, read from the object store with no
-//!   work tree; it implements [`driftless_render::SourceFs`] so any revision
+//!   work tree; it implements [`driftless_core::fs::SourceFs`] so any revision
 //!   renders without a checkout.
 //! - [`open_local`]: the same view of a repository already on disk.
 //! - [`Credentials`] and [`RepoUrl`] never print secrets.

@@ -3,6 +3,9 @@
 use crate::SourceError;
 use gix::ObjectId;
 
+/// The decoded-object cache of each tree's repository handle.
+const OBJECT_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
 /// What a tree entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TreeEntryKind {
@@ -46,10 +49,14 @@ impl std::fmt::Debug for SourceTree {
 impl SourceTree {
     /// The tree of `commit` (hex id) in `repo`; `url` is used in errors.
     pub(crate) fn new(
-        repo: gix::Repository,
+        mut repo: gix::Repository,
         url: String,
         commit: &str,
     ) -> Result<Self, SourceError> {
+        // Every path lookup walks the trees from the root: without a cache of
+        // decoded objects, a repository of loose objects re-opens and
+        // re-inflates the same tree files again and again (docs/source.md).
+        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
         let err = |message: String| SourceError::Tree {
             url: url.clone(),
             commit: commit.to_string(),
@@ -221,13 +228,14 @@ fn kind_of(mode: gix::object::tree::EntryMode) -> TreeEntryKind {
     }
 }
 
-/// The renderer reads through this: `SourceTree` is a [`driftless_render::SourceFs`].
-impl driftless_render::SourceFs for SourceTree {
+/// The renderer reads through this: `SourceTree` is a [`driftless_core::fs::SourceFs`]
+/// (the trait lives in `driftless-core`, so this crate does not depend on the renderer).
+impl driftless_core::fs::SourceFs for SourceTree {
     fn kind(
         &self,
         path: &str,
-    ) -> Result<Option<driftless_render::EntryKind>, driftless_render::FsError> {
-        use driftless_render::EntryKind as K;
+    ) -> Result<Option<driftless_core::fs::EntryKind>, driftless_core::fs::FsError> {
+        use driftless_core::fs::EntryKind as K;
         Ok(SourceTree::kind(self, path)
             .map_err(|e| fs_err(path, e))?
             .map(|k| match k {
@@ -241,12 +249,12 @@ impl driftless_render::SourceFs for SourceTree {
     fn read_dir(
         &self,
         path: &str,
-    ) -> Result<Vec<driftless_render::DirEntry>, driftless_render::FsError> {
-        use driftless_render::EntryKind as K;
+    ) -> Result<Vec<driftless_core::fs::DirEntry>, driftless_core::fs::FsError> {
+        use driftless_core::fs::EntryKind as K;
         Ok(SourceTree::read_dir(self, path)
             .map_err(|e| fs_err(path, e))?
             .into_iter()
-            .map(|e| driftless_render::DirEntry {
+            .map(|e| driftless_core::fs::DirEntry {
                 name: e.name,
                 kind: match e.kind {
                     TreeEntryKind::File => K::File,
@@ -258,11 +266,11 @@ impl driftless_render::SourceFs for SourceTree {
             .collect())
     }
 
-    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, driftless_render::FsError> {
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, driftless_core::fs::FsError> {
         let id = match self.entry(path).map_err(|e| fs_err(path, e))? {
             Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => id,
             Some(_) => return Err(fs_err(path, self.err(path, "is a directory"))),
-            None => return Err(driftless_render::FsError::NotFound(path.to_string())),
+            None => return Err(driftless_core::fs::FsError::NotFound(path.to_string())),
         };
         let size = self
             .repo
@@ -270,7 +278,7 @@ impl driftless_render::SourceFs for SourceTree {
             .map_err(|e| fs_err(path, self.err(path, e)))?
             .size();
         if size > limit {
-            return Err(driftless_render::FsError::TooLarge {
+            return Err(driftless_core::fs::FsError::TooLarge {
                 path: path.to_string(),
                 size,
                 limit,
@@ -283,17 +291,17 @@ impl driftless_render::SourceFs for SourceTree {
         Ok(blob.detach().data)
     }
 
-    fn read_link(&self, path: &str) -> Result<String, driftless_render::FsError> {
+    fn read_link(&self, path: &str) -> Result<String, driftless_core::fs::FsError> {
         self.symlink_target(path).map_err(|e| fs_err(path, e))
     }
 }
 
-fn fs_err(path: &str, e: SourceError) -> driftless_render::FsError {
+fn fs_err(path: &str, e: SourceError) -> driftless_core::fs::FsError {
     match &e {
         SourceError::Tree { message, .. } if message == "no such file or directory" => {
-            driftless_render::FsError::NotFound(path.to_string())
+            driftless_core::fs::FsError::NotFound(path.to_string())
         }
-        _ => driftless_render::FsError::Other {
+        _ => driftless_core::fs::FsError::Other {
             path: path.to_string(),
             message: e.to_string(),
         },

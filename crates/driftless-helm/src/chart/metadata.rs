@@ -210,7 +210,7 @@ impl Metadata {
         if self.version.is_empty() {
             return v("chart.metadata.version is required".into());
         }
-        if super::semver::Version::parse(&self.version).is_none() {
+        if super::semver::Version::parse(&self.version).is_err() {
             return v(format!(
                 "chart.metadata.version {:?} is invalid",
                 self.version

@@ -202,4 +202,20 @@ mod tests {
         assert!(m("config/{a,b}.yaml", "config/b.yaml"));
         assert!(m("f[!x]o", "foo"));
     }
+
+    /// Why this converter and not `globset` (which the renderer uses for
+    /// Argo CD's include/exclude): Helm compiles `.Files.Glob` patterns with
+    /// gobwas/glob, where `**` is "any characters, `/` included" wherever it
+    /// stands and a `/` after it is literal; globset gives `**/` the meaning
+    /// "zero or more directories" and so differs on these cases.
+    #[test]
+    fn gobwas_double_star_is_not_globsets() {
+        let m = |p: &str, s: &str| glob_regex(p).unwrap().is_match(s);
+        // globset: matches (zero directories); gobwas: the `/` is required.
+        assert!(!m("**/*.yaml", "a.yaml"));
+        assert!(m("**/*.yaml", "d/a.yaml"));
+        // globset: `**` in the middle of a segment is a plain `*`; gobwas crosses `/`.
+        assert!(m("conf**.yaml", "conf/d/x.yaml"));
+        assert!(m("files/**", "files/a/b/c.txt"));
+    }
 }
