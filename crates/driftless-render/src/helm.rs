@@ -11,7 +11,8 @@ use std::io;
 
 /// Renders the chart in directory `path` (repository-relative) with `opts.helm`:
 /// value files (relative to the chart directory, read from the same tree),
-/// `--set` values, release name (default `release-name`), namespace (default
+/// inline values, `--set`, `--set-string` and `--set-file` values (Helm's own
+/// parser and precedence), release name (default `release-name`), namespace (default
 /// `default`), Kubernetes version and extra API versions.
 pub fn render_helm(
     fs: &dyn SourceFs,
@@ -28,9 +29,10 @@ pub fn render_helm(
         hopts.namespace = ns.clone();
     }
     hopts.set = h.set.clone();
+    hopts.set_string = h.set_string.clone();
     hopts.kube_version = h.kube_version.clone();
     hopts.api_versions = h.api_versions.clone();
-    for f in &h.value_files {
+    let read = |f: &str| -> Result<Vec<u8>, RenderError> {
         let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
             path: format!("{shown}/{f}"),
         })?;
@@ -38,8 +40,32 @@ pub fn render_helm(
         if kind != Some(EntryKind::File) {
             return Err(FsError::NotFound(p).into());
         }
-        let data = fs.read_file(&real, opts.limits.max_file_size)?;
-        hopts.value_files.push(ValuesFile::new(f.clone(), data));
+        Ok(fs.read_file(&real, opts.limits.max_file_size)?)
+    };
+    for f in &h.value_files {
+        hopts.value_files.push(ValuesFile::new(f.clone(), read(f)?));
+    }
+    if let Some(inline) = &h.values_inline {
+        // After the value files, before the parameters (Argo CD's order).
+        let data = inline.clone().into_bytes();
+        hopts
+            .value_files
+            .push(ValuesFile::new("<inline values>", data));
+    }
+    // `--set-file` paths are read from the tree now; Helm's parser gets them
+    // back by path through a reader that serves only these files.
+    let mut files = std::collections::HashMap::new();
+    for (key, file) in &h.set_file {
+        files.insert(file.clone(), read(file)?);
+        hopts.set_file.push(format!("{key}={file}"));
+    }
+    if !files.is_empty() {
+        hopts.file_reader = Some(std::sync::Arc::new(move |p: &str| {
+            files
+                .get(p)
+                .cloned()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file or directory"))
+        }));
     }
     let rendered = template(fs, path, &hopts, opts)?;
     let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {

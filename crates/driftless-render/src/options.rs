@@ -190,8 +190,17 @@ impl Default for KustomizeOptions {
 pub struct HelmOptions {
     /// Value files, in order, relative to the chart directory in the repository.
     pub value_files: Vec<String>,
+    /// Inline values (Argo CD's `valuesObject` / `values`) as YAML text, merged
+    /// after the value files, before the `--set` parameters.
+    pub values_inline: Option<String>,
     /// `--set` style overrides `key=value`, in order.
     pub set: Vec<String>,
+    /// `--set-string` overrides `key=value` (values stay strings), after `set`.
+    pub set_string: Vec<String>,
+    /// `--set-file` overrides `(key, path)`: the value is the text of the file
+    /// at `path`, relative to the chart directory and confined to the
+    /// repository (Argo CD's `fileParameters`); applied last.
+    pub set_file: Vec<(String, String)>,
     /// Release name (default: the application name, else `release-name`).
     pub release_name: Option<String>,
     /// Release namespace.

@@ -27,6 +27,12 @@ pub struct EngineConfig {
     pub field_manager: String,
     /// How long to wait for the watch cache of a new scope to list.
     pub cache_sync_timeout: Duration,
+    /// Config-management plugin definitions (`ConfigManagementPlugin` YAML): each entry is a
+    /// file, or a directory whose `*.yaml` / `*.yml` files and `*/plugin.yaml` are read, in
+    /// name order (discovery order). Read once, when the engine is created.
+    pub plugins: Vec<PathBuf>,
+    /// `PATH` for plugin commands (default: the engine's own).
+    pub plugin_path: Option<String>,
 }
 
 impl Default for EngineConfig {
@@ -36,6 +42,8 @@ impl Default for EngineConfig {
             poll_interval: Duration::ZERO,
             field_manager: driftless_core::annotations::FIELD_MANAGER.to_string(),
             cache_sync_timeout: Duration::from_secs(60),
+            plugins: Vec::new(),
+            plugin_path: None,
         }
     }
 }
@@ -86,7 +94,11 @@ impl Engine {
     /// An engine with no cluster (render, offline plan and diff).
     pub fn new(config: EngineConfig) -> Result<Self, RuntimeError> {
         Ok(Engine {
-            sources: Sources::new(&config.cache_dir, config.poll_interval)?,
+            sources: Sources::new(
+                &config.cache_dir,
+                config.poll_interval,
+                crate::render::Plugins::load(&config)?,
+            )?,
             config,
             conn: None,
             health: HealthRegistry::new(),

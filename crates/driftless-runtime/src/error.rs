@@ -27,9 +27,12 @@ pub enum RuntimeError {
     /// A sync option is wrong.
     #[error(transparent)]
     Options(#[from] driftless_apply::OptionError),
-    /// A `forceString` Helm parameter Driftless cannot express.
-    #[error("helm parameter {0:?} with forceString: only dotted keys (a.b.c=value) are supported")]
-    HelmParameter(String),
+    /// A configured config-management plugin cannot be read.
+    #[error("config-management plugins: {0}")]
+    PluginConfig(String),
+    /// A configured config-management plugin definition is wrong.
+    #[error(transparent)]
+    Plugin(#[from] driftless_render::PluginDefinitionError),
     /// An ignoreDifferences entry is not of the expected shape.
     #[error("ignoreDifferences entry {index}: {message}")]
     IgnoreEntry {

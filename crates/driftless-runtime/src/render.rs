@@ -1,169 +1,290 @@
 //! The bridge from a [`Target`]'s render settings to `driftless-render`.
 //!
-//! `driftless-render`'s Helm options take value files from the source tree and `--set`
-//! expressions. Argo CD's inline values (`helm.values`/`valuesObject`) and `forceString`
-//! parameters are given to it as extra value files that exist only in a thin overlay of the
-//! tree (never listed in the chart directory, so `.Files` does not see them), after the
-//! application's value files — Argo CD's precedence: value files, inline values, parameters.
+//! Helm parameters go to `driftless-helm`'s own parser with Helm's precedence (value files,
+//! inline values, `--set`, `--set-string`, `--set-file`); Jsonnet, Kustomize and plugin options
+//! are passed as they are, with Argo CD's build environment (application, namespace, project,
+//! resolved commit, repository URL, target revision).
 
-use crate::{RuntimeError, Target};
+use crate::{Engine, EngineConfig, Rendered, RuntimeError, Target};
 use driftless_core::Manifest;
-use driftless_render::{DirEntry, EntryKind, FsError, HelmOptions, RenderOptions, SourceFs};
+use driftless_render::{
+    BuildEnv, ConfigManagementPlugin, HelmOptions, JsonnetOptions, KustomizeOptions, PluginOptions,
+    RenderOptions, SourceFs,
+};
+use std::path::Path;
 
-/// Chart-relative name of the overlay file with the inline values.
-const INLINE_VALUES: &str = ".driftless-inline-values.yaml";
-/// Chart-relative name of the overlay file with the `forceString` parameters.
-const STRING_VALUES: &str = ".driftless-set-string-values.yaml";
+/// The configured config-management plugins of an engine (`EngineConfig::plugins`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plugins {
+    list: Vec<ConfigManagementPlugin>,
+    path: Option<String>,
+}
 
-/// The render options a target asks for.
+impl Plugins {
+    /// Reads the plugin definitions the configuration names: a file is one
+    /// `ConfigManagementPlugin`; a directory holds one per `*.yaml` / `*.yml` file and per
+    /// `<dir>/plugin.yaml` (Argo CD's sidecar layout), in name order.
+    pub(crate) fn load(config: &EngineConfig) -> Result<Self, RuntimeError> {
+        let mut list = Vec::new();
+        for p in &config.plugins {
+            for file in plugin_files(p)? {
+                list.push(ConfigManagementPlugin::from_file(&file)?);
+            }
+        }
+        Ok(Plugins {
+            list,
+            path: config.plugin_path.clone(),
+        })
+    }
+}
+
+fn plugin_files(p: &Path) -> Result<Vec<std::path::PathBuf>, RuntimeError> {
+    let bad = |e: std::io::Error| RuntimeError::PluginConfig(format!("{}: {e}", p.display()));
+    if !p.is_dir() {
+        std::fs::metadata(p).map_err(bad)?;
+        return Ok(vec![p.to_path_buf()]);
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(p)
+        .map_err(bad)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| {
+            if e.is_dir() {
+                Some(e.join("plugin.yaml")).filter(|f| f.is_file())
+            } else {
+                let yaml = matches!(e.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"));
+                yaml.then_some(e)
+            }
+        })
+        .collect())
+}
+
+/// The render options a target asks for, rendered at `commit` with the configured `plugins`.
+pub(crate) fn options_with(t: &Target, commit: &str, plugins: &Plugins) -> RenderOptions {
+    let mut o = options(t);
+    o.env.revision = commit.to_string();
+    o.plugin.plugins = plugins.list.clone();
+    o.plugin.path = plugins.path.clone();
+    o
+}
+
+/// The render options a target asks for (without a resolved commit or configured plugins).
 pub fn options(t: &Target) -> RenderOptions {
     let r = &t.render;
-    let mut value_files = r.helm_values.clone();
-    if r.helm_values_inline.is_some() {
-        value_files.push(INLINE_VALUES.into());
-    }
-    if !r.helm_set_string.is_empty() {
-        value_files.push(STRING_VALUES.into());
-    }
     RenderOptions {
         recurse: r.recurse,
         include: r.include.clone(),
         exclude: r.exclude.clone(),
         strict: r.strict,
         helm: HelmOptions {
-            value_files,
+            value_files: r.helm_values.clone(),
+            values_inline: r.helm_values_inline.clone(),
             set: r.helm_set.clone(),
+            set_string: r.helm_set_string.clone(),
+            set_file: r.helm_set_file.clone(),
             release_name: r.release_name.clone().or_else(|| Some(t.app.clone())),
             namespace: Some(t.namespace.clone()).filter(|n| !n.is_empty()),
             kube_version: r.kube_version.clone(),
             api_versions: r.api_versions.clone(),
         },
+        jsonnet: JsonnetOptions {
+            tlas: r.jsonnet.tlas.clone(),
+            ext_vars: r.jsonnet.ext_vars.clone(),
+            libs: r.jsonnet.libs.clone(),
+            ..JsonnetOptions::default()
+        },
+        kustomize: KustomizeOptions {
+            app: r.kustomize.clone(),
+            ..KustomizeOptions::default()
+        },
+        plugin: PluginOptions {
+            source: r.plugin.clone(),
+            ..PluginOptions::default()
+        },
+        env: build_env(t),
         ..RenderOptions::default()
     }
 }
 
-/// Renders the target's path from `fs`; returns the objects and the warnings as text.
-pub fn render_tree(
+/// Argo CD's build environment of the target (the revision is set once resolved).
+fn build_env(t: &Target) -> BuildEnv {
+    BuildEnv {
+        app_name: t.app.clone(),
+        app_namespace: t.namespace.clone(),
+        project_name: t.project.clone(),
+        revision: String::new(),
+        repo_url: without_userinfo(&t.repo),
+        target_revision: t.revision.clone(),
+        kube_version: t.render.kube_version.clone().unwrap_or_default(),
+        api_versions: t.render.api_versions.clone(),
+    }
+}
+
+/// `scheme://user:secret@host/x` → `scheme://host/x`: credentials never reach a build.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Renders the target's path from `fs` at `commit`; returns the objects and the warnings as text.
+pub(crate) fn render_tree(
     fs: &dyn SourceFs,
     t: &Target,
+    commit: &str,
+    plugins: &Plugins,
 ) -> Result<(Vec<Manifest>, Vec<String>), RuntimeError> {
-    let mut extra = Vec::new();
-    if let Some(inline) = &t.render.helm_values_inline {
-        extra.push((
-            chart_file(&t.path, INLINE_VALUES),
-            inline.clone().into_bytes(),
-        ));
-    }
-    if !t.render.helm_set_string.is_empty() {
-        extra.push((
-            chart_file(&t.path, STRING_VALUES),
-            string_values(&t.render.helm_set_string)?.into_bytes(),
-        ));
-    }
-    let overlay = Overlay { fs, extra };
-    let out = driftless_render::render(&overlay, &t.path, &options(t))?;
+    let out = driftless_render::render(fs, &t.path, &options_with(t, commit, plugins))?;
     Ok((
         out.manifests,
         out.warnings.iter().map(ToString::to_string).collect(),
     ))
 }
 
-fn chart_file(path: &str, name: &str) -> String {
-    let dir = path.trim_matches('/');
-    if dir.is_empty() || dir == "." {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
-/// `--set-string` expressions (`a.b=v`, comma-separated pairs allowed) as a YAML values file
-/// whose leaves are strings. Keys with list indexes or escapes are refused with a clear error.
-fn string_values(exprs: &[String]) -> Result<String, RuntimeError> {
-    let mut root = serde_json::Map::new();
-    for expr in exprs {
-        for pair in split_unescaped(expr) {
-            let (key, value) = pair.split_once('=').ok_or_else(|| bad(expr))?;
-            if key.is_empty() || key.contains(['[', ']', '\\']) {
-                return Err(bad(expr));
-            }
-            let mut node = &mut root;
-            let parts: Vec<&str> = key.split('.').collect();
-            for (i, part) in parts.iter().enumerate() {
-                if i + 1 == parts.len() {
-                    node.insert(part.to_string(), value.into());
-                } else {
-                    let next = node
-                        .entry(part.to_string())
-                        .or_insert_with(|| serde_json::Value::Object(Default::default()));
-                    if !next.is_object() {
-                        *next = serde_json::Value::Object(Default::default());
-                    }
-                    node = next.as_object_mut().expect("object");
-                }
-            }
-        }
-    }
-    serde_yaml_ng::to_string(&root).map_err(|_| bad(&exprs.join(",")))
-}
-
-fn split_unescaped(expr: &str) -> Vec<&str> {
-    expr.split(',').filter(|p| !p.is_empty()).collect()
-}
-
-fn bad(expr: &str) -> RuntimeError {
-    RuntimeError::HelmParameter(expr.to_string())
-}
-
-/// A source tree plus a few files that exist only here (not listed in directories).
-struct Overlay<'a> {
-    fs: &'a dyn SourceFs,
-    extra: Vec<(String, Vec<u8>)>,
-}
-
-impl Overlay<'_> {
-    fn extra(&self, path: &str) -> Option<&[u8]> {
-        let p = path.trim_start_matches('/');
-        self.extra
-            .iter()
-            .find(|(name, _)| name == p)
-            .map(|(_, d)| d.as_slice())
-    }
-}
-
-impl SourceFs for Overlay<'_> {
-    fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError> {
-        if self.extra(path).is_some() {
-            return Ok(Some(EntryKind::File));
-        }
-        self.fs.kind(path)
-    }
-    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
-        self.fs.read_dir(path)
-    }
-    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
-        match self.extra(path) {
-            Some(d) => Ok(d.to_vec()),
-            None => self.fs.read_file(path, limit),
-        }
-    }
-    fn read_link(&self, path: &str) -> Result<String, FsError> {
-        self.fs.read_link(path)
+impl Engine {
+    /// Renders the target from a plain directory (`t.repo` is not a Git repository: its files
+    /// as they are now, no revision), with the same options and plugins as a Git render.
+    pub async fn render_directory(&self, t: &Target) -> Result<Rendered, RuntimeError> {
+        let plugins = Plugins::load(self.config())?;
+        let t = t.clone();
+        tokio::task::spawn_blocking(move || {
+            let fs = driftless_render::DirFs::new(&t.repo);
+            let (manifests, warnings) = render_tree(&fs, &t, "", &plugins)?;
+            Ok(Rendered {
+                commit: String::new(),
+                manifests,
+                warnings,
+            })
+        })
+        .await
+        .map_err(|e| RuntimeError::Connect(format!("background task failed: {e}")))?
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Application;
+
+    fn target(yaml: &str) -> Target {
+        Target::from_application(&Application::from_yaml(yaml).unwrap()).unwrap()
+    }
 
     #[test]
-    fn set_string_becomes_a_values_file_of_strings() {
-        let y = string_values(&["image.tag=1.10".into(), "a=1,b.c=true".into()]).unwrap();
-        let v: serde_json::Value = serde_yaml_ng::from_str(&y).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"image": {"tag": "1.10"}, "a": "1", "b": {"c": "true"}})
+    fn helm_parameters_stay_helm_parameters_in_argo_cds_order() {
+        let t = target(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  destination: {namespace: shop}\n  source:\n    repoURL: https://u:secret@git.example.com/r.git\n    path: chart\n    helm:\n      valueFiles: [prod.yaml]\n      valuesObject: {a: {b: 1}}\n      values: 'ignored: true'\n      parameters:\n        - {name: image.tag, value: '1.10'}\n        - {name: 'a.b[0]', value: x, forceString: true}\n        - {name: list, value: 'a,b'}\n        - {name: set, value: '{a,b}'}\n      fileParameters: [{name: cfg, path: files/c.txt}]\n",
         );
-        assert!(string_values(&["list[0]=x".into()]).is_err());
+        let o = options_with(&t, "0123456789abcdef", &Plugins::default());
+        let h = &o.helm;
+        assert_eq!(h.value_files, ["prod.yaml"]);
+        assert_eq!(h.values_inline.as_deref(), Some("a:\n  b: 1\n"));
+        assert_eq!(h.set, ["image.tag=1.10", "list=a\\,b", "set={a,b}"]);
+        assert_eq!(h.set_string, ["a.b[0]=x"]);
+        assert_eq!(h.set_file, [("cfg".to_string(), "files/c.txt".to_string())]);
+        assert_eq!(h.release_name.as_deref(), Some("web"));
+        assert_eq!(h.namespace.as_deref(), Some("shop"));
+        assert_eq!(o.env.revision, "0123456789abcdef");
+        assert_eq!(o.env.repo_url, "https://git.example.com/r.git");
+        assert_eq!(
+            (o.env.app_name.as_str(), o.env.app_namespace.as_str()),
+            ("web", "shop")
+        );
+        assert_eq!(o.env.project_name, "default");
+    }
+
+    #[test]
+    fn jsonnet_kustomize_and_plugin_options_reach_the_renderer() {
+        let t = target(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  project: team\n  destination: {namespace: shop}\n  source:\n    repoURL: .\n    targetRevision: main\n    path: app\n    directory:\n      jsonnet:\n        tlas: [{name: replicas, value: '3', code: true}]\n        extVars: [{name: env, value: prod}]\n        libs: [vendor]\n    kustomize:\n      namePrefix: p-\n      images: [nginx:1.27]\n      replicas: [{name: web, count: 2}, {name: api, count: '4'}]\n      commonLabels: {team: a}\n      labelIncludeTemplates: true\n      components: [../c]\n    plugin:\n      name: kustomized-helm\n      env: [{name: STAGE, value: prod}]\n      parameters: [{name: replicas, string: '3'}]\n",
+        );
+        let o = options_with(&t, "c0ffee", &Plugins::default());
+        let tla = &o.jsonnet.tlas[0];
+        assert_eq!(
+            (tla.name.as_str(), tla.value.as_str(), tla.code),
+            ("replicas", "3", true)
+        );
+        assert_eq!(o.jsonnet.ext_vars[0].value, "prod");
+        assert!(!o.jsonnet.ext_vars[0].code);
+        assert_eq!(o.jsonnet.libs, ["vendor"]);
+        let k = &o.kustomize.app;
+        assert_eq!(k.name_prefix, "p-");
+        assert_eq!(k.images, ["nginx:1.27"]);
+        assert_eq!(k.replicas, [("web".into(), 2), ("api".into(), 4)]);
+        assert_eq!(k.common_labels["team"], "a");
+        assert!(k.label_include_templates);
+        assert_eq!(k.components, ["../c"]);
+        let p = o.plugin.source.as_ref().unwrap();
+        assert_eq!(p.name, "kustomized-helm");
+        assert_eq!(p.env, [("STAGE".to_string(), "prod".to_string())]);
+        assert_eq!(p.parameters[0].string.as_deref(), Some("3"));
+        assert_eq!(o.env.project_name, "team");
+        assert_eq!(o.env.target_revision, "main");
+
+        let bad = Application::from_yaml(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  source:\n    repoURL: .\n    kustomize: {replicas: [{name: api, count: many}]}\n",
+        )
+        .unwrap();
+        let e = Target::from_application(&bad).unwrap_err().to_string();
+        assert!(e.contains("replicas[api].count \"many\""), "{e}");
+    }
+
+    #[test]
+    fn plugins_are_read_from_files_and_directories() {
+        let d = TempDir(
+            std::env::temp_dir().join(format!("driftless-runtime-plugins-{}", std::process::id())),
+        );
+        let def = |name: &str| {
+            format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\nmetadata: {{name: {name}}}\nspec:\n  generate: {{command: [cat, a.yaml]}}\n"
+            )
+        };
+        std::fs::create_dir_all(d.path().join("dir/sidecar")).unwrap();
+        std::fs::write(d.path().join("dir/b.yaml"), def("b")).unwrap();
+        std::fs::write(d.path().join("dir/a.yml"), def("a")).unwrap();
+        std::fs::write(d.path().join("dir/notes.txt"), "not a plugin").unwrap();
+        std::fs::write(d.path().join("dir/sidecar/plugin.yaml"), def("c")).unwrap();
+        std::fs::write(d.path().join("one.yaml"), def("one")).unwrap();
+        let config = EngineConfig {
+            plugins: vec![d.path().join("dir"), d.path().join("one.yaml")],
+            ..EngineConfig::default()
+        };
+        let p = Plugins::load(&config).unwrap();
+        let names: Vec<String> = p.list.iter().map(|p| p.name.clone()).collect();
+        assert_eq!(names, ["a", "b", "c", "one"]);
+
+        std::fs::write(d.path().join("bad.yaml"), "kind: Nope\n").unwrap();
+        let config = EngineConfig {
+            plugins: vec![d.path().join("bad.yaml")],
+            ..EngineConfig::default()
+        };
+        let e = Plugins::load(&config).unwrap_err().to_string();
+        assert!(e.contains("bad.yaml"), "{e}");
+        let config = EngineConfig {
+            plugins: vec![d.path().join("missing")],
+            ..EngineConfig::default()
+        };
+        let e = Plugins::load(&config).unwrap_err().to_string();
+        assert!(e.contains("missing"), "{e}");
+    }
+
+    struct TempDir(std::path::PathBuf);
+    impl TempDir {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }

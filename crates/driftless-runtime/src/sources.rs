@@ -1,6 +1,7 @@
 //! Git for the engine: one fetch per repository and revision per poll interval, however many
 //! Applications ask, and every blocking `gix` call on the blocking pool.
 
+use crate::render::Plugins;
 use crate::{Rendered, RuntimeError, Target};
 use driftless_source::{RepoCache, RepoUrl};
 use std::collections::{HashMap, VecDeque};
@@ -15,6 +16,7 @@ pub(crate) struct Sources {
     pub(crate) poll_interval: Duration,
     polls: Mutex<HashMap<(String, String), PollSlot>>,
     renders: Mutex<RenderCache>,
+    plugins: Arc<Plugins>,
 }
 
 /// The last resolution of one repository and revision: when, and to which commit.
@@ -30,12 +32,17 @@ struct RenderCache {
 }
 
 impl Sources {
-    pub(crate) fn new(cache_dir: &Path, poll_interval: Duration) -> Result<Self, RuntimeError> {
+    pub(crate) fn new(
+        cache_dir: &Path,
+        poll_interval: Duration,
+        plugins: Plugins,
+    ) -> Result<Self, RuntimeError> {
         Ok(Sources {
             repos: RepoCache::new(cache_dir)?,
             poll_interval,
             polls: Mutex::default(),
             renders: Mutex::default(),
+            plugins: Arc::new(plugins),
         })
     }
 
@@ -99,9 +106,10 @@ impl Sources {
             return Ok(r.clone());
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
+        let plugins = self.plugins.clone();
         let rendered = blocking(move || {
             let tree = open_tree(&repos, &t2.repo, &c)?;
-            let (manifests, warnings) = crate::render::render_tree(&tree, &t2)?;
+            let (manifests, warnings) = crate::render::render_tree(&tree, &t2, &c, &plugins)?;
             Ok(Rendered {
                 commit: c,
                 manifests,
@@ -138,11 +146,12 @@ fn open_tree(
 }
 
 /// Everything a render depends on besides the files: repository, commit, path, render settings,
-/// application name (Helm's default release name) and destination namespace.
+/// application name (Helm's default release name), destination namespace, and the project and
+/// target revision (build variables).
 fn render_key(t: &Target, commit: &str) -> String {
     format!(
-        "{}\0{commit}\0{}\0{:?}\0{}\0{}",
-        t.repo, t.path, t.render, t.app, t.namespace
+        "{}\0{commit}\0{}\0{:?}\0{}\0{}\0{}\0{}",
+        t.repo, t.path, t.render, t.app, t.namespace, t.project, t.revision
     )
 }
 

@@ -18,9 +18,12 @@ pub struct RenderSettings {
     pub helm_values: Vec<String>,
     /// Helm `--set` expressions.
     pub helm_set: Vec<String>,
-    /// Helm `--set-string` expressions.
+    /// Helm `--set-string` expressions (Argo CD's `forceString` parameters).
     pub helm_set_string: Vec<String>,
-    /// Inline Helm values (YAML).
+    /// Helm `--set-file` parameters `(key, path)`, the path relative to the chart directory
+    /// (Argo CD's `fileParameters`).
+    pub helm_set_file: Vec<(String, String)>,
+    /// Inline Helm values (YAML; Argo CD's `valuesObject`, else `values`).
     pub helm_values_inline: Option<String>,
     /// Helm release name.
     pub release_name: Option<String>,
@@ -28,6 +31,23 @@ pub struct RenderSettings {
     pub kube_version: Option<String>,
     /// Extra API versions for `.Capabilities.APIVersions`.
     pub api_versions: Vec<String>,
+    /// Jsonnet options of a directory source (`directory.jsonnet`).
+    pub jsonnet: JsonnetSettings,
+    /// Argo CD's `spec.source.kustomize`, applied to a copy of the kustomization.
+    pub kustomize: driftless_render::KustomizeSpec,
+    /// Argo CD's `spec.source.plugin` (`None`: a configured plugin may still be discovered).
+    pub plugin: Option<driftless_render::PluginSource>,
+}
+
+/// Argo CD's `spec.source.directory.jsonnet`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonnetSettings {
+    /// Top-level arguments (`tlas`).
+    pub tlas: Vec<driftless_render::JsonnetVar>,
+    /// External variables (`extVars`).
+    pub ext_vars: Vec<driftless_render::JsonnetVar>,
+    /// Library search paths, relative to the repository root (`libs`).
+    pub libs: Vec<String>,
 }
 
 /// What to sync: an application's source and destination.
@@ -44,6 +64,8 @@ pub struct RenderSettings {
 pub struct Target {
     /// Application name (tracking ids use it).
     pub app: String,
+    /// Argo CD project (`ARGOCD_APP_PROJECT_NAME` of builds).
+    pub project: String,
     /// Repository URL or local path.
     pub repo: String,
     /// Revision (`HEAD` by default).
@@ -80,6 +102,18 @@ pub enum TargetError {
         "Application {0}: spec.source.chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
     )]
     HelmRepository(String),
+    /// A Kustomize replica count that is not a number.
+    #[error(
+        "Application {app}: spec.source.kustomize.replicas[{name}].count {count:?} is not a number"
+    )]
+    ReplicaCount {
+        /// The application.
+        app: String,
+        /// The workload named by the entry.
+        name: String,
+        /// The count as written.
+        count: String,
+    },
 }
 
 impl Target {
@@ -103,17 +137,44 @@ impl Target {
             render
                 .exclude
                 .extend(d.exclude.iter().flat_map(|g| split_alternatives(g)));
+            if let Some(j) = &d.jsonnet {
+                let vars = |v: &[driftless_api::JsonnetVar]| {
+                    v.iter()
+                        .map(|v| driftless_render::JsonnetVar {
+                            name: v.name.clone(),
+                            value: v.value.clone(),
+                            code: v.code,
+                        })
+                        .collect()
+                };
+                render.jsonnet = JsonnetSettings {
+                    tlas: vars(&j.tlas),
+                    ext_vars: vars(&j.ext_vars),
+                    libs: j.libs.clone(),
+                };
+            }
+        }
+        if let Some(k) = &src.kustomize {
+            render.kustomize = kustomize_spec(&name, k)?;
+        }
+        if let Some(p) = &src.plugin {
+            render.plugin = Some(plugin_source(p));
         }
         if let Some(h) = &src.helm {
             render.helm_values = h.value_files.clone();
             for p in &h.parameters {
-                let expr = format!("{}={}", p.name, p.value);
+                let expr = format!("{}={}", p.name, escape_set_value(&p.value));
                 if p.force_string {
                     render.helm_set_string.push(expr);
                 } else {
                     render.helm_set.push(expr);
                 }
             }
+            render.helm_set_file = h
+                .file_parameters
+                .iter()
+                .map(|p| (p.name.clone(), p.path.clone()))
+                .collect();
             render.helm_values_inline = match (&h.values_object, &h.values) {
                 (Some(obj), _) => serde_yaml_ng::to_string(obj).ok(),
                 (None, Some(text)) => Some(text.clone()),
@@ -124,6 +185,7 @@ impl Target {
         let automated = app.automated();
         Ok(Target {
             app: name,
+            project: app.project().to_string(),
             repo: src.repo_url.clone(),
             revision: src
                 .target_revision
@@ -156,6 +218,95 @@ impl Target {
             .unwrap_or("app")
             .to_string()
     }
+}
+
+/// Argo CD's `spec.source.kustomize` as the renderer's edits.
+fn kustomize_spec(
+    app: &str,
+    k: &driftless_api::KustomizeSource,
+) -> Result<driftless_render::KustomizeSpec, TargetError> {
+    let mut replicas = Vec::new();
+    for r in &k.replicas {
+        // IntOrString: a number, or a string holding one.
+        let written = match serde_json::to_value(&r.count) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(v) => v.to_string(),
+            Err(_) => String::new(),
+        };
+        let count = written
+            .trim()
+            .parse()
+            .map_err(|_| TargetError::ReplicaCount {
+                app: app.to_string(),
+                name: r.name.clone(),
+                count: written.clone(),
+            })?;
+        replicas.push((r.name.clone(), count));
+    }
+    Ok(driftless_render::KustomizeSpec {
+        name_prefix: k.name_prefix.clone().unwrap_or_default(),
+        name_suffix: k.name_suffix.clone().unwrap_or_default(),
+        images: k.images.clone(),
+        replicas,
+        common_labels: k.common_labels.clone(),
+        force_common_labels: k.force_common_labels,
+        label_without_selector: k.label_without_selector,
+        label_include_templates: k
+            .extra
+            .get("labelIncludeTemplates")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        common_annotations: k.common_annotations.clone(),
+        force_common_annotations: k.force_common_annotations,
+        common_annotations_envsubst: k.common_annotations_envsubst,
+        namespace: k.namespace.clone().unwrap_or_default(),
+        patches: k.patches.clone(),
+        components: k.components.clone(),
+        ignore_missing_components: k.ignore_missing_components,
+        version: k.version.clone(),
+        kube_version: k.kube_version.clone(),
+        api_versions: k.api_versions.clone(),
+    })
+}
+
+/// Argo CD's `spec.source.plugin` as the renderer's plugin choice.
+fn plugin_source(p: &driftless_api::PluginSource) -> driftless_render::PluginSource {
+    driftless_render::PluginSource {
+        name: p.name.clone().unwrap_or_default(),
+        env: p
+            .env
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect(),
+        parameters: p
+            .parameters
+            .iter()
+            .map(|p| driftless_render::PluginParameter {
+                name: p.name.clone(),
+                string: p.string.clone(),
+                array: p.array.clone(),
+                map: p.map.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A parameter value as Argo CD passes it to `--set`: commas escaped (so `a,b` stays one value)
+/// unless the value is a `{x,y}` list or the comma is already escaped.
+fn escape_set_value(value: &str) -> String {
+    if value.starts_with('{') && value.ends_with('}') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut prev = None;
+    for c in value.chars() {
+        if c == ',' && prev != Some('\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
 }
 
 /// Argo CD accepts `{a.yaml,b.yaml}` for several globs in one include/exclude string.

@@ -356,3 +356,46 @@ fn bundled_guestbook_example_renders() {
         ]
     );
 }
+
+#[test]
+fn application_file_renders_what_sync_applies() {
+    let r = repo();
+    let cache = tempfile::tempdir().unwrap();
+    let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\n  namespace: {{ .Release.Namespace }}\ndata:\n  first: {{ index .Values.a.b 0 | kindOf | quote }}\n  level: {{ .Values.level | quote }}\n";
+    commit(
+        r.path(),
+        &[
+            (
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+            ),
+            ("chart/values.yaml", "a:\n  b: [1]\nlevel: chart\n"),
+            ("chart/templates/cm.yaml", template),
+        ],
+    );
+    let app = r.path().join("app.yaml");
+    std::fs::write(
+        &app,
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop}\nspec:\n  destination: {namespace: prod}\n  source:\n    repoURL: .\n    path: chart\n    helm:\n      valuesObject: {level: inline}\n      parameters: [{name: 'a.b[0]', value: '7', forceString: true}]\n",
+    )
+    .unwrap();
+    let o = driftless(&["-f", app.to_str().unwrap(), "-o", "json"], cache.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let item = &list["items"][0];
+    // The release is named after the application and lives in its destination, as in sync.
+    assert_eq!(item["metadata"]["name"], "shop-cfg");
+    assert_eq!(item["metadata"]["namespace"], "prod");
+    assert_eq!(
+        item["data"],
+        serde_json::json!({"first": "string", "level": "inline"})
+    );
+
+    // Without an Application the release is named after the path, as `sync --path` names the app.
+    let p = r.path().to_str().unwrap();
+    let o = driftless(&["--repo", p, "--path", "chart"], cache.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let docs = yaml_docs(&stdout(&o));
+    assert_eq!(docs[0]["metadata"]["name"], "chart-cfg");
+    assert_eq!(docs[0]["metadata"]["namespace"], "default");
+}

@@ -20,8 +20,8 @@ pub struct TargetArgs {
     /// Directory inside the repository.
     #[arg(long)]
     pub path: Option<String>,
-    /// Namespace for namespaced objects that name none.
-    #[arg(long)]
+    /// Namespace for namespaced objects that name none (also Helm's release namespace).
+    #[arg(long, visible_alias = "namespace")]
     pub dest_namespace: Option<String>,
     /// Application name used for tracking (default: the path's last component).
     #[arg(long)]
@@ -47,6 +47,10 @@ pub struct TargetArgs {
     /// Helm --set-string expression (repeatable).
     #[arg(long = "helm-set-string", value_name = "K=V")]
     pub helm_set_string: Vec<String>,
+    /// Helm --set-file parameter: the value is the text of PATH, relative to the chart
+    /// directory (repeatable).
+    #[arg(long = "helm-set-file", value_name = "K=PATH", value_parser = key_and_path)]
+    pub helm_set_file: Vec<(String, String)>,
     /// Helm release name (default: the application name).
     #[arg(long)]
     pub release_name: Option<String>,
@@ -63,6 +67,18 @@ pub struct TargetArgs {
     /// Git cache directory.
     #[arg(long, env = "DRIFTLESS_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Config-management plugin definitions: a ConfigManagementPlugin YAML file, or a
+    /// directory of them (repeatable).
+    #[arg(long = "plugins", value_name = "PATH")]
+    pub plugins: Vec<PathBuf>,
+}
+
+/// `key=path` of `--helm-set-file`.
+fn key_and_path(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, p)) if !k.is_empty() && !p.is_empty() => Ok((k.to_string(), p.to_string())),
+        _ => Err(format!("{s:?}: expected KEY=PATH")),
+    }
 }
 
 /// Tracking methods (Argo CD's `application.resourceTrackingMethod`).
@@ -138,6 +154,7 @@ impl TargetArgs {
         r.helm_set.extend(self.helm_set.iter().cloned());
         r.helm_set_string
             .extend(self.helm_set_string.iter().cloned());
+        r.helm_set_file.extend(self.helm_set_file.iter().cloned());
         if self.release_name.is_some() {
             r.release_name = self.release_name.clone();
         }
@@ -159,6 +176,7 @@ impl TargetArgs {
         Ok(driftless_runtime::Engine::new(
             driftless_runtime::EngineConfig {
                 cache_dir: self.cache_dir(),
+                plugins: self.plugins.clone(),
                 ..Default::default()
             },
         )?)
