@@ -440,6 +440,14 @@ fn helm_value_files_cannot_leave_the_repository() {
     opts.helm.value_files = vec!["linked.yaml".into()];
     let err = render(&fs, "chart", &opts).unwrap_err();
     assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    // `--set-file` paths (Argo CD's fileParameters) are confined the same way.
+    opts.helm.value_files.clear();
+    opts.helm.set_file = vec![("env".into(), "../../secret.yaml".into())];
+    let err = render(&fs, "chart", &opts).unwrap_err();
+    assert!(matches!(err, RenderError::PathEscapes { .. }), "{err:?}");
+    opts.helm.set_file = vec![("env".into(), "linked.yaml".into())];
+    let err = render(&fs, "chart", &opts).unwrap_err();
+    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
 }
 
 #[test]
