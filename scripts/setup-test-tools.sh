@@ -29,3 +29,6 @@ if [ ! -d .tools/python/kubernetes ]; then
   python3 -m pip install -q --disable-pip-version-check --target .tools/python kubernetes >/dev/null 2>&1 \
     || echo "warning: could not install the Python kubernetes client into .tools/python" >&2
 fi
+
+# cargo-machete: finds dependencies a crate declares but never uses (scripts/test.sh).
+command -v cargo-machete >/dev/null || cargo install cargo-machete --locked

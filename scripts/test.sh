@@ -7,6 +7,7 @@ export CARGO_TERM_COLOR=never
 
 bash scripts/setup-test-tools.sh
 cargo fmt --all -- --check
+cargo machete
 cargo clippy --workspace --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 cargo test --workspace --locked

@@ -62,6 +62,9 @@ pub(crate) fn fetch(
     creds: &Credentials,
     ssh_program: Option<&std::path::Path>,
 ) -> Result<FetchOutcome, FetchError> {
+    // reqwest is built without a crypto provider of its own: ring, the only
+    // rustls provider in the dependency tree, must be the process default.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut repo = repo.clone();
     if let Some(cmd) = creds.ssh_command(ssh_program) {
         repo.config_snapshot_mut()

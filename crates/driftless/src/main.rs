@@ -29,6 +29,7 @@ enum Command {
     /// Apply the plan to the cluster, wave by wave.
     Sync(cmd::sync::SyncArgs),
     /// Run the simulated Kubernetes cluster.
+    #[cfg(feature = "sim")]
     Sim(cmd::sim::Args),
     /// Run the controller: reconcile Argo CD Applications continuously.
     Controller(cmd::controller::ControllerArgs),
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
             Command::Plan(a) => cmd::sync::plan(a).await,
             Command::Diff(a) => cmd::sync::diff(a).await,
             Command::Sync(a) => cmd::sync::sync(a).await,
+            #[cfg(feature = "sim")]
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Controller(a) => cmd::controller::run(a).await,
             Command::Install(a) => cmd::controller::install(a),

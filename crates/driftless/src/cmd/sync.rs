@@ -15,7 +15,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     cluster: ClusterArgs,
     /// Plan against an empty cluster, without connecting to one.
-    #[arg(long, conflicts_with = "sim")]
+    #[cfg_attr(feature = "sim", arg(long, conflicts_with = "sim"))]
+    #[cfg_attr(not(feature = "sim"), arg(long))]
     offline: bool,
     /// Include prunes of tracked objects that left Git.
     #[arg(long)]
@@ -34,7 +35,8 @@ pub struct DiffArgs {
     cluster: ClusterArgs,
     /// Compare with this revision instead of the cluster (no cluster needed): shows what
     /// changes from it to --revision.
-    #[arg(long, value_name = "REV", conflicts_with = "sim")]
+    #[cfg_attr(feature = "sim", arg(long, value_name = "REV", conflicts_with = "sim"))]
+    #[cfg_attr(not(feature = "sim"), arg(long, value_name = "REV"))]
     against_revision: Option<String>,
     /// Compare every object through a server-side dry run (Argo CD's `ServerSideDiff=true`)
     /// instead of locally from the watch cache.

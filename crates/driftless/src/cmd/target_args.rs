@@ -222,36 +222,67 @@ pub struct ClusterArgs {
     #[arg(long)]
     pub context: Option<String>,
     /// Use an embedded simulated cluster started for this command.
+    #[cfg(feature = "sim")]
     #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
     pub sim: bool,
 }
+
+/// The embedded simulator's handle (the `sim` feature); without the feature
+/// there is none, and `Connected::sim` is always `None`.
+#[cfg(feature = "sim")]
+pub type SimHandle = driftless_sim::ClusterHandle;
+/// The embedded simulator's handle (the `sim` feature); without the feature
+/// there is none, and `Connected::sim` is always `None`.
+#[cfg(not(feature = "sim"))]
+pub type SimHandle = std::convert::Infallible;
 
 /// A connected engine; holds the embedded simulator alive when `--sim` is used.
 pub struct Connected {
     /// The engine, connected to the cluster.
     pub engine: driftless_runtime::Engine,
     /// The embedded simulator, if any.
-    pub sim: Option<driftless_sim::ClusterHandle>,
+    pub sim: Option<SimHandle>,
 }
 
 impl ClusterArgs {
     /// Connects an engine (starting the simulator with `--sim`).
     pub async fn connect(&self, target: &TargetArgs) -> anyhow::Result<Connected> {
-        use driftless_runtime::ClusterConfig;
-        let (config, sim) = if self.sim {
-            let handle = driftless_sim::Cluster::start(driftless_sim::ClusterConfig::default())
-                .await
-                .context("cannot start the simulated cluster")?;
-            (
-                ClusterConfig::Yaml(handle.kubeconfig().to_string()),
-                Some(handle),
-            )
+        let (config, sim) = if let Some(handle) = self.simulator().await? {
+            (sim_kubeconfig(&handle), Some(handle))
         } else {
             (cluster_config(&self.kubeconfig, &self.context), None)
         };
         let engine = target.engine()?.connect(&config).await?;
         Ok(Connected { engine, sim })
     }
+
+    /// Starts the embedded simulator when `--sim` is given.
+    #[cfg(feature = "sim")]
+    async fn simulator(&self) -> anyhow::Result<Option<SimHandle>> {
+        if !self.sim {
+            return Ok(None);
+        }
+        let handle = driftless_sim::Cluster::start(driftless_sim::ClusterConfig::default())
+            .await
+            .context("cannot start the simulated cluster")?;
+        Ok(Some(handle))
+    }
+
+    /// Built without the `sim` feature: there is no `--sim`.
+    #[cfg(not(feature = "sim"))]
+    async fn simulator(&self) -> anyhow::Result<Option<SimHandle>> {
+        Ok(None)
+    }
+}
+
+#[cfg(feature = "sim")]
+fn sim_kubeconfig(handle: &SimHandle) -> driftless_runtime::ClusterConfig {
+    driftless_runtime::ClusterConfig::Yaml(handle.kubeconfig().to_string())
+}
+
+#[cfg(not(feature = "sim"))]
+fn sim_kubeconfig(handle: &SimHandle) -> driftless_runtime::ClusterConfig {
+    match *handle {}
 }
 
 /// The cluster a `--kubeconfig` / `--context` pair names (the environment's when neither).
