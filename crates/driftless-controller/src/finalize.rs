@@ -34,7 +34,7 @@ pub(crate) async fn finalize(ctx: &Context, app: &Application) -> Result<Action,
     let cluster = ctx.engine.cluster().expect("connected").clone();
     let method = driftless_apply::TrackingMethod::default();
     let mut remaining = 0;
-    for key in crate::resources::inventory(app) {
+    for key in driftless_runtime::inventory::of_application(app) {
         let Some(obj) = cluster
             .get_fresh(&key)
             .await

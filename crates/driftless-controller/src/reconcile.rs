@@ -99,7 +99,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         Ok(r) => r,
         Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
     };
-    let inventory = crate::resources::inventory(app);
+    let inventory = driftless_runtime::inventory::of_application(app);
     let live = match ctx.engine.live(&t, &rendered, &inventory).await {
         Ok(l) => l,
         Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,

@@ -125,25 +125,3 @@ fn collect_images(obj: &Value, out: &mut BTreeSet<String>) {
         }
     }
 }
-
-/// The keys `status.resources` lists: the inventory a reconcile starts from.
-pub(crate) fn inventory(app: &driftless_api::Application) -> Vec<ObjectKey> {
-    app.status
-        .iter()
-        .flat_map(|s| s.resources.iter())
-        .filter(|r| !r.hook)
-        .map(|r| {
-            let api_version = if r.group.is_empty() {
-                r.version.clone()
-            } else {
-                format!("{}/{}", r.group, r.version)
-            };
-            ObjectKey::new(
-                &api_version,
-                &r.kind,
-                Some(r.namespace.as_str()).filter(|n| !n.is_empty()),
-                &r.name,
-            )
-        })
-        .collect()
-}

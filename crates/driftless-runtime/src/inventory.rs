@@ -8,6 +8,25 @@ use driftless_apply::{Cluster, WriteMode};
 use driftless_core::ObjectKey;
 use serde_json::{Value, json};
 
+/// An Application's inventory in the controller: the keys its `status.resources` lists (hooks
+/// aside), what it applied before.
+pub fn of_application(app: &crate::Application) -> Vec<ObjectKey> {
+    app.status
+        .iter()
+        .flat_map(|s| s.resources.iter())
+        .filter(|r| !r.hook)
+        .map(|r| {
+            let api_version = if r.group.is_empty() {
+                r.version.clone()
+            } else {
+                format!("{}/{}", r.group, r.version)
+            };
+            let ns = Some(r.namespace.as_str()).filter(|n| !n.is_empty());
+            ObjectKey::new(&api_version, &r.kind, ns, &r.name)
+        })
+        .collect()
+}
+
 /// The inventory ConfigMap's key for `t`: `driftless-inventory-<app>` in the destination namespace.
 pub fn key(t: &Target) -> ObjectKey {
     let ns = if t.namespace.is_empty() {

@@ -3,7 +3,6 @@
 
 use super::Conn;
 use crate::cmd::output;
-use driftless_core::ObjectKey;
 use driftless_runtime::{Engine, EngineConfig};
 use std::path::PathBuf;
 
@@ -28,24 +27,6 @@ pub struct DiffArgs {
     cache_dir: Option<PathBuf>,
 }
 
-/// The keys `status.resources` lists (hooks aside): what the Application applied before.
-fn inventory(app: &driftless_api::Application) -> Vec<ObjectKey> {
-    app.status
-        .iter()
-        .flat_map(|s| s.resources.iter())
-        .filter(|r| !r.hook)
-        .map(|r| {
-            let api_version = if r.group.is_empty() {
-                r.version.clone()
-            } else {
-                format!("{}/{}", r.group, r.version)
-            };
-            let ns = Some(r.namespace.as_str()).filter(|n| !n.is_empty());
-            ObjectKey::new(&api_version, &r.kind, ns, &r.name)
-        })
-        .collect()
-}
-
 /// Runs `driftless app diff`: 0 in sync, 1 out of sync, 2 on error.
 pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let apps = args.conn.connect().await?;
@@ -68,7 +49,11 @@ pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
         eprintln!("warning: {w}");
     }
     let live = engine
-        .live(&t, &rendered, &inventory(&app))
+        .live(
+            &t,
+            &rendered,
+            &driftless_runtime::inventory::of_application(&app),
+        )
         .await
         .map_err(in_app)?;
     let cmp = engine
