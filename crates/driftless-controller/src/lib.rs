@@ -24,6 +24,7 @@ pub mod policy;
 pub mod reconcile;
 mod resources;
 mod run;
+mod sources;
 mod status;
 mod triggers;
 pub mod webhook;

@@ -115,10 +115,26 @@ pub(crate) async fn run(
         Err(RuntimeError::Sync(f)) => (OperationPhase::Failed, f.error.to_string(), Some(f.result)),
         Err(e) => (OperationPhase::Error, e.to_string(), None),
     };
+    // Several sources: `revisions` and `sources`, `revision` written empty (Argo CD's shape).
+    let multi = t.is_multi_source();
     let sync_result = result.map(|r| SyncOperationResult {
         resources: r.objects.iter().map(resource_result).collect(),
-        revision: Some(rendered.commit.clone()),
-        source: app.spec.source.clone(),
+        revision: Some(if multi {
+            String::new()
+        } else {
+            rendered.commit.clone()
+        }),
+        source: app.spec.source.clone().filter(|_| !multi),
+        sources: if multi {
+            app.spec.sources.clone()
+        } else {
+            Vec::new()
+        },
+        revisions: if multi {
+            rendered.revisions.clone()
+        } else {
+            Vec::new()
+        },
         ..SyncOperationResult::default()
     });
     let mut state = finished(
@@ -212,16 +228,20 @@ pub(crate) fn history_entry(app: &Application, state: &OperationState) -> Revisi
         .map(|h| h.id)
         .max()
         .unwrap_or(-1);
+    let result = state.sync_result.as_ref();
+    let multi = app.has_multiple_sources();
     RevisionHistory {
-        revision: state
-            .sync_result
-            .as_ref()
-            .and_then(|r| r.revision.clone())
-            .unwrap_or_default(),
+        revision: result.and_then(|r| r.revision.clone()).unwrap_or_default(),
+        revisions: result.map(|r| r.revisions.clone()).unwrap_or_default(),
         deployed_at: state.finished_at.clone(),
         deploy_started_at: state.started_at.clone(),
         id: last_id + 1,
-        source: app.spec.source.clone(),
+        source: app.spec.source.clone().filter(|_| !multi),
+        sources: if multi {
+            app.spec.sources.clone()
+        } else {
+            Vec::new()
+        },
         initiated_by: state.operation.initiated_by.clone(),
         ..RevisionHistory::default()
     }

@@ -5,8 +5,8 @@ use crate::policy::{self, Decision};
 use crate::{Context, ControllerError, REFRESH_ANNOTATION, status};
 use driftless_api::{
     Application, ApplicationConditionType as Cond, ApplicationStatus, ApplicationSummary,
-    ComparedTo, Operation, OperationInitiator, OperationPhase, SyncOperation,
-    SyncOperationResource, SyncStatus, SyncStatusCode,
+    Operation, OperationInitiator, OperationPhase, SyncOperation, SyncOperationResource,
+    SyncStatus, SyncStatusCode,
 };
 use kube::api::{DynamicObject, Patch, PatchParams};
 use kube::runtime::controller::Action;
@@ -91,8 +91,8 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     };
     // Git and render: a failure is a ComparisonError and the cluster is left as it is.
     let fetched = async {
-        let commit = ctx.engine.resolve(&t, forced).await?;
-        ctx.engine.render_commit(&t, &commit).await
+        let commits = ctx.engine.resolve_all(&t, forced).await?;
+        ctx.engine.render_revisions(&t, &commits).await
     }
     .await;
     let rendered = match fetched {
@@ -119,28 +119,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         images: obs.images.clone(),
         ..st.summary.clone().unwrap_or_default()
     });
-    st.source_type = Some(source_type(&rendered));
-    st.sync = Some(SyncStatus {
-        status: obs.sync.clone(),
-        revision: rendered.commit.clone(),
-        compared_to: Some(ComparedTo {
-            source: app.spec.source.clone(),
-            destination: app.spec.destination.clone(),
-            sources: app.spec.sources.clone(),
-            ignore_differences: app.spec.ignore_differences.clone(),
-            ..ComparedTo::default()
-        }),
-        ..SyncStatus::default()
-    });
-    for w in &rendered.warnings {
-        if w.contains("duplicate") || w.contains("appears more than once") {
-            status::set_condition(
-                &mut st.conditions,
-                Cond::RepeatedResourceWarning,
-                Some(w.clone()),
-            );
-        }
-    }
+    crate::sources::record_comparison(&mut st, app, &t, &rendered, obs.sync.clone());
     if obs.sync == SyncStatusCode::Synced {
         ctx.self_heal.lock().expect("self-heal").remove(&name);
     }
@@ -184,7 +163,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
             let observed = policy::Observed {
                 app,
                 sync: obs.sync.clone(),
-                commit: &rendered.commit,
+                revisions: &rendered.revisions,
                 self_heal_attempts: memory.attempts,
                 since_last_self_heal: memory.last.map(|l| l.elapsed()),
                 empty_render: live.desired.is_empty() && !live.tracked.is_empty(),
@@ -206,11 +185,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
                     status::write(ctx, &name, old.as_ref(), &st).await?;
                     return Ok(Action::requeue(wait));
                 }
-                Decision::AutoSync => (
-                    auto_operation(app, &rendered.commit, Vec::new(), 0),
-                    0,
-                    None,
-                ),
+                Decision::AutoSync => (auto_operation(app, &t, &rendered, Vec::new(), 0), 0, None),
                 Decision::SelfHeal { attempt } => {
                     ctx.self_heal.lock().expect("self-heal").insert(
                         name.clone(),
@@ -241,7 +216,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
                         })
                         .collect();
                     (
-                        auto_operation(app, &rendered.commit, resources, attempt as i64),
+                        auto_operation(app, &t, &rendered, resources, attempt as i64),
                         0,
                         None,
                     )
@@ -257,28 +232,27 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         status::write(ctx, &name, old.as_ref(), &st).await?;
         return Ok(Action::requeue(wait));
     }
-    // A requested revision (`argocd app sync --revision`, a rollback) is rendered and synced
-    // instead of the spec's.
-    let wanted = op.sync.as_ref().map(|s| s.revision.trim()).unwrap_or("");
-    let (t, rendered, live) =
-        if !wanted.is_empty() && wanted != rendered.commit && wanted != t.revision {
-            let mut t2 = t.clone();
-            t2.revision = wanted.to_string();
+    // A requested revision (`argocd app sync --revision` / `--revisions`, a rollback) is
+    // rendered and synced instead of the spec's.
+    let (t, rendered, live) = match crate::sources::requested(&t, &rendered, &op) {
+        None => (t, rendered, live),
+        Some(wanted) => {
             let at = async {
-                let r = ctx.engine.render(&t2).await?;
-                let l = ctx.engine.live(&t2, &r, &inventory).await?;
+                let commits = ctx.engine.resolve_revisions(&t, &wanted, false).await?;
+                let r = ctx.engine.render_revisions(&t, &commits).await?;
+                let l = ctx.engine.live(&t, &r, &inventory).await?;
                 Ok::<_, driftless_runtime::RuntimeError>((r, l))
             }
             .await;
             match at {
-                Ok((r, l)) => (t2, r, l),
+                Ok((r, l)) => (t, r, l),
                 Err(e) => {
-                    return comparison_error(ctx, app, st, format!("revision {wanted}: {e}")).await;
+                    let shown = wanted.join(", ");
+                    return comparison_error(ctx, app, st, format!("revision {shown}: {e}")).await;
                 }
             }
-        } else {
-            (t, rendered, live)
-        };
+        }
+    };
     let began = op_started.unwrap_or_else(operation::now);
     // Record the operation before anything is written, so a restart resumes it.
     let mut running = st.clone();
@@ -306,7 +280,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
                 } else {
                     "manual"
                 },
-                rendered.commit
+                rendered.revisions.join(", ")
             ),
         )
         .await;
@@ -325,13 +299,17 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     let reason = match (&state.phase, next) {
         (OperationPhase::Succeeded, _) => Some((
             "OperationCompleted",
-            format!("Sync operation to {} succeeded", rendered.commit),
+            format!(
+                "Sync operation to {} succeeded",
+                rendered.revisions.join(", ")
+            ),
         )),
         (_, None) => Some((
             "OperationCompleted",
             format!(
                 "Sync operation to {} failed: {}",
-                rendered.commit, state.message
+                rendered.revisions.join(", "),
+                state.message
             ),
         )),
         (_, Some(_)) => Some(("OperationFailed", state.message.clone())),
@@ -408,14 +386,21 @@ fn retry_wait(ctx: &Context, app: &Application) -> Option<Duration> {
 
 fn auto_operation(
     app: &Application,
-    commit: &str,
+    t: &driftless_runtime::Target,
+    rendered: &driftless_runtime::Rendered,
     resources: Vec<SyncOperationResource>,
     self_heal_attempts: i64,
 ) -> Operation {
     let auto = app.automated().unwrap_or_default();
+    let (revision, revisions) = if t.is_multi_source() {
+        (String::new(), rendered.revisions.clone())
+    } else {
+        (rendered.commit.clone(), Vec::new())
+    };
     Operation {
         sync: Some(SyncOperation {
-            revision: commit.to_string(),
+            revision,
+            revisions,
             prune: auto.prune,
             resources,
             sync_options: app.spec.sync_policy.sync_options.clone(),
@@ -546,24 +531,7 @@ async fn terminate(
 fn unknown_sync(app: &Application) -> SyncStatus {
     SyncStatus {
         status: SyncStatusCode::Unknown,
-        compared_to: Some(ComparedTo {
-            source: app.spec.source.clone(),
-            destination: app.spec.destination.clone(),
-            ..ComparedTo::default()
-        }),
+        compared_to: Some(crate::sources::compared_to(app)),
         ..SyncStatus::default()
-    }
-}
-
-fn source_type(r: &driftless_runtime::Rendered) -> driftless_api::ApplicationSourceType {
-    let helm = r.manifests.iter().any(|m| {
-        m.object
-            .pointer("/metadata/labels/helm.sh~1chart")
-            .is_some()
-    });
-    if helm {
-        "Helm".into()
-    } else {
-        "Directory".into()
     }
 }

@@ -10,7 +10,8 @@ use driftless_helm::{ChartFs, ValuesFile};
 use std::io;
 
 /// Renders the chart in directory `path` (repository-relative) with `opts.helm`:
-/// value files (relative to the chart directory, read from the same tree),
+/// value files (relative to the chart directory, read from the same tree, or
+/// given by the caller in `referenced` for another source's `$name/…` files),
 /// inline values, `--set`, `--set-string` and `--set-file` values (Helm's own
 /// parser and precedence), release name (default `release-name`), namespace (default
 /// `default`), Kubernetes version and extra API versions.
@@ -33,6 +34,9 @@ pub fn render_helm(
     hopts.kube_version = h.kube_version.clone();
     hopts.api_versions = h.api_versions.clone();
     let read = |f: &str| -> Result<Vec<u8>, RenderError> {
+        if let Some(text) = h.referenced.get(f) {
+            return Ok(text.clone());
+        }
         let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
             path: format!("{shown}/{f}"),
         })?;

@@ -201,6 +201,10 @@ pub struct HelmOptions {
     /// at `path`, relative to the chart directory and confined to the
     /// repository (Argo CD's `fileParameters`); applied last.
     pub set_file: Vec<(String, String)>,
+    /// Files of other sources, by the path as written in `value_files` or `set_file`
+    /// (`$values/env/prod.yaml`, Argo CD's multi-source `ref`): the caller reads them from the
+    /// referenced repository (confined to it) and hands their text here.
+    pub referenced: std::collections::BTreeMap<String, Vec<u8>>,
     /// Release name (default: the application name, else `release-name`).
     pub release_name: Option<String>,
     /// Release namespace.

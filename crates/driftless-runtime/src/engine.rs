@@ -84,7 +84,7 @@ pub struct SyncRequest {
 /// ```
 pub struct Engine {
     config: EngineConfig,
-    sources: Sources,
+    pub(crate) sources: Sources,
     conn: Option<Connection>,
     health: HealthRegistry,
     memo: DryRunMemo,
@@ -159,9 +159,11 @@ impl Engine {
         Ok(Target::from_application(app)?)
     }
 
-    /// The commit the target's revision names now (fetching at most once per poll interval).
+    /// The commit the target's revision names now (fetching at most once per poll interval);
+    /// for a multi-source target, its first source's ([`Engine::resolve_all`] resolves all).
     pub async fn resolve(&self, t: &Target, force: bool) -> Result<String, RuntimeError> {
-        self.sources.resolve(t, &t.revision, force).await
+        let first = t.source_target(0);
+        self.sources.resolve(&first, &first.revision, force).await
     }
 
     /// The commit `revision` of repository `repo` (URL or local path) names now, sharing the
@@ -190,28 +192,41 @@ impl Engine {
         self.sources.tree(repo, commit).await
     }
 
-    /// Fetches and renders the target at its revision (cached by commit and settings).
+    /// Fetches and renders the target at its revision (every source at its own, for a
+    /// multi-source target; cached by commit and settings).
     pub async fn render(&self, t: &Target) -> Result<Arc<Rendered>, RuntimeError> {
-        self.render_at(t, &t.revision).await
+        let commits = self.resolve_all(t, false).await?;
+        self.render_revisions(t, &commits).await
     }
 
-    /// Fetches and renders the target at `revision`.
+    /// Fetches and renders the target at `revision`. A multi-source target takes one
+    /// revision per source ([`Engine::resolve_revisions`]); here only its own revision.
     pub async fn render_at(
         &self,
         t: &Target,
         revision: &str,
     ) -> Result<Arc<Rendered>, RuntimeError> {
+        if t.is_multi_source() {
+            if revision != t.revision {
+                return Err(RuntimeError::Revisions {
+                    sources: t.source_count(),
+                    given: 1,
+                });
+            }
+            return self.render(t).await;
+        }
         let commit = self.sources.resolve(t, revision, false).await?;
-        self.sources.render(t, &commit).await
+        self.sources.render(t, &commit, &[]).await
     }
 
-    /// Renders the target at an exact commit (no fetch when it is cached).
+    /// Renders a single-source target at an exact commit (no fetch when it is cached); a
+    /// multi-source target takes one commit per source ([`Engine::render_revisions`]).
     pub async fn render_commit(
         &self,
         t: &Target,
         commit: &str,
     ) -> Result<Arc<Rendered>, RuntimeError> {
-        self.sources.render(t, commit).await
+        self.render_revisions(t, &[commit.to_string()]).await
     }
 
     /// Live state for the target: desired objects with namespaces defaulted by discovery, and

@@ -51,6 +51,44 @@ pub enum RuntimeError {
         /// Number of tracked live objects.
         tracked: usize,
     },
+    /// A `$name/…` value file of a multi-source Application leaves the referenced repository.
+    #[error("value file '{file}' resolved to outside repository root")]
+    RefEscapes {
+        /// The value file as written.
+        file: String,
+    },
+    /// A `$name/…` value file names a file the referenced source does not have.
+    #[error("value file '{file}': no such file in the referenced source")]
+    RefMissing {
+        /// The value file as written.
+        file: String,
+    },
+    /// A `$name/…` value file names no `ref` source.
+    #[error(
+        "value file '{file}': source referenced {name:?}, which is not one of the available sources"
+    )]
+    RefUnknown {
+        /// The value file as written.
+        file: String,
+        /// The name (`$values`).
+        name: String,
+    },
+    /// One source of a multi-source Application failed to render.
+    #[error("spec.sources[{index}]: {source}")]
+    InSource {
+        /// Index of the source in `spec.sources`.
+        index: usize,
+        /// What failed.
+        source: Box<RuntimeError>,
+    },
+    /// Revisions were given for a different number of sources than the target has.
+    #[error("{given} revision(s) given for {sources} source(s)")]
+    Revisions {
+        /// Sources of the target.
+        sources: usize,
+        /// Revisions given.
+        given: usize,
+    },
     /// Connecting to the cluster failed.
     #[error("{0}")]
     Connect(String),

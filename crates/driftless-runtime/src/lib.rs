@@ -23,8 +23,10 @@ mod engine;
 mod error;
 pub mod inventory;
 pub mod live;
+mod multi;
 mod oneshot;
 pub mod pipeline;
+mod refs;
 mod render;
 mod sources;
 mod target;
@@ -39,7 +41,10 @@ pub use error::RuntimeError;
 pub use oneshot::SyncOutcome;
 pub use pipeline::{Comparison, LiveState, Rendered};
 pub use render::options as render_options;
-pub use target::{JsonnetSettings, RenderSettings, Target, TargetError};
+pub use target::{
+    JsonnetSettings, RenderSettings, SourceTarget, Target, TargetError, resolve_source,
+    split_reference,
+};
 
 /// Installs the process-wide rustls crypto provider (ring) once; every TLS client of the
 /// process (kube, the Git HTTP transport) uses it.

@@ -12,12 +12,18 @@ use std::collections::BTreeMap;
 /// The rendered desired state of a target at one commit.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// The commit rendered.
+    /// The commit rendered (the first source's, for a multi-source target).
     pub commit: String,
-    /// The objects, in render order.
+    /// The commit of every source, in source order (one entry for a single source); a
+    /// multi-source Application's `status.sync.revisions`.
+    pub revisions: Vec<String>,
+    /// The objects, in render order (source by source for a multi-source target).
     pub manifests: Vec<Manifest>,
     /// Render warnings (duplicates, …).
     pub warnings: Vec<String>,
+    /// How each source was rendered (`Helm`, `Kustomize`, `Directory`, `Plugin`), in source
+    /// order; empty for a ref-only source, which renders nothing.
+    pub source_types: Vec<String>,
 }
 
 /// The comparison of a target with the cluster (or with another revision).

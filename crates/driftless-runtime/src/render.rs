@@ -11,6 +11,7 @@ use driftless_render::{
     BuildEnv, ConfigManagementPlugin, HelmOptions, JsonnetOptions, KustomizeOptions, PluginOptions,
     RenderOptions, SourceFs,
 };
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The configured config-management plugins of an engine (`EngineConfig::plugins`).
@@ -89,6 +90,7 @@ pub fn options(t: &Target) -> RenderOptions {
             namespace: Some(t.namespace.clone()).filter(|n| !n.is_empty()),
             kube_version: r.kube_version.clone(),
             api_versions: r.api_versions.clone(),
+            ..HelmOptions::default()
         },
         jsonnet: JsonnetOptions {
             tlas: r.jsonnet.tlas.clone(),
@@ -135,18 +137,30 @@ fn without_userinfo(url: &str) -> String {
     }
 }
 
-/// Renders the target's path from `fs` at `commit`; returns the objects and the warnings as text.
+/// One source rendered: its objects, warnings as text, and how it was rendered.
+pub(crate) struct TreeRender {
+    pub(crate) manifests: Vec<Manifest>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) source_type: String,
+}
+
+/// Renders the target's path from `fs` at `commit`, with `referenced` holding the text of the
+/// other sources' files its Helm value files and file parameters name (`$name/…`).
 pub(crate) fn render_tree(
     fs: &dyn SourceFs,
     t: &Target,
     commit: &str,
     plugins: &Plugins,
-) -> Result<(Vec<Manifest>, Vec<String>), RuntimeError> {
-    let out = driftless_render::render(fs, &t.path, &options_with(t, commit, plugins))?;
-    Ok((
-        out.manifests,
-        out.warnings.iter().map(ToString::to_string).collect(),
-    ))
+    referenced: BTreeMap<String, Vec<u8>>,
+) -> Result<TreeRender, RuntimeError> {
+    let mut opts = options_with(t, commit, plugins);
+    opts.helm.referenced = referenced;
+    let out = driftless_render::render(fs, &t.path, &opts)?;
+    Ok(TreeRender {
+        manifests: out.manifests,
+        warnings: out.warnings.iter().map(ToString::to_string).collect(),
+        source_type: out.source_type.to_string(),
+    })
 }
 
 impl Engine {
@@ -157,11 +171,13 @@ impl Engine {
         let t = t.clone();
         tokio::task::spawn_blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
-            let (manifests, warnings) = render_tree(&fs, &t, "", &plugins)?;
+            let out = render_tree(&fs, &t, "", &plugins, BTreeMap::new())?;
             Ok(Rendered {
                 commit: String::new(),
-                manifests,
-                warnings,
+                revisions: vec![String::new()],
+                manifests: out.manifests,
+                warnings: out.warnings,
+                source_types: vec![out.source_type],
             })
         })
         .await

@@ -95,25 +95,32 @@ impl Sources {
     }
 
     /// The render of the target at `commit`, from the cache when the same repository, commit,
-    /// path and render settings were rendered before.
+    /// path, render settings and referenced sources' commits were rendered before. `refs` are
+    /// the sources whose files the target's Helm options name as `$name/…`.
     pub(crate) async fn render(
         &self,
         t: &Target,
         commit: &str,
+        refs: &[RefAt],
     ) -> Result<Arc<Rendered>, RuntimeError> {
-        let key = render_key(t, commit);
+        let key = format!("{}\0{refs:?}", render_key(t, commit));
         if let Some(r) = self.renders.lock().expect("renders").map.get(&key) {
             return Ok(r.clone());
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
-        let plugins = self.plugins.clone();
+        let (plugins, refs) = (self.plugins.clone(), refs.to_vec());
         let rendered = blocking(move || {
             let tree = open_tree(&repos, &t2.repo, &c)?;
-            let (manifests, warnings) = crate::render::render_tree(&tree, &t2, &c, &plugins)?;
+            let referenced = crate::refs::read_referenced(&t2, &refs, |repo, commit| {
+                open_tree(&repos, repo, commit)
+            })?;
+            let out = crate::render::render_tree(&tree, &t2, &c, &plugins, referenced)?;
             Ok(Rendered {
+                revisions: vec![c.clone()],
                 commit: c,
-                manifests,
-                warnings,
+                manifests: out.manifests,
+                warnings: out.warnings,
+                source_types: vec![out.source_type],
             })
         })
         .await?;
@@ -129,6 +136,15 @@ impl Sources {
         }
         Ok(rendered)
     }
+}
+
+/// A source that another refers to by `$name`: the name as written (`$values`), its
+/// repository and the commit it is at.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RefAt {
+    pub(crate) name: String,
+    pub(crate) repo: String,
+    pub(crate) commit: String,
 }
 
 /// The tree of `repo` at `commit`: a local path is opened in place, a URL from the cache.

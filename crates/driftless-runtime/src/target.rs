@@ -89,14 +89,67 @@ pub struct Target {
     /// How objects are marked as the application's (Argo CD's
     /// `application.resourceTrackingMethod`; annotation by default).
     pub tracking: driftless_apply::TrackingMethod,
+    /// Every source, in order, when the Application uses `spec.sources` (empty: the flat
+    /// `repo` / `revision` / `path` / `render` fields are the one source).
+    pub sources: Vec<SourceTarget>,
+}
+
+/// One source of a multi-source target (see [`resolve_source`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceTarget {
+    /// Repository URL or local path.
+    pub repo: String,
+    /// Revision (`HEAD` by default).
+    pub revision: String,
+    /// Directory inside the repository; `None` for a ref-only source, which renders nothing.
+    pub path: Option<String>,
+    /// Render settings.
+    pub render: RenderSettings,
+    /// The name other sources use for this one's files (`ref: values` → `$values/…`).
+    pub ref_name: Option<String>,
+}
+
+impl SourceTarget {
+    /// The Helm value files and file parameters of this source that name another source's
+    /// files (`$name/path`), in order.
+    pub fn referenced_files(&self) -> impl Iterator<Item = &str> {
+        self.render
+            .helm_values
+            .iter()
+            .map(String::as_str)
+            .chain(self.render.helm_set_file.iter().map(|(_, p)| p.as_str()))
+            .filter(|f| f.starts_with('$'))
+    }
 }
 
 /// Why a target cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    /// Several sources are not supported yet.
-    #[error("Application {0}: multiple sources are not supported yet; use spec.source")]
-    MultipleSources(String),
+    /// A chart from a Helm repository inside `spec.sources` is not supported yet.
+    #[error(
+        "Application {app}: spec.sources[{index}].chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
+    )]
+    HelmRepositorySource {
+        /// The application.
+        app: String,
+        /// Index of the source in `spec.sources`.
+        index: usize,
+    },
+    /// A `$name/…` value file or file parameter names no `ref` source (Argo CD's wording).
+    #[error(
+        "Application {app}: spec.sources[{index}]: source referenced {name:?}, {}",
+        if available.is_empty() { "but no source has a 'ref' field defined".to_string() } else { format!("which is not one of the available sources ({available})") }
+    )]
+    UnknownRef {
+        /// The application.
+        app: String,
+        /// Index of the referring source in `spec.sources`.
+        index: usize,
+        /// The name as written (`$values`).
+        name: String,
+        /// The names the `ref` sources give, comma-separated.
+        available: String,
+    },
     /// Helm repository charts (`chart:`) are not supported yet.
     #[error(
         "Application {0}: spec.source.chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
@@ -117,83 +170,29 @@ pub enum TargetError {
 }
 
 impl Target {
-    /// The target of an Argo CD Application.
+    /// The target of an Argo CD Application: its one source in the flat fields, or, for
+    /// `spec.sources`, every source in [`Target::sources`] (the flat fields then describe the
+    /// first source, for messages).
     pub fn from_application(app: &Application) -> Result<Self, TargetError> {
         let name = app.name().to_string();
-        let sources = app.sources();
-        if sources.len() > 1 {
-            return Err(TargetError::MultipleSources(name));
+        let specs = app.sources();
+        let mut sources = Vec::with_capacity(specs.len());
+        for (i, src) in specs.iter().enumerate() {
+            let position = app.has_multiple_sources().then_some(i + 1);
+            sources.push(resolve_source(&name, position, src)?);
         }
-        let src: &ApplicationSource = sources[0];
-        if src.chart.is_some() {
-            return Err(TargetError::HelmRepository(name));
+        if app.has_multiple_sources() {
+            check_references(&name, &sources)?;
         }
-        let mut render = RenderSettings::default();
-        if let Some(d) = &src.directory {
-            render.recurse = d.recurse;
-            render
-                .include
-                .extend(d.include.iter().flat_map(|g| split_alternatives(g)));
-            render
-                .exclude
-                .extend(d.exclude.iter().flat_map(|g| split_alternatives(g)));
-            if let Some(j) = &d.jsonnet {
-                let vars = |v: &[driftless_api::JsonnetVar]| {
-                    v.iter()
-                        .map(|v| driftless_render::JsonnetVar {
-                            name: v.name.clone(),
-                            value: v.value.clone(),
-                            code: v.code,
-                        })
-                        .collect()
-                };
-                render.jsonnet = JsonnetSettings {
-                    tlas: vars(&j.tlas),
-                    ext_vars: vars(&j.ext_vars),
-                    libs: j.libs.clone(),
-                };
-            }
-        }
-        if let Some(k) = &src.kustomize {
-            render.kustomize = kustomize_spec(&name, k)?;
-        }
-        if let Some(p) = &src.plugin {
-            render.plugin = Some(plugin_source(p));
-        }
-        if let Some(h) = &src.helm {
-            render.helm_values = h.value_files.clone();
-            for p in &h.parameters {
-                let expr = format!("{}={}", p.name, escape_set_value(&p.value));
-                if p.force_string {
-                    render.helm_set_string.push(expr);
-                } else {
-                    render.helm_set.push(expr);
-                }
-            }
-            render.helm_set_file = h
-                .file_parameters
-                .iter()
-                .map(|p| (p.name.clone(), p.path.clone()))
-                .collect();
-            render.helm_values_inline = match (&h.values_object, &h.values) {
-                (Some(obj), _) => serde_yaml_ng::to_string(obj).ok(),
-                (None, Some(text)) => Some(text.clone()),
-                _ => None,
-            };
-            render.release_name = h.release_name.clone().or_else(|| Some(name.clone()));
-        }
+        let first = sources[0].clone();
         let automated = app.automated();
         Ok(Target {
             app: name,
             project: app.project().to_string(),
-            repo: src.repo_url.clone(),
-            revision: src
-                .target_revision
-                .clone()
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| "HEAD".into()),
-            path: src.path.clone().unwrap_or_else(|| ".".into()),
-            render,
+            repo: first.repo,
+            revision: first.revision,
+            path: first.path.unwrap_or_else(|| ".".into()),
+            render: first.render,
             namespace: app.spec.destination.namespace.clone().unwrap_or_default(),
             sync_options: app.spec.sync_policy.sync_options.clone(),
             prune: automated.is_some_and(|a| a.prune),
@@ -201,7 +200,39 @@ impl Target {
             ignore_differences: app.spec.ignore_differences.clone(),
             credentials: Default::default(),
             tracking: Default::default(),
+            sources: if app.has_multiple_sources() {
+                sources
+            } else {
+                Vec::new()
+            },
         })
+    }
+
+    /// True when the target has several sources (`spec.sources`).
+    pub fn is_multi_source(&self) -> bool {
+        !self.sources.is_empty()
+    }
+
+    /// How many sources the target has (one for a single-source target).
+    pub fn source_count(&self) -> usize {
+        self.sources.len().max(1)
+    }
+
+    /// Source `i` of a multi-source target as a single-source target (same application,
+    /// destination and options; that source's repository, revision, path and render
+    /// settings). A single-source target is its own source 0.
+    pub fn source_target(&self, i: usize) -> Target {
+        let Some(s) = self.sources.get(i) else {
+            return self.clone();
+        };
+        Target {
+            repo: s.repo.clone(),
+            revision: s.revision.clone(),
+            path: s.path.clone().unwrap_or_else(|| ".".into()),
+            render: s.render.clone(),
+            sources: Vec::new(),
+            ..self.clone()
+        }
     }
 
     /// The default application name for a path: its last component (`apps/web` → `web`).
@@ -218,6 +249,133 @@ impl Target {
             .unwrap_or("app")
             .to_string()
     }
+}
+
+/// One source of an Application as the engine renders it: where its files are, how to render
+/// them, and the name other sources use for its files. This is the one place an
+/// `ApplicationSource` is interpreted; a new kind of source (charts from Helm repositories)
+/// slots in here.
+///
+/// `position` is the source's 1-based place in `spec.sources` (`None` for `spec.source`): a
+/// ref-only source (`ref` set, no `path`) renders nothing there.
+pub fn resolve_source(
+    app: &str,
+    position: Option<usize>,
+    src: &ApplicationSource,
+) -> Result<SourceTarget, TargetError> {
+    if src.is_helm_repository() {
+        return Err(match position {
+            None => TargetError::HelmRepository(app.to_string()),
+            Some(position) => TargetError::HelmRepositorySource {
+                app: app.to_string(),
+                index: position - 1,
+            },
+        });
+    }
+    let renders = position.is_none() || !src.is_ref_only();
+    Ok(SourceTarget {
+        repo: src.repo_url.clone(),
+        revision: src.revision_or_head().to_string(),
+        path: renders.then(|| {
+            src.path
+                .clone()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| ".".into())
+        }),
+        render: render_settings(app, src)?,
+        ref_name: src.ref_name.clone().filter(|r| !r.is_empty()),
+    })
+}
+
+/// Every `$name/…` that a source's Helm value files or file parameters use must name a
+/// `ref` source (Argo CD's check, with its wording).
+fn check_references(app: &str, sources: &[SourceTarget]) -> Result<(), TargetError> {
+    let mut names: Vec<String> = sources
+        .iter()
+        .filter_map(|s| s.ref_name.as_ref().map(|r| format!("${r}")))
+        .collect();
+    names.sort();
+    for (i, s) in sources.iter().enumerate() {
+        for file in s.referenced_files() {
+            let (var, _) = split_reference(file).unwrap_or((file, ""));
+            if !names.iter().any(|n| n == var) {
+                return Err(TargetError::UnknownRef {
+                    app: app.to_string(),
+                    index: i,
+                    name: var.to_string(),
+                    available: names.join(", "),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `$name/path/values.yaml` → (`$name`, `path/values.yaml`); `None` for a plain path.
+pub fn split_reference(file: &str) -> Option<(&str, &str)> {
+    if !file.starts_with('$') {
+        return None;
+    }
+    Some(file.split_once('/').unwrap_or((file, "")))
+}
+
+/// The render settings of one Argo CD source.
+fn render_settings(name: &str, src: &ApplicationSource) -> Result<RenderSettings, TargetError> {
+    let mut render = RenderSettings::default();
+    if let Some(d) = &src.directory {
+        render.recurse = d.recurse;
+        render
+            .include
+            .extend(d.include.iter().flat_map(|g| split_alternatives(g)));
+        render
+            .exclude
+            .extend(d.exclude.iter().flat_map(|g| split_alternatives(g)));
+        if let Some(j) = &d.jsonnet {
+            let vars = |v: &[driftless_api::JsonnetVar]| {
+                v.iter()
+                    .map(|v| driftless_render::JsonnetVar {
+                        name: v.name.clone(),
+                        value: v.value.clone(),
+                        code: v.code,
+                    })
+                    .collect()
+            };
+            render.jsonnet = JsonnetSettings {
+                tlas: vars(&j.tlas),
+                ext_vars: vars(&j.ext_vars),
+                libs: j.libs.clone(),
+            };
+        }
+    }
+    if let Some(k) = &src.kustomize {
+        render.kustomize = kustomize_spec(name, k)?;
+    }
+    if let Some(p) = &src.plugin {
+        render.plugin = Some(plugin_source(p));
+    }
+    if let Some(h) = &src.helm {
+        render.helm_values = h.value_files.clone();
+        for p in &h.parameters {
+            let expr = format!("{}={}", p.name, escape_set_value(&p.value));
+            if p.force_string {
+                render.helm_set_string.push(expr);
+            } else {
+                render.helm_set.push(expr);
+            }
+        }
+        render.helm_set_file = h
+            .file_parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.path.clone()))
+            .collect();
+        render.helm_values_inline = match (&h.values_object, &h.values) {
+            (Some(obj), _) => serde_yaml_ng::to_string(obj).ok(),
+            (None, Some(text)) => Some(text.clone()),
+            _ => None,
+        };
+        render.release_name = h.release_name.clone().or_else(|| Some(name.to_string()));
+    }
+    Ok(render)
 }
 
 /// Argo CD's `spec.source.kustomize` as the renderer's edits.

@@ -43,7 +43,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         t.credentials = c;
     }
     let engine = args.target.engine()?;
-    let rendered = if is_plain_directory(&t)? {
+    let rendered = if !t.is_multi_source() && is_plain_directory(&t)? {
         std::sync::Arc::new(engine.render_directory(&t).await?)
     } else {
         engine.render_at(&t, &t.revision).await?

@@ -73,6 +73,20 @@ pub struct TargetArgs {
     pub plugins: Vec<PathBuf>,
 }
 
+/// A relative local `repoURL` of the Application in `file` is relative to its directory.
+fn relative_to(file: &std::path::Path, repo: &mut String) {
+    if repo.contains("://") || repo.contains('@') {
+        return;
+    }
+    let base = file.parent().filter(|p| !p.as_os_str().is_empty());
+    let joined = base
+        .map(|b| b.join(&*repo))
+        .unwrap_or_else(|| PathBuf::from(&*repo));
+    if joined.exists() {
+        *repo = joined.to_string_lossy().into_owned();
+    }
+}
+
 /// `key=path` of `--helm-set-file`.
 fn key_and_path(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
@@ -104,14 +118,17 @@ impl TargetArgs {
                     .with_context(|| format!("in {}", file.display()))?;
                 let mut t = Target::from_application(&app)?;
                 // A relative local repoURL is relative to the manifest's directory.
-                if !t.repo.contains("://") && !t.repo.contains('@') {
-                    let base = file.parent().filter(|p| !p.as_os_str().is_empty());
-                    let joined = base
-                        .map(|b| b.join(&t.repo))
-                        .unwrap_or_else(|| PathBuf::from(&t.repo));
-                    if joined.exists() {
-                        t.repo = joined.to_string_lossy().into_owned();
-                    }
+                relative_to(file, &mut t.repo);
+                for s in &mut t.sources {
+                    relative_to(file, &mut s.repo);
+                }
+                if t.is_multi_source()
+                    && (self.repo.is_some() || self.revision.is_some() || self.path.is_some())
+                {
+                    anyhow::bail!(
+                        "{}: --repo, --revision and --path apply to one source; this Application has spec.sources",
+                        file.display()
+                    );
                 }
                 t
             }
@@ -145,7 +162,21 @@ impl TargetArgs {
         if let Some(n) = &self.app_name {
             t.app = n.clone();
         }
-        let r: &mut RenderSettings = &mut t.render;
+        self.render_flags(&mut t.render);
+        for s in &mut t.sources {
+            self.render_flags(&mut s.render);
+        }
+        t.credentials = credentials_from_env();
+        t.tracking = match self.tracking_method {
+            Tracking::Annotation => driftless_apply::TrackingMethod::Annotation,
+            Tracking::Label => driftless_apply::TrackingMethod::Label,
+            Tracking::AnnotationAndLabel => driftless_apply::TrackingMethod::AnnotationAndLabel,
+        };
+        Ok(t)
+    }
+
+    /// The render flags, on top of what the Application says (every source of it).
+    fn render_flags(&self, r: &mut RenderSettings) {
         r.recurse |= self.recurse;
         r.include.extend(self.include.iter().cloned());
         r.exclude.extend(self.exclude.iter().cloned());
@@ -162,13 +193,6 @@ impl TargetArgs {
             r.kube_version = self.kube_version.clone();
         }
         r.api_versions.extend(self.api_versions.iter().cloned());
-        t.credentials = credentials_from_env();
-        t.tracking = match self.tracking_method {
-            Tracking::Annotation => driftless_apply::TrackingMethod::Annotation,
-            Tracking::Label => driftless_apply::TrackingMethod::Label,
-            Tracking::AnnotationAndLabel => driftless_apply::TrackingMethod::AnnotationAndLabel,
-        };
-        Ok(t)
     }
 
     /// An engine with no cluster, using these flags' Git cache.

@@ -151,11 +151,18 @@ pub fn summary(a: &Application) -> String {
         d.server.as_deref().or(d.name.as_deref()).unwrap_or(""),
     );
     line("Namespace", d.namespace.as_deref().unwrap_or(""));
-    for s in a.sources() {
-        line("Repo", &s.repo_url);
-        line("Target", s.target_revision.as_deref().unwrap_or(""));
-        line("Path", s.path.as_deref().unwrap_or(""));
+    if a.has_multiple_sources() {
+        sources_block(a, &mut out);
+    } else {
+        for s in a.sources() {
+            line("Repo", &s.repo_url);
+            line("Target", s.target_revision.as_deref().unwrap_or(""));
+            line("Path", s.path.as_deref().unwrap_or(""));
+        }
     }
+    let mut line = |k: &str, v: &str| {
+        let _ = writeln!(out, "{:<20}{v}", format!("{k}:"));
+    };
     let policy = match a.automated() {
         None => "Manual".to_string(),
         Some(auto) => {
@@ -196,6 +203,43 @@ pub fn summary(a: &Application) -> String {
     out
 }
 
+/// `Sources:` of a multi-source Application: each source with the revision it was compared at
+/// (`status.sync.revisions`, in source order).
+fn sources_block(a: &Application, out: &mut String) {
+    let revisions = a
+        .status
+        .as_ref()
+        .and_then(|s| s.sync.as_ref())
+        .map(|s| s.revisions.clone())
+        .unwrap_or_default();
+    let _ = writeln!(out, "Sources:");
+    for (i, s) in a.spec.sources.iter().enumerate() {
+        let mut first = true;
+        let mut item = |k: &str, v: &str| {
+            let lead = if std::mem::take(&mut first) {
+                "- "
+            } else {
+                "  "
+            };
+            let _ = writeln!(out, "{lead}{:<18}{v}", format!("{k}:"));
+        };
+        item("Repo", &s.repo_url);
+        item("Target", s.revision_or_head());
+        if let Some(p) = s.path.as_deref().filter(|p| !p.is_empty()) {
+            item("Path", p);
+        }
+        if let Some(c) = s.chart.as_deref().filter(|c| !c.is_empty()) {
+            item("Chart", c);
+        }
+        if let Some(r) = s.ref_name.as_deref().filter(|r| !r.is_empty()) {
+            item("Ref", r);
+        }
+        if let Some(rev) = revisions.get(i).filter(|r| !r.is_empty()) {
+            item("Revision", short(rev));
+        }
+    }
+}
+
 /// The `Operation:` … `Message:` block of the last operation.
 pub fn operation(op: &OperationState) -> String {
     let mut out = String::new();
@@ -203,12 +247,22 @@ pub fn operation(op: &OperationState) -> String {
         let _ = writeln!(out, "{:<20}{v}", format!("{k}:"));
     };
     line("Operation", "Sync");
-    let revision = op
+    let revisions = op
         .sync_result
         .as_ref()
-        .and_then(|r| r.revision.clone())
-        .or_else(|| op.operation.sync.as_ref().map(|s| s.revision.clone()))
+        .map(|r| r.revisions.clone())
+        .filter(|r| !r.is_empty())
+        .or_else(|| op.operation.sync.as_ref().map(|s| s.revisions.clone()))
         .unwrap_or_default();
+    let revision = if revisions.is_empty() {
+        op.sync_result
+            .as_ref()
+            .and_then(|r| r.revision.clone())
+            .or_else(|| op.operation.sync.as_ref().map(|s| s.revision.clone()))
+            .unwrap_or_default()
+    } else {
+        revisions.join(", ")
+    };
     line("Sync Revision", &revision);
     line("Phase", op.phase.as_str());
     line("Start", &time(&op.started_at));
