@@ -263,7 +263,12 @@ impl GitRepo {
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
 
-    fn git(&self, args: &[&str]) {
+    /// The commit `HEAD` names.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.dir.path())
@@ -280,5 +285,6 @@ impl GitRepo {
             "git {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
