@@ -399,3 +399,67 @@ fn application_file_renders_what_sync_applies() {
     assert_eq!(docs[0]["metadata"]["name"], "chart-cfg");
     assert_eq!(docs[0]["metadata"]["namespace"], "default");
 }
+
+#[test]
+fn renders_a_multi_source_application_with_values_from_a_ref_source() {
+    let (charts, values, cache) = (repo(), repo(), tempfile::tempdir().unwrap());
+    commit(
+        charts.path(),
+        &[
+            (
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+            ),
+            ("chart/values.yaml", "color: blue\n"),
+            (
+                "chart/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: {{ .Values.color | quote }}\n",
+            ),
+        ],
+    );
+    commit(
+        values.path(),
+        &[
+            ("env/prod.yaml", "color: red\n"),
+            ("extra/cm.yaml", &cm("extra", "x")),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let abs = |p: &Path| {
+        std::fs::canonicalize(p)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let app = dir.path().join("app.yaml");
+    std::fs::write(
+        &app,
+        format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: web}}\nspec:\n  destination: {{namespace: shop}}\n  sources:\n    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: [$values/env/prod.yaml]}}\n    - {{repoURL: {}, path: extra, ref: values}}\n",
+            abs(charts.path()),
+            abs(values.path())
+        ),
+    )
+    .unwrap();
+    let o = driftless(&["-f", app.to_str().unwrap(), "-o", "json"], cache.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let docs: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let items = docs["items"].as_array().cloned().unwrap_or_default();
+    let by_name = |n: &str| {
+        items
+            .iter()
+            .find(|d| d["metadata"]["name"] == n)
+            .cloned()
+            .unwrap_or_else(|| panic!("{n} in {text}"))
+    };
+    assert_eq!(by_name("web")["data"]["color"], "red");
+    assert_eq!(by_name("extra")["data"]["v"], "x");
+    // Flags that choose one source are refused for several.
+    let o = driftless(
+        &["-f", app.to_str().unwrap(), "--revision", "main"],
+        cache.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("spec.sources"), "{}", stderr(&o));
+}

@@ -392,3 +392,29 @@ pub fn history_table(history: &[RevisionHistory]) -> String {
         .collect();
     table(&["ID", "DATE", "REVISION"], &rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_shows_each_source_with_its_revision() {
+        let a = Application::from_yaml(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd}\nspec:\n  destination: {namespace: shop}\n  sources:\n    - {repoURL: 'https://git.example.com/charts.git', path: chart, targetRevision: main}\n    - {repoURL: 'https://git.example.com/values.git', ref: values}\nstatus:\n  sync:\n    status: Synced\n    revisions: [0123456789abcdef, fedcba9876543210]\n",
+        )
+        .unwrap();
+        let out = summary(&a);
+        assert!(out.contains("Sources:\n- Repo:"), "{out}");
+        assert!(out.contains("  Target:           main"), "{out}");
+        assert!(out.contains("  Ref:              values"), "{out}");
+        let charts = out.find("charts.git").unwrap();
+        let values = out.find("values.git").unwrap();
+        let first = out.find(&format!("Revision:         {}", short("0123456789abcdef")));
+        let second = out.find(&format!("Revision:         {}", short("fedcba9876543210")));
+        assert!(
+            first.is_some_and(|f| charts < f && f < values) && second.is_some_and(|s| values < s),
+            "{out}"
+        );
+        assert!(out.contains("Sync Status:        Synced\n"), "{out}");
+    }
+}
