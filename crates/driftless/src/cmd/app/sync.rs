@@ -19,6 +19,13 @@ pub struct SyncArgs {
     /// Sync to this revision instead of the Application's targetRevision.
     #[arg(long)]
     revision: Option<String>,
+    /// Multiple sources: sync source `--source-positions[i]` (1-based) to `--revisions[i]`
+    /// (as `argocd app sync --revisions … --source-positions …`).
+    #[arg(long, value_delimiter = ',', requires = "source_positions")]
+    revisions: Vec<String>,
+    /// The 1-based positions in `spec.sources` that `--revisions` are for.
+    #[arg(long, value_delimiter = ',', requires = "revisions")]
+    source_positions: Vec<u64>,
     /// Delete tracked objects that left Git.
     #[arg(long)]
     prune: bool,
@@ -109,15 +116,26 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|r| parse_resource(r))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    if args.revisions.len() != args.source_positions.len() {
+        anyhow::bail!("--revisions and --source-positions must have the same number of entries");
+    }
+    let mut sync = SyncOperation {
+        revision: args.revision.clone().unwrap_or_default(),
+        revisions: args.revisions.clone(),
+        prune: args.prune,
+        dry_run: args.dry_run,
+        resources,
+        sync_options: args.sync_options.clone(),
+        ..Default::default()
+    };
+    if !args.source_positions.is_empty() {
+        sync.extra.insert(
+            "sourcePositions".into(),
+            serde_json::json!(args.source_positions),
+        );
+    }
     let op = Operation {
-        sync: Some(SyncOperation {
-            revision: args.revision.clone().unwrap_or_default(),
-            prune: args.prune,
-            dry_run: args.dry_run,
-            resources,
-            sync_options: args.sync_options.clone(),
-            ..Default::default()
-        }),
+        sync: Some(sync),
         initiated_by: initiator(),
         ..Default::default()
     };
@@ -137,9 +155,6 @@ pub async fn rollback(args: RollbackArgs) -> anyhow::Result<u8> {
             anyhow::bail!(
                 "rollback cannot be initiated when auto-sync is enabled (application '{name}')"
             );
-        }
-        if app.has_multiple_sources() {
-            anyhow::bail!("application '{name}': rollback of multiple sources is not supported");
         }
         let history = app
             .status
@@ -162,6 +177,9 @@ pub async fn rollback(args: RollbackArgs) -> anyhow::Result<u8> {
             sync: Some(SyncOperation {
                 revision: entry.revision.clone(),
                 source: entry.source.clone(),
+                // Several sources: every source back to its revision of that sync.
+                revisions: entry.revisions.clone(),
+                sources: entry.sources.clone(),
                 prune,
                 dry_run,
                 sync_strategy: Some(SyncStrategy {
