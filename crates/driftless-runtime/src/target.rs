@@ -476,3 +476,75 @@ fn split_alternatives(glob: &str) -> Vec<String> {
         _ => vec![glob.to_string()],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(sources: &str) -> Application {
+        Application::from_yaml(&format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: web}}\nspec:\n  destination: {{namespace: shop}}\n  sources:\n{sources}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_source_is_resolved_on_its_own() {
+        let t = Target::from_application(&app(
+            "    - {repoURL: https://a.example/r.git, path: chart, targetRevision: v1, helm: {valueFiles: [$values/prod.yaml]}}\n    - {repoURL: https://b.example/v.git, ref: values}\n    - {repoURL: https://c.example/m.git, path: m, ref: shared}\n",
+        ))
+        .unwrap();
+        assert!(t.is_multi_source());
+        assert_eq!(t.source_count(), 3);
+        assert_eq!(
+            (t.repo.as_str(), t.revision.as_str()),
+            ("https://a.example/r.git", "v1")
+        );
+        let s = &t.sources;
+        assert_eq!(s[0].path.as_deref(), Some("chart"));
+        assert_eq!(
+            s[0].referenced_files().collect::<Vec<_>>(),
+            ["$values/prod.yaml"]
+        );
+        // A ref-only source renders nothing; one with a path renders and is referable too.
+        assert_eq!(
+            (s[1].path.as_deref(), s[1].ref_name.as_deref()),
+            (None, Some("values"))
+        );
+        assert_eq!(s[1].revision, "HEAD");
+        assert_eq!(
+            (s[2].path.as_deref(), s[2].ref_name.as_deref()),
+            (Some("m"), Some("shared"))
+        );
+        let third = t.source_target(2);
+        assert_eq!(
+            (third.repo.as_str(), third.path.as_str()),
+            ("https://c.example/m.git", "m")
+        );
+        assert!(!third.is_multi_source());
+        assert_eq!(third.app, "web");
+    }
+
+    #[test]
+    fn a_chart_source_among_several_is_not_supported_yet() {
+        let e = Target::from_application(&app(
+            "    - {repoURL: https://a.example/r.git, path: m}\n    - {repoURL: https://charts.example, chart: web, targetRevision: 1.0.0}\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("spec.sources[1].chart") && e.contains("not supported yet"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn references_split_at_the_first_slash() {
+        assert_eq!(
+            split_reference("$values/env/prod.yaml"),
+            Some(("$values", "env/prod.yaml"))
+        );
+        assert_eq!(split_reference("$values"), Some(("$values", "")));
+        assert_eq!(split_reference("values.yaml"), None);
+    }
+}
