@@ -171,6 +171,8 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         return terminate(ctx, fresh, st).await;
     }
     let pending = fresh_op.as_ref().and_then(pending_operation);
+    let deps = crate::deps::evaluate(ctx, app).await?;
+    crate::deps::record(&deps, &mut st.conditions);
     let (op, retry_count, op_started) = match pending {
         Some(p) => p,
         None => {
@@ -189,7 +191,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
                 since_last_self_heal: memory.last.map(|l| l.elapsed()),
                 empty_render: live.desired.is_empty() && !live.tracked.is_empty(),
             };
-            match policy::decide(&observed, &ctx.config.self_heal) {
+            match crate::deps::hold(&deps, policy::decide(&observed, &ctx.config.self_heal)) {
                 Decision::None => {
                     status::set_condition(&mut st.conditions, Cond::SyncError, None);
                     status::write(ctx, &name, old.as_ref(), &st).await?;
