@@ -2,8 +2,8 @@
 //! conditions.
 
 use driftless_appset::{
-    AppSetError, Delete, Outcome, SyncOptions, ValidationError, conditions, needs_set_finalizer, plan_set_deletion,
-    plan_sync,
+    AppSetError, Delete, Outcome, SyncOptions, ValidationError, conditions, needs_set_finalizer,
+    plan_set_deletion, plan_sync,
 };
 use serde_json::{Value, json};
 
@@ -249,7 +249,10 @@ fn preserve_resources_on_deletion() {
     )
     .unwrap();
     assert_eq!(kept[0]["metadata"]["finalizers"], json!([]));
-    assert_eq!(kept[0]["metadata"]["ownerReferences"], owner("envs", "set-uid"));
+    assert_eq!(
+        kept[0]["metadata"]["ownerReferences"],
+        owner("envs", "set-uid")
+    );
     let needs = |p, keep| needs_set_finalizer(&set(p, keep), &SyncOptions::default()).unwrap();
     assert!(!needs(Some("sync"), false));
     assert!(needs(Some("sync"), true));

@@ -50,7 +50,11 @@ impl Verdict {
 /// when ready).
 pub(crate) fn record(verdict: &Verdict, conditions: &mut Vec<driftless_api::ApplicationCondition>) {
     use driftless_api::ApplicationConditionType as Cond;
-    crate::status::set_condition(conditions, Cond::DependencyNotReady, verdict.waiting_message());
+    crate::status::set_condition(
+        conditions,
+        Cond::DependencyNotReady,
+        verdict.waiting_message(),
+    );
     crate::status::set_condition(conditions, Cond::DependencyError, verdict.error_message());
 }
 
@@ -88,7 +92,10 @@ fn shown(k: &(String, String), from_ns: &str) -> String {
 /// The graph check for `app` among `all` (which holds `app` and every Application its
 /// dependencies may name): `Err` names a missing dependency or the cycle `app` is part of; `Ok`
 /// gives its dependencies, found.
-pub fn check<'a>(app: &Application, all: &'a [Application]) -> Result<Vec<&'a Application>, String> {
+pub fn check<'a>(
+    app: &Application,
+    all: &'a [Application],
+) -> Result<Vec<&'a Application>, String> {
     let index: BTreeMap<(String, String), usize> =
         all.iter().enumerate().map(|(i, a)| (key(a), i)).collect();
     let ns = app.namespace();
@@ -277,9 +284,7 @@ pub(crate) fn dependents(
                 .iter()
                 .any(|d| key_of(d, a.namespace()) == target)
         })
-        .map(|a| {
-            ObjectRef::new_with(a.name(), crate::application_resource()).within(a.namespace())
-        })
+        .map(|a| ObjectRef::new_with(a.name(), crate::application_resource()).within(a.namespace()))
         .collect()
 }
 
@@ -365,7 +370,10 @@ mod tests {
         );
         let broken = Verdict::Broken("cycle".into());
         assert_eq!(hold(&broken, Decision::AutoSync), Decision::None);
-        assert_eq!(hold(&Verdict::Ready, Decision::AutoSync), Decision::AutoSync);
+        assert_eq!(
+            hold(&Verdict::Ready, Decision::AutoSync),
+            Decision::AutoSync
+        );
         let failed = Decision::FailedRevision("x".into());
         assert_eq!(hold(&waiting, failed.clone()), failed);
     }

@@ -40,21 +40,21 @@ pub async fn run(
     // A change of an Application requeues the Applications that depend on it.
     let store = controller.store();
     controller
-    .watches_with(
-        ctx.apps.clone(),
-        application_resource(),
-        watcher::Config::default(),
-        move |changed| crate::deps::dependents(&store, &changed),
-    )
-    .reconcile_on(trigger)
-    .graceful_shutdown_on(shutdown)
-    .run(crate::reconcile::reconcile, error_policy, ctx)
-    .for_each(|res| async move {
-        if let Err(e) = res {
-            tracing::debug!(error = %e, "reconcile");
-        }
-    })
-    .await;
+        .watches_with(
+            ctx.apps.clone(),
+            application_resource(),
+            watcher::Config::default(),
+            move |changed| crate::deps::dependents(&store, &changed),
+        )
+        .reconcile_on(trigger)
+        .graceful_shutdown_on(shutdown)
+        .run(crate::reconcile::reconcile, error_policy, ctx)
+        .for_each(|res| async move {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "reconcile");
+            }
+        })
+        .await;
 }
 
 fn error_policy(obj: Arc<DynamicObject>, err: &ControllerError, _ctx: Arc<Context>) -> Action {

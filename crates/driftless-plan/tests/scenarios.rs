@@ -391,7 +391,8 @@ kind: ConfigMap
 metadata: {name: c, namespace: argocd, annotations: {driftless.dev/depends-on: dev}}
 "#;
     let all = manifests("apps.yaml", apps);
-    let p = plan(&all[..1], &[], &opts()).expect("the Application's annotation is not an object edge");
+    let p =
+        plan(&all[..1], &[], &opts()).expect("the Application's annotation is not an object edge");
     assert!(!p.is_empty());
     let err = plan(&all, &[], &opts()).unwrap_err();
     assert!(err.to_string().contains("expected Kind/name"), "{err}");

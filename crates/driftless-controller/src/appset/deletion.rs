@@ -75,10 +75,12 @@ pub(super) async fn finalize(
         .iter()
         .map(to_value)
         .collect();
-    let updates = plan_set_deletion(&to_value(obj), &existing, &SyncOptions::default())
-        .map_err(|e| ControllerError::Invalid {
-            name: format!("applicationset {name}"),
-            message: e.to_string(),
+    let updates =
+        plan_set_deletion(&to_value(obj), &existing, &SyncOptions::default()).map_err(|e| {
+            ControllerError::Invalid {
+                name: format!("applicationset {name}"),
+                message: e.to_string(),
+            }
         })?;
     for app in &updates {
         let n = app["metadata"]["name"].as_str().unwrap_or_default();
