@@ -230,9 +230,16 @@ async fn one_repository_many_environments_from_a_single_root_application() {
                     .iter()
                     .all(|a| synced_and_healthy(&env, a))
         });
-        eventually("root Synced and Healthy", 10, || {
-            synced_and_healthy(&env, "root")
-        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !synced_and_healthy(&env, "root") {
+            let root = env.application("root");
+            assert!(
+                Instant::now() < deadline,
+                "root not Synced and Healthy: {}",
+                root["status"]
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
         for e in ["dev", "staging", "prod"] {
             assert!(env.exists(&["namespace", &format!("shop-{e}")]), "{e}");
             assert_eq!(version(&env, e), "1.0.0", "{e}");

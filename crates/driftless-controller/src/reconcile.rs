@@ -112,7 +112,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
     };
     status::set_condition(&mut st.conditions, Cond::ComparisonError, None);
-    let obs = crate::resources::observe(&ctx.engine, &live, &cmp).await?;
+    let obs = crate::resources::observe(&ctx.engine, &live, &cmp, &name).await?;
     st.resources = obs.resources.clone();
     st.health = Some(obs.health.clone());
     st.summary = Some(ApplicationSummary {
