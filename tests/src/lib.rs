@@ -3,6 +3,7 @@
 //! engine's progress events.
 
 pub mod controller;
+pub mod loops;
 
 use driftless_apply::{Observer, SyncEvent, SyncResult, SyncSettings};
 use driftless_plan::Plan;

@@ -3,13 +3,12 @@
 //! ApplicationSet (dev and staging follow `main`, prod follows `release`); only the root
 //! app-of-apps Application is applied. Both controller loops run; a commit to `main` reaches dev
 //! and staging but not prod, merging `main` into `release` promotes it, and adding then removing
-//! a list element creates then deletes a fourth environment with its resources.
+//! a list element creates then deletes a fourth environment with its resources. Deleting a set
+//! follows its deletion policy.
 
-use driftless_controller::{Context, ControllerConfig};
+use driftless_controller::ControllerConfig;
 use driftless_e2e::{Env, GitRepo, config_map};
-use driftless_runtime::{Engine, EngineConfig};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Waits up to `secs` for `f` to hold, reading with kubectl.
@@ -86,30 +85,11 @@ async fn environments_from_one_repository() {
     repo.commit("v1");
     repo.git(&["branch", "release"]);
 
-    let engine = Engine::new(EngineConfig {
-        cache_dir: env.scratch().join("controller-cache"),
-        ..EngineConfig::default()
-    })
-    .expect("engine")
-    .with_client(env.cluster.client().clone());
-    let config = ControllerConfig {
+    let loops = env.start_loops(ControllerConfig {
         reconcile_interval: Duration::from_millis(700),
         jitter: Duration::ZERO,
         ..ControllerConfig::default()
-    };
-    let ctx = Context::new(Arc::new(engine), env.cluster.client().clone(), config);
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
-    let apps = tokio::spawn(driftless_controller::run(
-        ctx.clone(),
-        stopped(stop_rx.clone()),
-    ));
-    let sets = tokio::spawn(driftless_controller::appset::run_appsets(
-        ctx,
-        stopped(stop_rx),
-    ));
+    });
 
     tokio::task::block_in_place(|| {
         env.kubectl_apply(&root_yaml(&repo));
@@ -189,7 +169,85 @@ async fn environments_from_one_repository() {
         });
         assert!(env.exists(&["application/shop-prod", "-n", "argocd"]));
     });
-    let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(10), apps).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), sets).await;
+    drop(loops);
+}
+
+/// A set with one Application per element of `envs`, each deploying `envs/<env>` into
+/// `<name>-<env>`, with `sync_policy` lines under the set's `syncPolicy`.
+fn small_set(repo: &GitRepo, name: &str, sync_policy: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: {name}\n  namespace: argocd\nspec:\n  syncPolicy:\n{sync_policy}  generators:\n  - list:\n      elements:\n      - {{env: dev}}\n  template:\n    metadata:\n      name: '{name}-{{{{env}}}}'\n    spec:\n      project: default\n      source: {{repoURL: '{}', path: 'envs/{{{{env}}}}', targetRevision: main}}\n      destination: {{server: 'https://kubernetes.default.svc', namespace: '{name}-{{{{env}}}}'}}\n      syncPolicy:\n        automated: {{prune: true}}\n        syncOptions: [CreateNamespace=true]\n",
+        repo.path().display()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_set_follows_its_deletion_policy() {
+    let env = Env::start().await;
+    env.install_crds();
+    let repo = GitRepo::new();
+    write_envs(&repo, "v1");
+    repo.commit("v1");
+    let loops = env.start_loops(ControllerConfig {
+        reconcile_interval: Duration::from_millis(700),
+        jitter: Duration::ZERO,
+        ..ControllerConfig::default()
+    });
+    tokio::task::block_in_place(|| {
+        let sets = [
+            ("gone", "    preserveResourcesOnDeletion: false\n"),
+            ("kept", "    preserveResourcesOnDeletion: true\n"),
+            ("orphan", "    applicationsSync: create-update\n"),
+        ];
+        for (name, policy) in sets {
+            env.kubectl_apply(&small_set(&repo, name, policy));
+        }
+        eventually("three Applications Synced and Healthy", 30, || {
+            sets.iter()
+                .all(|(n, _)| synced_and_healthy(&env, &format!("{n}-dev")))
+        });
+        for (name, finalizer) in [("gone", false), ("kept", true), ("orphan", true)] {
+            let set =
+                env.kubectl_json(&["get", "applicationset", name, "-n", "argocd", "-o", "json"]);
+            let held = set["metadata"]["finalizers"].as_array().is_some_and(|f| {
+                f.iter()
+                    .any(|x| x == "resources-finalizer.argocd.argoproj.io")
+            });
+            assert_eq!(held, finalizer, "{name}: {set}");
+        }
+        for (name, _) in sets {
+            let out = env.kubectl(&[
+                "delete",
+                "applicationset",
+                name,
+                "-n",
+                "argocd",
+                "--wait=false",
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        eventually("the sets gone", 20, || {
+            sets.iter()
+                .all(|(n, _)| !env.exists(&["applicationset", n, "-n", "argocd"]))
+        });
+        // Default: the Application goes, and its resources with it.
+        eventually("gone-dev and its resources deleted", 30, || {
+            !env.exists(&["application/gone-dev", "-n", "argocd"])
+                && !env.exists(&["configmap/settings", "-n", "gone-dev"])
+        });
+        // preserveResourcesOnDeletion: the Application goes, its resources stay.
+        eventually("kept-dev deleted", 30, || {
+            !env.exists(&["application/kept-dev", "-n", "argocd"])
+        });
+        assert!(env.exists(&["configmap/settings", "-n", "kept-dev"]));
+        // create-update: the Application stays, orphaned.
+        let orphan = env.application("orphan-dev");
+        assert_eq!(orphan["metadata"].get("ownerReferences"), None, "{orphan}");
+        assert!(env.exists(&["configmap/settings", "-n", "orphan-dev"]));
+    });
+    drop(loops);
 }

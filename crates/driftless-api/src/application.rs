@@ -89,6 +89,11 @@ pub struct ApplicationSpec {
     /// Argo CD's source hydrator settings (kept as given; not used by Driftless).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_hydrator: Option<serde_json::Value>,
+    /// Driftless only (`spec.dependsOn`; Argo CD's CRD prunes it): Applications, `name` or
+    /// `namespace/name`, that must be Synced and Healthy before this one syncs — the same as the
+    /// `driftless.dev/depends-on` annotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
     /// Fields this version does not know, kept as written.
     #[serde(flatten)]
     pub extra: Extra,
@@ -216,6 +221,24 @@ impl Application {
             .is_some_and(|f| f.iter().any(|x| x == finalizer))
     }
 
+    /// The Applications this one depends on, as written (`name` or `namespace/name`): the
+    /// comma-separated `driftless.dev/depends-on` annotation, then `spec.dependsOn`; blanks
+    /// dropped, duplicates once.
+    pub fn dependencies(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let annotated = self
+            .annotation(driftless_core::annotations::DEPENDS_ON)
+            .unwrap_or("")
+            .split(',');
+        for d in annotated.chain(self.spec.depends_on.iter().map(String::as_str)) {
+            let d = d.trim();
+            if !d.is_empty() && !out.iter().any(|o| o == d) {
+                out.push(d.to_string());
+            }
+        }
+        out
+    }
+
     /// The value of annotation `key`.
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.metadata
@@ -258,6 +281,17 @@ mod tests {
             err.to_string(),
             "Application x: spec.source (or spec.sources) is required"
         );
+    }
+
+    #[test]
+    fn dependencies_from_the_annotation_and_the_spec() {
+        let app = Application::from_yaml(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\n  annotations: {driftless.dev/depends-on: 'db, ops/dns,'}\nspec:\n  source: {repoURL: r, path: p}\n  dependsOn: [cache, db]\n",
+        )
+        .unwrap();
+        assert_eq!(app.dependencies(), ["db", "ops/dns", "cache"]);
+        let back = serde_json::to_value(&app).unwrap();
+        assert_eq!(back["spec"]["dependsOn"][0], "cache");
     }
 
     #[test]

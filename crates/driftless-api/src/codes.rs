@@ -212,6 +212,11 @@ string_enum! {
         ExcludedResourceWarning => "ExcludedResourceWarning",
         /// The destination namespace has objects no Application tracks.
         OrphanedResourceWarning => "OrphanedResourceWarning",
+        /// Driftless: Applications this one depends on are not yet Synced and Healthy, so it
+        /// does not sync (the message names them).
+        DependencyNotReady => "DependencyNotReady",
+        /// Driftless: a dependency between Applications is missing or part of a cycle.
+        DependencyError => "DependencyError",
     }
 }
 

@@ -327,7 +327,12 @@ impl<'a> Applier<'a> {
                     let no_health = response
                         .as_ref()
                         .is_some_and(|r| self.health.assess(r).is_none());
-                    if !no_health {
+                    // An Application syncing its own manifest (a root app of apps) does not
+                    // wait for itself: its operation is this sync.
+                    let itself = st.key.group == "argoproj.io"
+                        && st.key.kind == "Application"
+                        && st.key.name == s.app;
+                    if !no_health && !itself {
                         healthy_wait.push(st.key.clone());
                     }
                 }

@@ -9,7 +9,8 @@
 //!   [`MemRepo`]; none: [`NoGit`]) and the cluster Secrets.
 //! - [`validate`]: Argo CD's duplicate-name check.
 //! - [`plan_sync`]: creates, updates and deletes under the
-//!   `applicationsSync` policy; [`plan_set_deletion`] for a deleted set.
+//!   `applicationsSync` policy; [`plan_set_deletion`] (and [`needs_set_finalizer`]) for a
+//!   deleted set.
 //! - [`conditions()`]: `status.conditions` from an [`Outcome`] (reason names in [`mod@conditions`]).
 //!
 //! Nothing here talks to a cluster or a network.
@@ -63,8 +64,8 @@ pub use render::{API_VERSION, RESOURCES_FINALIZER, generate};
 pub use selector::{LabelSelector, Requirement};
 pub use source::{GitSource, MemRepo, NoGit};
 pub use sync::{
-    ApplicationsSync, Conflict, Delete, SyncOptions, SyncPlan, owned_by, plan_set_deletion,
-    plan_sync, policy,
+    ApplicationsSync, Conflict, Delete, SET_FINALIZER, SyncOptions, SyncPlan, needs_set_finalizer,
+    owned_by, plan_set_deletion, plan_sync, policy,
 };
 pub use template::{Params, Renderer, sanitize_name};
 pub use validate::{ValidationError, validate, validation_message};

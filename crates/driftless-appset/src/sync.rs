@@ -410,27 +410,46 @@ fn mutate(
     Ok(out)
 }
 
-/// When the set is deleted: the owned Applications to update with their
-/// ownerReferences removed (so garbage collection keeps them) when the policy
-/// does not allow deletes; empty otherwise (they are deleted with the set).
+/// When the set is deleted: the owned Applications to update before it goes (empty when
+/// none need it). Their ownerReferences are removed (so garbage collection keeps them) when the
+/// policy does not allow deletes; with `preserveResourcesOnDeletion` the resources finalizer
+/// is removed, so the Applications go without their resources. The controller holds the set
+/// with [`SET_FINALIZER`] (see [`needs_set_finalizer`]) until these writes are made.
 pub fn plan_set_deletion(
     appset: &Value,
     existing: &[Value],
     opts: &SyncOptions,
 ) -> Result<Vec<Value>, AppSetError> {
     let set = SetView::of(appset)?;
-    if policy(appset, opts)?.allow_delete() {
-        return Ok(Vec::new());
-    }
+    let orphan = !policy(appset, opts)?.allow_delete();
+    let preserve = set.preserve_resources();
     Ok(existing
         .iter()
         .filter(|a| owned_by(a, set.name))
-        .map(|a| {
-            let mut a = a.clone();
-            if let Some(m) = a.get_mut("metadata").and_then(Value::as_object_mut) {
+        .filter_map(|a| {
+            let mut updated = a.clone();
+            let m = updated.get_mut("metadata").and_then(Value::as_object_mut)?;
+            if orphan {
                 m.remove("ownerReferences");
             }
-            a
+            if preserve && let Some(Value::Array(f)) = m.get_mut("finalizers") {
+                f.retain(|x| {
+                    x.as_str()
+                        .is_none_or(|x| !x.starts_with(RESOURCES_FINALIZER))
+                });
+            }
+            (updated != *a).then_some(updated)
         })
         .collect())
+}
+
+/// The finalizer the controller puts on an ApplicationSet whose deletion needs work first
+/// (Argo CD's `resources-finalizer.argocd.argoproj.io`).
+pub const SET_FINALIZER: &str = RESOURCES_FINALIZER;
+
+/// True when deleting the set must wait for [`plan_set_deletion`]'s writes: its policy does
+/// not allow deletes, or it preserves resources on deletion.
+pub fn needs_set_finalizer(appset: &Value, opts: &SyncOptions) -> Result<bool, AppSetError> {
+    let set = SetView::of(appset)?;
+    Ok(!policy(appset, opts)?.allow_delete() || set.preserve_resources())
 }

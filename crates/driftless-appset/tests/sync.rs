@@ -2,8 +2,8 @@
 //! conditions.
 
 use driftless_appset::{
-    AppSetError, Delete, Outcome, SyncOptions, ValidationError, conditions, plan_set_deletion,
-    plan_sync,
+    AppSetError, Delete, Outcome, SyncOptions, ValidationError, conditions, needs_set_finalizer,
+    plan_set_deletion, plan_sync,
 };
 use serde_json::{Value, json};
 
@@ -228,6 +228,10 @@ fn preserve_resources_on_deletion() {
     )
     .unwrap();
     assert_eq!(orphans[0]["metadata"].get("ownerReferences"), None);
+    assert_eq!(
+        orphans[0]["metadata"]["finalizers"][0],
+        "resources-finalizer.argocd.argoproj.io"
+    );
     assert!(
         plan_set_deletion(
             &set(Some("sync"), false),
@@ -237,6 +241,22 @@ fn preserve_resources_on_deletion() {
         .unwrap()
         .is_empty()
     );
+    // preserving resources: the children go (garbage collection) without their finalizer.
+    let kept = plan_set_deletion(
+        &set(Some("sync"), true),
+        &[live("a", "1")],
+        &SyncOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(kept[0]["metadata"]["finalizers"], json!([]));
+    assert_eq!(
+        kept[0]["metadata"]["ownerReferences"],
+        owner("envs", "set-uid")
+    );
+    let needs = |p, keep| needs_set_finalizer(&set(p, keep), &SyncOptions::default()).unwrap();
+    assert!(!needs(Some("sync"), false));
+    assert!(needs(Some("sync"), true));
+    assert!(needs(Some("create-update"), false));
 }
 
 #[test]

@@ -7,13 +7,15 @@
 //! in [`policy`] — whether to start a sync: a requested `operation`, an automated sync of a new
 //! revision, a self-heal of drift after its back-off, or the next retry of a failed sync. Tracked
 //! objects that change requeue their Application (drift is seen in seconds, not at the next
-//! poll). Progress is recorded in `status.operationState`, so a restarted controller resumes.
+//! poll). Applications may depend on others ([`deps`]): an automated sync waits until they
+//! are Synced and Healthy. Progress is recorded in `status.operationState`, so a restarted controller resumes.
 
 // Errors carry the object they concern; they are rare and never on a hot path.
 #![allow(clippy::result_large_err)]
 
 pub mod appset;
 mod context;
+pub mod deps;
 mod error;
 mod events;
 mod finalize;

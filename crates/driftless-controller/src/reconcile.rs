@@ -112,7 +112,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
     };
     status::set_condition(&mut st.conditions, Cond::ComparisonError, None);
-    let obs = crate::resources::observe(&ctx.engine, &live, &cmp).await?;
+    let obs = crate::resources::observe(&ctx.engine, &live, &cmp, &name).await?;
     st.resources = obs.resources.clone();
     st.health = Some(obs.health.clone());
     st.summary = Some(ApplicationSummary {
@@ -150,6 +150,8 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         return terminate(ctx, fresh, st).await;
     }
     let pending = fresh_op.as_ref().and_then(pending_operation);
+    let deps = crate::deps::evaluate(ctx, app).await?;
+    crate::deps::record(&deps, &mut st.conditions);
     let (op, retry_count, op_started) = match pending {
         Some(p) => p,
         None => {
@@ -168,7 +170,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
                 since_last_self_heal: memory.last.map(|l| l.elapsed()),
                 empty_render: live.desired.is_empty() && !live.tracked.is_empty(),
             };
-            match policy::decide(&observed, &ctx.config.self_heal) {
+            match crate::deps::hold(&deps, policy::decide(&observed, &ctx.config.self_heal)) {
                 Decision::None => {
                     status::set_condition(&mut st.conditions, Cond::SyncError, None);
                     status::write(ctx, &name, old.as_ref(), &st).await?;

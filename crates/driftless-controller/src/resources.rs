@@ -17,10 +17,13 @@ pub(crate) struct Observation {
 }
 
 /// Builds the observation; health is read from the watch cache (no request in steady state).
+/// The Application `app` itself, when it manages its own manifest (a root app of apps), does
+/// not count in its health: that would feed its health back into itself.
 pub(crate) async fn observe(
     engine: &Engine,
     live: &LiveState,
     cmp: &Comparison,
+    app: &str,
 ) -> Result<Observation, driftless_runtime::RuntimeError> {
     let cluster = engine
         .cluster()
@@ -45,7 +48,8 @@ pub(crate) async fn observe(
         if let Some(o) = &live_obj {
             collect_images(o, &mut images);
         }
-        if let Some(h) = &health {
+        let itself = k.group == "argoproj.io" && k.kind == "Application" && k.name == app;
+        if let Some(h) = health.as_ref().filter(|_| !itself) {
             healths.push(h.clone());
         }
         let status = match d.status {

@@ -32,20 +32,29 @@ pub async fn run(
         ctx.config.namespace.clone(),
         application_resource(),
     );
-    Controller::new_with(
+    let controller = Controller::new_with(
         ctx.apps.clone(),
         watcher::Config::default(),
         application_resource(),
-    )
-    .reconcile_on(trigger)
-    .graceful_shutdown_on(shutdown)
-    .run(crate::reconcile::reconcile, error_policy, ctx)
-    .for_each(|res| async move {
-        if let Err(e) = res {
-            tracing::debug!(error = %e, "reconcile");
-        }
-    })
-    .await;
+    );
+    // A change of an Application requeues the Applications that depend on it.
+    let store = controller.store();
+    controller
+        .watches_with(
+            ctx.apps.clone(),
+            application_resource(),
+            watcher::Config::default(),
+            move |changed| crate::deps::dependents(&store, &changed),
+        )
+        .reconcile_on(trigger)
+        .graceful_shutdown_on(shutdown)
+        .run(crate::reconcile::reconcile, error_policy, ctx)
+        .for_each(|res| async move {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "reconcile");
+            }
+        })
+        .await;
 }
 
 fn error_policy(obj: Arc<DynamicObject>, err: &ControllerError, _ctx: Arc<Context>) -> Action {

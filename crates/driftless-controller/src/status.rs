@@ -24,7 +24,11 @@ pub(crate) async fn write(
     if old.is_some_and(|o| strip(o) == strip(new)) {
         return Ok(false);
     }
-    let patch = json!({"status": new});
+    let mut patch = json!({"status": new});
+    // An empty list is not serialized: a merge patch must say null to remove the last condition.
+    if new.conditions.is_empty() && old.is_some_and(|o| !o.conditions.is_empty()) {
+        patch["status"]["conditions"] = Value::Null;
+    }
     ctx.apps
         .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await

@@ -151,6 +151,13 @@ pub fn plan(
             HookKind::Phases(p) => Some(p),
             HookKind::None => None,
         };
+        // On an Argo CD Application the annotation names Applications the controller waits
+        // for (driftless-controller's `deps`), not objects of this sync.
+        let depends = if m.key().group == "argoproj.io" && m.key().kind == "Application" {
+            None
+        } else {
+            get(ann::DEPENDS_ON).map(str::to_string)
+        };
         let Some(phases) = phases else {
             let key = m.key().clone();
             check_duplicate(&mut seen, &key, Phase::Sync, m)?;
@@ -169,7 +176,7 @@ pub fn plan(
                 sync_options,
                 source,
                 object: Some(m.object.clone()),
-                depends: get(ann::DEPENDS_ON).map(str::to_string),
+                depends,
                 defines,
                 level: 0,
                 deps: Vec::new(),
@@ -203,7 +210,7 @@ pub fn plan(
                 sync_options: sync_options.clone(),
                 source: source.clone(),
                 object: Some(object),
-                depends: get(ann::DEPENDS_ON).map(str::to_string),
+                depends: depends.clone(),
                 defines: defines.clone(),
                 level: 0,
                 deps: Vec::new(),

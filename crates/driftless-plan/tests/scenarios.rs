@@ -379,6 +379,26 @@ metadata: {name: d, namespace: ns, annotations: {driftless.dev/depends-on: "Conf
 }
 
 #[test]
+fn depends_on_an_application_names_applications_not_objects() {
+    let apps = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: staging, namespace: argocd, annotations: {driftless.dev/depends-on: dev}}
+spec: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, namespace: argocd, annotations: {driftless.dev/depends-on: dev}}
+"#;
+    let all = manifests("apps.yaml", apps);
+    let p =
+        plan(&all[..1], &[], &opts()).expect("the Application's annotation is not an object edge");
+    assert!(!p.is_empty());
+    let err = plan(&all, &[], &opts()).unwrap_err();
+    assert!(err.to_string().contains("expected Kind/name"), "{err}");
+}
+
+#[test]
 fn dependency_errors_are_clear() {
     let later = r#"
 apiVersion: v1

@@ -5,9 +5,12 @@
 //! engine's cache, cluster Secrets listed from the namespace), validates them, plans the writes
 //! under the set's `applicationsSync` policy ([`driftless_appset::plan_sync`]), creates, replaces
 //! and deletes Applications (ownerReferences are set by the generator), and records
-//! `status.conditions` and `status.resources`. A change of an owned Application requeues its set;
+//! `status.conditions` and `status.resources`. Deleting a set deletes its Applications
+//! (garbage collection) unless its policy or `preserveResourcesOnDeletion` says otherwise
+//! ([`deletion`]). A change of an owned Application requeues its set;
 //! Git is polled every reconcile interval.
 
+mod deletion;
 mod git;
 
 pub use git::EngineGit;
@@ -109,10 +112,10 @@ async fn reconcile(
 ) -> Result<Action, ControllerError> {
     let name = obj.metadata.name.clone().unwrap_or_default();
     if obj.metadata.deletion_timestamp.is_some() {
-        // Owned Applications go with the set (ownerReferences, garbage collection).
-        return Ok(Action::await_change());
+        return deletion::finalize(&sc, &obj).await;
     }
     let set = to_value(&obj);
+    deletion::keep_finalizer(&sc, &obj, &set).await?;
     let existing: Vec<Value> = sc
         .ctx
         .apps

@@ -1,7 +1,7 @@
 //! Text views of Applications, laid out as `argocd app list|get|history|sync` print them.
 
 use crate::cmd::output::table;
-use driftless_api::{Application, OperationState, RevisionHistory, Time};
+use driftless_api::{Application, ApplicationConditionType, OperationState, RevisionHistory, Time};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -200,6 +200,21 @@ pub fn summary(a: &Application) -> String {
         let _ = write!(h, " ({m})");
     }
     line("Health Status", &h);
+    let deps = a.dependencies();
+    if !deps.is_empty() {
+        line("Depends On", &deps.join(", "));
+    }
+    for (kind, label) in [
+        (ApplicationConditionType::DependencyNotReady, "Waiting For"),
+        (
+            ApplicationConditionType::DependencyError,
+            "Dependency Error",
+        ),
+    ] {
+        if let Some(c) = a.status.as_ref().and_then(|s| s.condition(&kind)) {
+            line(label, c.message.trim_start_matches("Waiting for: "));
+        }
+    }
     out
 }
 
@@ -416,5 +431,19 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Sync Status:        Synced\n"), "{out}");
+    }
+
+    #[test]
+    fn summary_says_what_an_application_waits_for() {
+        let a = Application::from_yaml(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: staging\n  namespace: argocd\n  annotations: {driftless.dev/depends-on: dev}\nspec:\n  source: {repoURL: r, path: p}\n  dependsOn: [db]\nstatus:\n  conditions:\n  - {type: DependencyNotReady, message: 'Waiting for: dev (OutOfSync, Progressing)'}\n",
+        )
+        .expect("application");
+        let s = summary(&a);
+        assert!(s.contains("Depends On:         dev, db\n"), "{s}");
+        assert!(
+            s.contains("Waiting For:        dev (OutOfSync, Progressing)\n"),
+            "{s}"
+        );
     }
 }
