@@ -136,8 +136,26 @@ pub fn application_yaml(
     namespace: &str,
     sync_policy: &str,
 ) -> String {
+    application_with_source(
+        name,
+        &format!(
+            "{{repoURL: '{}', path: {path}, targetRevision: HEAD}}",
+            repo.display()
+        ),
+        namespace,
+        sync_policy,
+    )
+}
+
+/// An Application with `source` (a YAML flow mapping), deployed into `namespace`, with
+/// `sync_policy` YAML (indented under `syncPolicy:`) and the resources finalizer.
+pub fn application_with_source(
+    name: &str,
+    source: &str,
+    namespace: &str,
+    sync_policy: &str,
+) -> String {
     format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n  finalizers: [resources-finalizer.argocd.argoproj.io]\nspec:\n  project: default\n  source: {{repoURL: '{}', path: {path}, targetRevision: HEAD}}\n  destination: {{server: 'https://kubernetes.default.svc', namespace: {namespace}}}\n  syncPolicy:\n{sync_policy}",
-        repo.display()
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n  finalizers: [resources-finalizer.argocd.argoproj.io]\nspec:\n  project: default\n  source: {source}\n  destination: {{server: 'https://kubernetes.default.svc', namespace: {namespace}}}\n  syncPolicy:\n{sync_policy}"
     )
 }
