@@ -68,6 +68,9 @@ pub struct Context {
     pub(crate) retry_due: Mutex<HashMap<String, Instant>>,
     /// Applications whose next comparison must fetch Git (webhook, refresh annotation).
     pub(crate) force_fetch: Mutex<std::collections::HashSet<String>>,
+    /// Set when the controller is shutting down: a running sync stops at its next wave and
+    /// records where it was (see `progress`).
+    pub(crate) stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Context {
@@ -88,6 +91,7 @@ impl Context {
             self_heal: Mutex::default(),
             retry_due: Mutex::default(),
             force_fetch: Mutex::default(),
+            stopping: Arc::default(),
         })
     }
 

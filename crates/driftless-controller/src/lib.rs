@@ -21,6 +21,7 @@ pub mod http;
 pub mod metrics;
 mod operation;
 pub mod policy;
+mod progress;
 pub mod reconcile;
 mod resources;
 mod run;

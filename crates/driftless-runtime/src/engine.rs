@@ -66,6 +66,9 @@ pub struct SyncRequest {
     pub server_side_diff: bool,
     /// Only these objects (a manual sync of selected resources); empty means all.
     pub only: Vec<ObjectKey>,
+    /// Hooks a resumed operation already ran to success (recorded in its operation state):
+    /// not run again.
+    pub completed: HashSet<ObjectKey>,
 }
 
 /// Shared Git cache, render cache, cluster connection, watch cache and health rules.
@@ -318,6 +321,7 @@ impl Engine {
             .with_health(self.health.clone())
             .with_comparer(pipeline::comparer(t)?)
             .with_in_sync(in_sync)
+            .with_completed(req.completed.clone())
             .sync(&plan, settings)
             .await?;
         Ok((plan, result))
