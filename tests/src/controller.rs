@@ -45,13 +45,15 @@ impl Env {
 
     /// Starts a controller (and its engine) against this simulator.
     pub fn start_controller(&self, config: ControllerConfig) -> RunningController {
+        let metrics = Arc::new(driftless_controller::metrics::Metrics::default());
+        let client = metrics.instrument(self.cluster.client().clone());
         let engine = Engine::new(EngineConfig {
             cache_dir: self.scratch().join("controller-cache"),
             ..EngineConfig::default()
         })
         .expect("engine")
-        .with_client(self.cluster.client().clone());
-        let ctx = Context::new(Arc::new(engine), self.cluster.client().clone(), config);
+        .with_client(client.clone());
+        let ctx = Context::with_metrics(Arc::new(engine), client, config, metrics);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(driftless_controller::run(ctx.clone(), async move {
             let _ = stopped.await;

@@ -425,19 +425,53 @@ async fn a_signed_push_webhook_applies_a_commit_before_the_next_poll() {
                 ["mode"]
                 == "pushed"
         });
-        let (code, metrics) = {
-            use std::io::{Read, Write};
-            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut out = String::new();
-            s.read_to_string(&mut out).unwrap();
-            (out.split(' ').nth(1).unwrap_or("").to_string(), out)
-        };
-        assert_eq!(code, "200");
+        let metrics = scrape(port);
         assert!(
             metrics.contains("driftless_app_sync_total{phase=\"Succeeded\"}"),
             "{metrics}"
         );
+        // Git fetches over HTTP (the first poll and the webhook's), API requests by verb and
+        // code, the Application by status, the watch cache's sizes.
+        let value = |line: &str| {
+            metrics
+                .lines()
+                .find(|l| l.starts_with(line))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("{line} missing:\n{metrics}"))
+        };
+        assert!(
+            value("driftless_git_fetch_seconds_count ") >= 2.0,
+            "{metrics}"
+        );
+        assert!(value("driftless_git_fetch_seconds_bucket{le=\"+Inf\"} ") >= 2.0);
+        assert!(
+            value("driftless_k8s_request_total{verb=\"patch\",response_code=\"200\"} ") >= 1.0,
+            "{metrics}"
+        );
+        assert!(value("driftless_k8s_request_total{verb=\"watch\",response_code=\"200\"} ") >= 1.0);
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("driftless_cache_objects{scope=")
+                    && l.rsplit(' ').next().is_some_and(|v| v != "0")),
+            "{metrics}"
+        );
+        eventually("the Application counted Synced and Healthy", 10, || {
+            scrape(port)
+                .contains("driftless_apps{sync_status=\"Synced\",health_status=\"Healthy\"} 1\n")
+        });
     });
+}
+
+/// `GET /metrics` on the controller's port; panics unless it answers 200.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert_eq!(out.split(' ').nth(1), Some("200"), "{out}");
+    out
 }

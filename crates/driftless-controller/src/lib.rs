@@ -18,6 +18,7 @@ mod error;
 mod events;
 mod finalize;
 pub mod http;
+mod instrument;
 pub mod metrics;
 mod operation;
 pub mod policy;
@@ -27,6 +28,7 @@ mod resources;
 mod run;
 mod status;
 mod triggers;
+mod warnings;
 pub mod webhook;
 
 pub use context::{Context, ControllerConfig};

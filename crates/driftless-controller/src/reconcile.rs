@@ -141,6 +141,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
             );
         }
     }
+    crate::warnings::update(ctx, app, &t, &live, &mut st.conditions).await;
     if obs.sync == SyncStatusCode::Synced {
         ctx.self_heal.lock().expect("self-heal").remove(&name);
     }

@@ -162,6 +162,12 @@ impl Engine {
         Ok(Target::from_application(app)?)
     }
 
+    /// Calls `f` with the duration of every fetch from a remote repository (a poll that went
+    /// to the remote, a forced refresh): the controller's `driftless_git_fetch_seconds`.
+    pub fn on_git_fetch(&self, f: crate::FetchObserver) {
+        *self.sources.on_fetch.lock().expect("fetch observer") = Some(f);
+    }
+
     /// The commit the target's revision names now (fetching at most once per poll interval).
     pub async fn resolve(&self, t: &Target, force: bool) -> Result<String, RuntimeError> {
         self.sources.resolve(t, &t.revision, force).await
