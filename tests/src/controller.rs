@@ -45,13 +45,15 @@ impl Env {
 
     /// Starts a controller (and its engine) against this simulator.
     pub fn start_controller(&self, config: ControllerConfig) -> RunningController {
+        let metrics = Arc::new(driftless_controller::metrics::Metrics::default());
+        let client = metrics.instrument(self.cluster.client().clone());
         let engine = Engine::new(EngineConfig {
             cache_dir: self.scratch().join("controller-cache"),
             ..EngineConfig::default()
         })
         .expect("engine")
-        .with_client(self.cluster.client().clone());
-        let ctx = Context::new(Arc::new(engine), self.cluster.client().clone(), config);
+        .with_client(client.clone());
+        let ctx = Context::with_metrics(Arc::new(engine), client, config, metrics);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(driftless_controller::run(ctx.clone(), async move {
             let _ = stopped.await;
@@ -136,8 +138,26 @@ pub fn application_yaml(
     namespace: &str,
     sync_policy: &str,
 ) -> String {
+    application_with_source(
+        name,
+        &format!(
+            "{{repoURL: '{}', path: {path}, targetRevision: HEAD}}",
+            repo.display()
+        ),
+        namespace,
+        sync_policy,
+    )
+}
+
+/// An Application with `source` (a YAML flow mapping), deployed into `namespace`, with
+/// `sync_policy` YAML (indented under `syncPolicy:`) and the resources finalizer.
+pub fn application_with_source(
+    name: &str,
+    source: &str,
+    namespace: &str,
+    sync_policy: &str,
+) -> String {
     format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n  finalizers: [resources-finalizer.argocd.argoproj.io]\nspec:\n  project: default\n  source: {{repoURL: '{}', path: {path}, targetRevision: HEAD}}\n  destination: {{server: 'https://kubernetes.default.svc', namespace: {namespace}}}\n  syncPolicy:\n{sync_policy}",
-        repo.display()
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n  finalizers: [resources-finalizer.argocd.argoproj.io]\nspec:\n  project: default\n  source: {source}\n  destination: {{server: 'https://kubernetes.default.svc', namespace: {namespace}}}\n  syncPolicy:\n{sync_policy}"
     )
 }

@@ -4,6 +4,10 @@
 
 pub mod controller;
 pub mod loops;
+pub mod http_git;
+pub mod umbrella;
+
+pub use http_git::HttpGit;
 
 use driftless_apply::{Observer, SyncEvent, SyncResult, SyncSettings};
 use driftless_plan::Plan;
@@ -318,28 +322,46 @@ impl Recorder {
     }
 }
 
-/// A throwaway Git repository made with the `git` CLI.
+/// A throwaway Git repository made with the `git` CLI (directory `repo` of a temporary root,
+/// so it can be served over HTTP by [`GitRepo::serve_http`]).
 pub struct GitRepo {
-    dir: tempfile::TempDir,
+    root: tempfile::TempDir,
+    dir: PathBuf,
 }
 
 impl GitRepo {
+    /// The repository's name under its served root.
+    const NAME: &'static str = "repo";
+
     /// An empty repository on branch `main`.
     pub fn new() -> GitRepo {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let repo = GitRepo { dir };
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join(Self::NAME);
+        std::fs::create_dir(&dir).expect("mkdir");
+        let repo = GitRepo { root, dir };
         repo.git(&["init", "-q", "-b", "main"]);
         repo
     }
 
     /// Its path.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
+    }
+
+    /// Serves the repository over HTTP on loopback (`git http-backend`); its URL is
+    /// [`GitRepo::http_url`]. Stops with the test process.
+    pub fn serve_http(&self) -> HttpGit {
+        HttpGit::start(self.root.path(), None)
+    }
+
+    /// The URL of this repository on `server`.
+    pub fn http_url(&self, server: &HttpGit) -> String {
+        server.url(Self::NAME)
     }
 
     /// Writes a file (creating directories).
     pub fn write(&self, rel: &str, text: &str) -> &Self {
-        let p = self.dir.path().join(rel);
+        let p = self.dir.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, text).expect("write");
         self
@@ -347,7 +369,7 @@ impl GitRepo {
 
     /// Removes a file.
     pub fn remove(&self, rel: &str) -> &Self {
-        std::fs::remove_file(self.dir.path().join(rel)).expect("remove");
+        std::fs::remove_file(self.dir.join(rel)).expect("remove");
         self
     }
 
@@ -363,7 +385,7 @@ impl GitRepo {
     pub fn git(&self, args: &[&str]) -> Output {
         let out = Command::new("git")
             .args(args)
-            .current_dir(self.dir.path())
+            .current_dir(&self.dir)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "Test")

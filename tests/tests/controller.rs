@@ -1,7 +1,7 @@
 //! The controller end to end on the simulator, checked with the real `kubectl`.
 
 use driftless_e2e::controller::{application_yaml, eventually, test_config, text};
-use driftless_e2e::{Env, GitRepo, config_map, deployment};
+use driftless_e2e::{Env, GitRepo, HttpGit, config_map, deployment, umbrella};
 use std::time::{Duration, Instant};
 
 const AUTO_HEAL: &str =
@@ -18,21 +18,28 @@ fn shop_repo() -> GitRepo {
     repo
 }
 
-/// Synced/Healthy, the printer columns, self-heal of `kubectl scale`, a new commit by polling, a
-/// broken commit (ComparisonError, cluster untouched), the resources finalizer.
+/// The umbrella chart committed to a repository served over HTTP by the tests' git server.
+fn served_umbrella() -> (GitRepo, HttpGit, String) {
+    let repo = GitRepo::new();
+    umbrella::write(&repo);
+    repo.commit("v1");
+    let server = repo.serve_http();
+    let url = repo.http_url(&server);
+    (repo, server, url)
+}
+
+/// The umbrella chart over HTTP with its dev values: Synced/Healthy, the printer columns,
+/// self-heal of `kubectl scale`, a new commit by polling, a removed Service pruned, a broken
+/// chart (ComparisonError, cluster untouched), the resources finalizer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applications_are_synced_healed_and_finalized() {
     let env = Env::start().await;
     env.install_crds();
-    let repo = shop_repo();
+    let (repo, _server, url) = served_umbrella();
     let _controller = env.start_controller(test_config());
     tokio::task::block_in_place(|| {
-        env.kubectl_apply(&application_yaml(
-            "shop",
-            repo.path(),
-            "app",
-            "shop",
-            AUTO_HEAL,
+        env.kubectl_apply(&umbrella::application(
+            "shop", &url, "dev", "shop", AUTO_HEAL,
         ));
         eventually("Synced and Healthy", 30, || {
             let a = env.application("shop");
@@ -41,9 +48,16 @@ async fn applications_are_synced_healed_and_finalized() {
         });
         let a = env.application("shop");
         assert_eq!(text(&a, "/status/operationState/phase"), "Succeeded");
+        assert_eq!(text(&a, "/status/sourceType"), "Helm");
         assert_eq!(a["status"]["history"].as_array().map(Vec::len), Some(1));
         assert_eq!(a["status"]["summary"]["images"][0], "nginx:1.27");
         assert!(a.get("operation").is_none(), "operation cleared: {a}");
+        let web = env.kubectl_json(&["get", "deployment", "web", "-n", "shop"]);
+        assert_eq!(web["spec"]["replicas"], 2, "values-dev.yaml applied");
+        assert!(
+            env.exists(&["service/web", "-n", "shop"]),
+            "subchart rendered"
+        );
         let listed = env.kubectl(&["get", "applications", "-n", "argocd"]);
         let out = String::from_utf8_lossy(&listed.stdout);
         assert!(
@@ -62,39 +76,40 @@ async fn applications_are_synced_healed_and_finalized() {
         let out = env.kubectl(&["scale", "deployment/web", "-n", "shop", "--replicas=5"]);
         assert!(out.status.success(), "{out:?}");
         eventually("replicas back to 2", 20, || {
-            env.kubectl_json(&["get", "deployment", "web", "-n", "shop", "-o", "json"])["spec"]["replicas"]
-                == 2
+            env.kubectl_json(&["get", "deployment", "web", "-n", "shop"])["spec"]["replicas"] == 2
         });
 
-        // A new commit is applied by polling.
+        // A new commit is applied by polling; the Service it removes is pruned.
         repo.write(
-            "app/settings.yaml",
-            &config_map("settings", "", "mode: green"),
+            "shop/values-dev.yaml",
+            "settings:\n  mode: green\nweb:\n  replicas: 2\n  service: false\n",
         );
         repo.commit("v2");
         eventually("v2 applied", 30, || {
-            env.kubectl_json(&["get", "configmap", "settings", "-n", "shop", "-o", "json"])["data"]
-                ["mode"]
+            env.kubectl_json(&["get", "configmap", "settings", "-n", "shop"])["data"]["mode"]
                 == "green"
         });
+        eventually("Service pruned", 20, || {
+            !env.exists(&["service/web", "-n", "shop"])
+        });
 
-        // A broken commit leaves the cluster as it is and says why.
-        repo.write(
-            "app/broken.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: [not, a, map]\n",
-        );
+        // A broken chart leaves the cluster as it is and says why.
+        repo.write("shop/templates/broken.yaml", "{{ .Values.settings.mode\n");
+        repo.write("shop/values-dev.yaml", "settings:\n  mode: broken\n");
         repo.commit("v3 broken");
         eventually("ComparisonError", 30, || {
             env.application("shop")["status"]["conditions"]
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["type"] == "ComparisonError"))
         });
-        assert!(env.exists(&["configmap/settings", "-n", "shop"]));
+        let cm = env.kubectl_json(&["get", "configmap", "settings", "-n", "shop"]);
+        assert_eq!(cm["data"]["mode"], "green", "the cluster is untouched");
+        assert!(env.exists(&["deployment/web", "-n", "shop"]));
         assert_eq!(
             text(&env.application("shop"), "/status/sync/status"),
             "Unknown"
         );
-        repo.remove("app/broken.yaml");
+        repo.remove("shop/templates/broken.yaml");
         repo.commit("v4 fixed");
         eventually("Synced again", 30, || {
             text(&env.application("shop"), "/status/sync/status") == "Synced"
@@ -117,27 +132,23 @@ async fn applications_are_synced_healed_and_finalized() {
     });
 }
 
-/// Without selfHeal drift shows as OutOfSync and stays; without prune a removed object stays,
-/// marked requiresPruning.
+/// Without selfHeal drift shows as OutOfSync and stays; without prune a Service removed from
+/// the chart stays, marked requiresPruning (the umbrella chart over HTTP, prod values).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_self_heal_or_prune_the_cluster_is_left_alone() {
     let env = Env::start().await;
     env.install_crds();
-    let repo = shop_repo();
+    let (repo, _server, url) = served_umbrella();
     let _controller = env.start_controller(test_config());
     let policy =
         "    automated: {prune: false, selfHeal: false}\n    syncOptions: [CreateNamespace=true]\n";
     tokio::task::block_in_place(|| {
-        env.kubectl_apply(&application_yaml(
-            "calm",
-            repo.path(),
-            "app",
-            "calm",
-            policy,
-        ));
+        env.kubectl_apply(&umbrella::application("calm", &url, "prod", "calm", policy));
         eventually("Synced", 30, || {
             text(&env.application("calm"), "/status/sync/status") == "Synced"
         });
+        let cm = env.kubectl_json(&["get", "configmap", "settings", "-n", "calm"]);
+        assert_eq!(cm["data"]["mode"], "prod", "values-prod.yaml applied");
         assert!(
             env.kubectl(&["scale", "deployment/web", "-n", "calm", "--replicas=4"])
                 .status
@@ -147,7 +158,7 @@ async fn without_self_heal_or_prune_the_cluster_is_left_alone() {
             text(&env.application("calm"), "/status/sync/status") == "OutOfSync"
         });
         std::thread::sleep(Duration::from_secs(2));
-        let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm", "-o", "json"]);
+        let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm"]);
         assert_eq!(d["spec"]["replicas"], 4, "selfHeal off: the drift stays");
         let web = env.application("calm")["status"]["resources"]
             .as_array()
@@ -155,23 +166,26 @@ async fn without_self_heal_or_prune_the_cluster_is_left_alone() {
             .expect("deployment listed");
         assert_eq!(web["status"], "OutOfSync");
 
-        repo.remove("app/settings.yaml");
-        repo.write("app/web.yaml", &deployment("web", "nginx:1.28", 4, "", ""));
-        repo.commit("v2: settings removed, image bumped");
+        repo.write(
+            "shop/values-prod.yaml",
+            "settings:\n  mode: prod\nweb:\n  replicas: 4\n  image: nginx:1.28\n  service: false\n",
+        );
+        repo.commit("v2: Service removed, image bumped");
         eventually("v2 synced without pruning", 30, || {
-            let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm", "-o", "json"]);
+            let d = env.kubectl_json(&["get", "deployment", "web", "-n", "calm"]);
             d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
         });
-        eventually("settings requires pruning", 20, || {
+        eventually("Service requires pruning", 20, || {
             env.application("calm")["status"]["resources"]
                 .as_array()
                 .is_some_and(|r| {
-                    r.iter()
-                        .any(|r| r["name"] == "settings" && r["requiresPruning"] == true)
+                    r.iter().any(|r| {
+                        r["kind"] == "Service" && r["name"] == "web" && r["requiresPruning"] == true
+                    })
                 })
         });
         assert!(
-            env.exists(&["configmap/settings", "-n", "calm"]),
+            env.exists(&["service/web", "-n", "calm"]),
             "prune off: the object stays"
         );
     });
@@ -363,31 +377,24 @@ async fn a_signed_push_webhook_applies_a_commit_before_the_next_poll() {
     use hmac::{Hmac, Mac};
     let env = Env::start().await;
     env.install_crds();
-    let repo = shop_repo();
+    let (repo, _server, url) = served_umbrella();
     let mut config = test_config();
     config.reconcile_interval = Duration::from_secs(600);
     config.webhook_secret = Some("s3cret".into());
     let controller = env.start_controller(config);
     let port = controller.serve_http().await;
     tokio::task::block_in_place(|| {
-        env.kubectl_apply(&application_yaml(
-            "hooked",
-            repo.path(),
-            "app",
-            "hooked",
-            AUTO_HEAL,
+        env.kubectl_apply(&umbrella::application(
+            "hooked", &url, "dev", "hooked", AUTO_HEAL,
         ));
         eventually("Synced", 30, || {
             text(&env.application("hooked"), "/status/sync/status") == "Synced"
         });
-        repo.write(
-            "app/settings.yaml",
-            &config_map("settings", "", "mode: pushed"),
-        );
+        repo.write("shop/values-dev.yaml", "settings:\n  mode: pushed\n");
         repo.commit("v2");
         let body = serde_json::json!({
             "ref": "refs/heads/main",
-            "repository": {"clone_url": repo.path().display().to_string()},
+            "repository": {"clone_url": url},
         })
         .to_string();
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
@@ -418,19 +425,53 @@ async fn a_signed_push_webhook_applies_a_commit_before_the_next_poll() {
                 ["mode"]
                 == "pushed"
         });
-        let (code, metrics) = {
-            use std::io::{Read, Write};
-            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut out = String::new();
-            s.read_to_string(&mut out).unwrap();
-            (out.split(' ').nth(1).unwrap_or("").to_string(), out)
-        };
-        assert_eq!(code, "200");
+        let metrics = scrape(port);
         assert!(
             metrics.contains("driftless_app_sync_total{phase=\"Succeeded\"}"),
             "{metrics}"
         );
+        // Git fetches over HTTP (the first poll and the webhook's), API requests by verb and
+        // code, the Application by status, the watch cache's sizes.
+        let value = |line: &str| {
+            metrics
+                .lines()
+                .find(|l| l.starts_with(line))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("{line} missing:\n{metrics}"))
+        };
+        assert!(
+            value("driftless_git_fetch_seconds_count ") >= 2.0,
+            "{metrics}"
+        );
+        assert!(value("driftless_git_fetch_seconds_bucket{le=\"+Inf\"} ") >= 2.0);
+        assert!(
+            value("driftless_k8s_request_total{verb=\"patch\",response_code=\"200\"} ") >= 1.0,
+            "{metrics}"
+        );
+        assert!(value("driftless_k8s_request_total{verb=\"watch\",response_code=\"200\"} ") >= 1.0);
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("driftless_cache_objects{scope=")
+                    && l.rsplit(' ').next().is_some_and(|v| v != "0")),
+            "{metrics}"
+        );
+        eventually("the Application counted Synced and Healthy", 10, || {
+            scrape(port)
+                .contains("driftless_apps{sync_status=\"Synced\",health_status=\"Healthy\"} 1\n")
+        });
     });
+}
+
+/// `GET /metrics` on the controller's port; panics unless it answers 200.
+fn scrape(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert_eq!(out.split(' ').nth(1), Some("200"), "{out}");
+    out
 }

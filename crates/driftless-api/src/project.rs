@@ -220,6 +220,65 @@ impl AppProject {
     }
 }
 
+impl AppProject {
+    /// Orphaned-resource monitoring (`spec.orphanedResources`): `None` when off, else whether
+    /// it warns (`warn` defaults to true, as Argo CD's `IsWarn`).
+    pub fn orphaned_warn(&self) -> Option<bool> {
+        let o = self.spec.orphaned_resources.as_ref()?;
+        Some(
+            o.get("warn")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(true),
+        )
+    }
+
+    /// Whether orphaned-resource monitoring leaves this object out: Argo CD's known exclusions
+    /// (every `default` ServiceAccount, every `kube-root-ca.crt` ConfigMap, the `kubernetes`
+    /// Service of `default`) and the project's `orphanedResources.ignore` entries (globs).
+    ///
+    /// ```
+    /// let mut p = driftless_api::AppProject::default_project("argocd");
+    /// p.spec.orphaned_resources = Some(serde_json::json!({"ignore": [{"kind": "Secret", "name": "tls-*"}]}));
+    /// assert!(p.orphan_excluded("", "Secret", "shop", "tls-web"));
+    /// assert!(p.orphan_excluded("", "ServiceAccount", "shop", "default"));
+    /// assert!(!p.orphan_excluded("", "ConfigMap", "shop", "settings"));
+    /// ```
+    pub fn orphan_excluded(&self, group: &str, kind: &str, namespace: &str, name: &str) -> bool {
+        let known = group.is_empty()
+            && matches!(
+                (kind, namespace, name),
+                ("Service", "default", "kubernetes")
+                    | ("ServiceAccount", _, "default")
+                    | ("ConfigMap", _, "kube-root-ca.crt")
+            );
+        let field = |item: &serde_json::Value, f: &str| {
+            item.get(f)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let ignored = self
+            .spec
+            .orphaned_resources
+            .as_ref()
+            .and_then(|o| o.get("ignore"))
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|item| {
+                let (g, k, n) = (
+                    field(item, "group"),
+                    field(item, "kind"),
+                    field(item, "name"),
+                );
+                (k.is_empty() || glob_match(&k, kind))
+                    && glob_match(&g, group)
+                    && (n.is_empty() || glob_match(&n, name))
+            });
+        known || ignored
+    }
+}
+
 /// Argo CD's `globMatch` with negation: `!pattern` matches what `pattern` does not.
 fn glob_match(pattern: &str, text: &str) -> bool {
     match pattern.strip_prefix('!') {

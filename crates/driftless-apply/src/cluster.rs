@@ -383,6 +383,24 @@ impl Cluster {
     /// Every listable object in the cluster that `keep` accepts (used to find what an application
     /// tracks). Kinds the caller lists in `skip` (e.g. Events) are not read.
     pub async fn list_all(&self, keep: impl Fn(&Value) -> bool) -> Result<Vec<Value>, ApplyError> {
+        self.list_in(None, keep).await
+    }
+
+    /// Every listable namespaced object in `namespace` that `keep` accepts (Argo CD's orphaned
+    /// resources monitoring reads a destination namespace this way).
+    pub async fn list_namespace(
+        &self,
+        namespace: &str,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Result<Vec<Value>, ApplyError> {
+        self.list_in(Some(namespace), keep).await
+    }
+
+    async fn list_in(
+        &self,
+        namespace: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Result<Vec<Value>, ApplyError> {
         let discovery = self
             .retry
             .run(|| kube::Discovery::new(self.client.clone()).run())
@@ -396,10 +414,14 @@ impl Cluster {
             for (resource, caps) in group.recommended_resources() {
                 if !caps.supports_operation(verbs::LIST)
                     || SKIP_KINDS.contains(&resource.kind.as_str())
+                    || (namespace.is_some() && caps.scope != Scope::Namespaced)
                 {
                     continue;
                 }
-                let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &resource);
+                let api: Api<DynamicObject> = match namespace {
+                    Some(ns) => Api::namespaced_with(self.client.clone(), ns, &resource),
+                    None => Api::all_with(self.client.clone(), &resource),
+                };
                 let lp = ListParams::default();
                 let list =
                     self.run(|| api.list(&lp))

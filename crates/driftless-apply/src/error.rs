@@ -80,6 +80,14 @@ pub enum ApplyError {
         /// What was still not healthy.
         waiting: Vec<(ObjectKey, Health)>,
     },
+    /// The observer asked the sync to stop (see [`crate::Observer::stop`]).
+    #[error("sync stopped at {at}: {reason}")]
+    Stopped {
+        /// Where: `PreSync wave 0`, `Sync wave 2`, …
+        at: String,
+        /// Why (the observer's answer).
+        reason: String,
+    },
     /// The render gave no objects and the application does not allow that.
     #[error(
         "the render produced no objects; refusing to prune everything (set allowEmpty to allow it)"

@@ -75,6 +75,14 @@ pub enum SyncEvent {
 pub trait Observer: Send + Sync {
     /// Called for every event, in order.
     fn event(&self, event: &SyncEvent);
+
+    /// Asked before each wave after the first and at every health poll: `Some(reason)` stops
+    /// the sync there with [`crate::ApplyError::Stopped`] (an operator terminating the
+    /// operation, a controller shutting down). No SyncFail hook runs and nothing more is
+    /// written. The default never stops.
+    fn stop(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Discards events.

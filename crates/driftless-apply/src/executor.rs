@@ -108,6 +108,7 @@ pub struct Applier<'a> {
     comparer: Comparer,
     observer: &'a dyn Observer,
     in_sync: HashSet<ObjectKey>,
+    completed: HashSet<ObjectKey>,
 }
 
 impl<'a> Applier<'a> {
@@ -119,6 +120,7 @@ impl<'a> Applier<'a> {
             comparer: Comparer::new(&[]).expect("no rules"),
             observer,
             in_sync: HashSet::new(),
+            completed: HashSet::new(),
         }
     }
 
@@ -127,6 +129,13 @@ impl<'a> Applier<'a> {
     /// its watch-backed comparison found, so a sync with nothing out of sync writes nothing.
     pub fn with_in_sync(mut self, keys: HashSet<ObjectKey>) -> Self {
         self.in_sync = keys;
+        self
+    }
+
+    /// Steps a resumed operation already completed (hooks that ran to success before the
+    /// controller restarted): they are not run again; the result says `skipped`.
+    pub fn with_completed(mut self, keys: HashSet<ObjectKey>) -> Self {
+        self.completed = keys;
         self
     }
 
@@ -215,6 +224,15 @@ impl<'a> Applier<'a> {
         let mut hooks: Vec<&Step> = Vec::new();
         for (i, group) in groups.iter().enumerate() {
             let starts_wave = i == 0 || groups[i - 1].ends_wave(Some(group));
+            if starts_wave
+                && i > 0
+                && let Some(reason) = self.observer.stop()
+            {
+                return Err(ApplyError::Stopped {
+                    at: format!("{} wave {}", group.phase, group.wave),
+                    reason,
+                });
+            }
             if starts_wave {
                 self.observer.event(&SyncEvent::WaveStarted {
                     phase: group.phase.to_string(),
@@ -232,6 +250,10 @@ impl<'a> Applier<'a> {
             let outcome = self
                 .run_group(group, s, &pre, result, limits, !last || s.wait)
                 .await;
+            // Stopped while waiting: hooks and SyncFail hooks are left for whoever resumes.
+            if matches!(outcome, Err(ApplyError::Stopped { .. })) {
+                return outcome;
+            }
             // Hooks are settled when their wave ends (and was waited for) or the sync fails.
             if outcome.is_err() || (ends_wave && (!last || s.wait)) {
                 let hook_outcome = self.finish_hooks(&hooks, outcome.is_ok()).await;
@@ -289,7 +311,7 @@ impl<'a> Applier<'a> {
     ) -> Result<(), ApplyError> {
         let mut done: Vec<(&Step, StepOutcome)> = stream::iter(group.steps.iter().copied())
             .map(|st| async move {
-                let out = if pre.shared.contains(&st.key) {
+                let out = if pre.shared.contains(&st.key) || self.completed.contains(&st.key) {
                     Ok((Done::Skipped, None))
                 } else if pre.in_sync.contains(&st.key) {
                     Ok((Done::Unchanged, None))
@@ -340,7 +362,11 @@ impl<'a> Applier<'a> {
             }
             let mut r = object_result(st, action);
             if action == Done::Skipped {
-                r.message = Some("tracked by another application".into());
+                r.message = Some(if self.completed.contains(&st.key) {
+                    "completed before the sync was resumed".into()
+                } else {
+                    "tracked by another application".into()
+                });
             }
             result.objects.push(r);
         }

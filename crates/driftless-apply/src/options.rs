@@ -61,6 +61,9 @@ pub struct SyncOptions {
     pub validate: bool,
     /// `SkipDryRunOnMissingResource=true`: do not dry-run objects whose kind is not known yet.
     pub skip_dry_run_on_missing_resource: bool,
+    /// `RespectIgnoreDifferences=true`: fields the application's `ignoreDifferences` ignore keep
+    /// their live values on sync (the runtime rewrites the desired objects before planning).
+    pub respect_ignore_differences: bool,
 }
 
 impl Default for SyncOptions {
@@ -78,6 +81,7 @@ impl Default for SyncOptions {
             fail_on_shared_resource: false,
             validate: true,
             skip_dry_run_on_missing_resource: false,
+            respect_ignore_differences: false,
         }
     }
 }
@@ -153,9 +157,7 @@ impl SyncOptions {
             "FailOnSharedResource" => self.fail_on_shared_resource = flag()?,
             "Validate" => self.validate = flag()?,
             "SkipDryRunOnMissingResource" => self.skip_dry_run_on_missing_resource = flag()?,
-            "RespectIgnoreDifferences" => {
-                flag()?;
-            }
+            "RespectIgnoreDifferences" => self.respect_ignore_differences = flag()?,
             "PrunePropagationPolicy" => {
                 self.prune_propagation = match value.trim().to_ascii_lowercase().as_str() {
                     "foreground" => Propagation::Foreground,

@@ -83,6 +83,12 @@ pub async fn until_healthy(
         if pending.is_empty() {
             return Ok(());
         }
+        if let Some(reason) = observer.stop() {
+            return Err(ApplyError::Stopped {
+                at: scope.to_string(),
+                reason,
+            });
+        }
         let now = Instant::now();
         if now >= deadline {
             let mut waiting = Vec::new();

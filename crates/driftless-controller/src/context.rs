@@ -68,11 +68,27 @@ pub struct Context {
     pub(crate) retry_due: Mutex<HashMap<String, Instant>>,
     /// Applications whose next comparison must fetch Git (webhook, refresh annotation).
     pub(crate) force_fetch: Mutex<std::collections::HashSet<String>>,
+    /// Set when the controller is shutting down: a running sync stops at its next wave and
+    /// records where it was (see `progress`).
+    pub(crate) stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Context {
     /// A context for `engine` (connected) reconciling Applications through `client`.
     pub fn new(engine: Arc<Engine>, client: kube::Client, config: ControllerConfig) -> Arc<Self> {
+        Self::with_metrics(engine, client, config, Arc::new(Metrics::default()))
+    }
+
+    /// As [`Context::new`], recording into `metrics` (whose [`Metrics::instrument`] may have
+    /// wrapped the clients, to count API requests); the engine reports its Git fetches there.
+    pub fn with_metrics(
+        engine: Arc<Engine>,
+        client: kube::Client,
+        config: ControllerConfig,
+        metrics: Arc<Metrics>,
+    ) -> Arc<Self> {
+        let m = metrics.clone();
+        engine.on_git_fetch(Arc::new(move |d: Duration| m.observe_git_fetch(d)));
         let apps = Api::namespaced_with(
             client.clone(),
             &config.namespace,
@@ -83,11 +99,12 @@ impl Context {
             engine,
             apps,
             config,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             events: Api::namespaced(client, &namespace),
             self_heal: Mutex::default(),
             retry_due: Mutex::default(),
             force_fetch: Mutex::default(),
+            stopping: Arc::default(),
         })
     }
 

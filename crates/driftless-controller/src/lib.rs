@@ -20,15 +20,18 @@ mod error;
 mod events;
 mod finalize;
 pub mod http;
+mod instrument;
 pub mod metrics;
 mod operation;
 pub mod policy;
+mod progress;
 pub mod reconcile;
 mod resources;
 mod run;
 mod sources;
 mod status;
 mod triggers;
+mod warnings;
 pub mod webhook;
 
 pub use context::{Context, ControllerConfig};

@@ -20,6 +20,9 @@ pub(crate) enum Ended {
     Done(OperationState),
     /// Failed with a retry left: run again after this long.
     RetryAfter(OperationState, Duration),
+    /// Stopped between waves because the controller is shutting down: the state stays Running
+    /// (with where it was and what completed), so the next controller resumes it.
+    Interrupted(OperationState),
 }
 
 pub(crate) fn now() -> Time {
@@ -71,6 +74,7 @@ pub(crate) async fn run(
         force_apply: false,
         server_side_diff: false,
         only,
+        completed: Default::default(),
     };
     let options = match driftless_apply::SyncOptions::parse(&t.sync_options) {
         Ok(o) => o,
@@ -95,16 +99,24 @@ pub(crate) async fn run(
         sync_timeout: ctx.config.sync_timeout,
         ..SyncSettings::default()
     };
+    // A run of this operation that a dead or stopped controller left: its completed hooks are
+    // not run again (earlier waves' objects are found in sync and left alone).
+    let earlier = crate::progress::interrupted_results(app, &rendered.commit);
+    let req = SyncRequest {
+        completed: crate::progress::completed_hooks(&earlier),
+        ..req
+    };
+    let hooks = live
+        .desired
+        .iter()
+        .filter(|m| driftless_core::is_hook(&m.object))
+        .map(|m| m.key().clone())
+        .collect();
+    let progress =
+        crate::progress::Progress::start(ctx, app.name(), &rendered.commit, hooks, earlier);
     let out = ctx
         .engine
-        .sync(
-            &t,
-            rendered,
-            live,
-            &req,
-            &settings,
-            &driftless_apply::NoObserver,
-        )
+        .sync(&t, rendered, live, &req, &settings, &progress)
         .await;
     let (phase, message, result) = match out {
         Ok((_, result)) => (
@@ -112,11 +124,39 @@ pub(crate) async fn run(
             "successfully synced (all tasks run)".to_string(),
             Some(result),
         ),
+        Err(RuntimeError::Sync(f))
+            if matches!(f.error, driftless_apply::ApplyError::Stopped { .. }) =>
+        {
+            if progress.terminated() {
+                (
+                    OperationPhase::Failed,
+                    crate::progress::TERMINATED.to_string(),
+                    Some(f.result),
+                )
+            } else {
+                let mut state = OperationState::running(op.clone(), started);
+                state.retry_count = retry_count;
+                state.message = format!(
+                    "Sync interrupted at {}: the controller shut down; it resumes when the controller starts again",
+                    progress.at()
+                );
+                state.sync_result = Some(SyncOperationResult {
+                    resources: progress.completed(),
+                    revision: Some(rendered.commit.clone()),
+                    source: app.spec.source.clone(),
+                    ..SyncOperationResult::default()
+                });
+                progress.finish().await;
+                return Ended::Interrupted(state);
+            }
+        }
         Err(RuntimeError::Sync(f)) => (OperationPhase::Failed, f.error.to_string(), Some(f.result)),
         Err(e) => (OperationPhase::Error, e.to_string(), None),
     };
     // Several sources: `revisions` and `sources`, `revision` written empty (Argo CD's shape).
     let multi = t.is_multi_source();
+    let terminated = progress.terminated();
+    progress.finish().await;
     let sync_result = result.map(|r| SyncOperationResult {
         resources: r.objects.iter().map(resource_result).collect(),
         revision: Some(if multi {
@@ -146,6 +186,7 @@ pub(crate) async fn run(
         started,
     );
     if phase != OperationPhase::Succeeded
+        && !terminated
         && let Some(retry) = &op.retry
         && retry.allows_retry(retry_count)
     {
@@ -187,7 +228,7 @@ fn finished(
     s
 }
 
-fn resource_result(o: &driftless_apply::ObjectResult) -> ResourceResult {
+pub(crate) fn resource_result(o: &driftless_apply::ObjectResult) -> ResourceResult {
     let k = &o.key;
     let mut r = ResourceResult::new(
         &k.group,

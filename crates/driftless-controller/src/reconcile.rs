@@ -120,6 +120,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         ..st.summary.clone().unwrap_or_default()
     });
     crate::sources::record_comparison(&mut st, app, &t, &rendered, obs.sync.clone());
+    crate::warnings::update(ctx, app, &t, &live, &mut st.conditions).await;
     if obs.sync == SyncStatusCode::Synced {
         ctx.self_heal.lock().expect("self-heal").remove(&name);
     }
@@ -291,6 +292,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     let (state, next) = match ended {
         Ended::Done(s) => (s, None),
         Ended::RetryAfter(s, wait) => (s, Some(wait)),
+        Ended::Interrupted(s) => return interrupted(ctx, &name, running, s).await,
     };
     ctx.metrics.record_sync(state.phase.as_str());
     let mut done = running;
@@ -346,6 +348,30 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     clear_refresh(ctx, &name, refresh.as_deref()).await?;
     // Look again soon: the comparison after a sync, or the next retry.
     Ok(Action::requeue(next.unwrap_or(Duration::from_millis(500))))
+}
+
+/// A sync stopped by the controller's shutdown: its state is recorded (still Running, with
+/// where it was and what completed; `operation` stays), for the next controller to resume.
+async fn interrupted(
+    ctx: &Context,
+    name: &str,
+    mut st: ApplicationStatus,
+    state: driftless_api::OperationState,
+) -> Result<Action, ControllerError> {
+    tracing::info!(app = name, message = %state.message, "sync interrupted by shutdown");
+    st.operation_state = Some(state);
+    ctx.apps
+        .patch_status(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({"status": st})),
+        )
+        .await
+        .map_err(|source| ControllerError::Kube {
+            name: name.to_string(),
+            source,
+        })?;
+    Ok(Action::await_change())
 }
 
 /// The operation to run now: the Application's `operation` field (a manual sync, or one we

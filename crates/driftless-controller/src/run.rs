@@ -26,6 +26,13 @@ pub async fn run(
     ctx: Arc<Context>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
+    // A sync in progress stops at its next wave once shutdown begins (and records where it
+    // was): the reconcile that runs it then ends, and the graceful shutdown completes.
+    let stopping = ctx.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.store(true, std::sync::atomic::Ordering::Release);
+    };
     let changes = ctx.engine.live_cache().expect("connected").subscribe();
     let trigger = crate::triggers::app_refs(
         changes,

@@ -24,11 +24,15 @@ pub(crate) async fn write(
     if old.is_some_and(|o| strip(o) == strip(new)) {
         return Ok(false);
     }
-    let mut patch = json!({"status": new});
-    // An empty list is not serialized: a merge patch must say null to remove the last condition.
-    if new.conditions.is_empty() && old.is_some_and(|o| !o.conditions.is_empty()) {
-        patch["status"]["conditions"] = Value::Null;
+    // A merge patch keeps what it does not mention: lists that became empty (the last
+    // condition cleared) are written as empty, or the old items would stay.
+    let mut body = serde_json::to_value(new).unwrap_or(Value::Null);
+    if let Some(m) = body.as_object_mut() {
+        for list in ["conditions", "resources"] {
+            m.entry(list).or_insert_with(|| json!([]));
+        }
     }
+    let patch = json!({"status": body});
     ctx.apps
         .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
@@ -66,5 +70,22 @@ pub(crate) fn set_condition(
             conditions.push(c);
         }
         (None, None) => {}
+    }
+}
+
+/// Sets the conditions of `kind` to one per message (Argo CD writes a `SharedResourceWarning`
+/// per shared object), keeping the lastTransitionTime of those already there.
+pub(crate) fn set_conditions(
+    conditions: &mut Vec<ApplicationCondition>,
+    kind: ApplicationConditionType,
+    messages: Vec<String>,
+) {
+    conditions.retain(|c| c.kind != kind || messages.contains(&c.message));
+    for m in messages {
+        if !conditions.iter().any(|c| c.kind == kind && c.message == m) {
+            let mut c = ApplicationCondition::new(kind.clone(), m);
+            c.last_transition_time = Some(crate::operation::now());
+            conditions.push(c);
+        }
     }
 }

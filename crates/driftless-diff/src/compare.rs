@@ -178,7 +178,7 @@ impl Comparer {
         paths
     }
 
-    fn ignore(&self, key: &ObjectKey, v: &mut Value, live: Option<&Value>) {
+    pub(crate) fn ignore(&self, key: &ObjectKey, v: &mut Value, live: Option<&Value>) {
         if !self.ignore_managers.is_empty()
             && let Some(live) = live
         {

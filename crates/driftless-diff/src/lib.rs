@@ -31,6 +31,7 @@ mod path;
 mod quantity;
 mod redact;
 mod render;
+mod respect;
 
 pub use compare::{Comparer, ObjectDiff, app_status};
 pub use error::DiffError;

@@ -66,6 +66,9 @@ pub struct SyncRequest {
     pub server_side_diff: bool,
     /// Only these objects (a manual sync of selected resources); empty means all.
     pub only: Vec<ObjectKey>,
+    /// Hooks a resumed operation already ran to success (recorded in its operation state):
+    /// not run again.
+    pub completed: HashSet<ObjectKey>,
 }
 
 /// Shared Git cache, render cache, cluster connection, watch cache and health rules.
@@ -157,6 +160,12 @@ impl Engine {
     /// Resolves an Application into a target (source, destination, render and sync settings).
     pub fn target(&self, app: &crate::Application) -> Result<Target, RuntimeError> {
         Ok(Target::from_application(app)?)
+    }
+
+    /// Calls `f` with the duration of every fetch from a remote repository (a poll that went
+    /// to the remote, a forced refresh): the controller's `driftless_git_fetch_seconds`.
+    pub fn on_git_fetch(&self, f: crate::FetchObserver) {
+        *self.sources.on_fetch.lock().expect("fetch observer") = Some(f);
     }
 
     /// The commit the target's revision names now (fetching at most once per poll interval);
@@ -333,6 +342,7 @@ impl Engine {
             .with_health(self.health.clone())
             .with_comparer(pipeline::comparer(t)?)
             .with_in_sync(in_sync)
+            .with_completed(req.completed.clone())
             .sync(&plan, settings)
             .await?;
         Ok((plan, result))

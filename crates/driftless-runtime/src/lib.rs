@@ -45,6 +45,7 @@ pub use target::{
     JsonnetSettings, RenderSettings, SourceTarget, Target, TargetError, resolve_source,
     split_reference,
 };
+pub use sources::FetchObserver;
 
 /// Installs the process-wide rustls crypto provider (ring) once; every TLS client of the
 /// process (kube, the Git HTTP transport) uses it.

@@ -114,9 +114,38 @@ pub fn plan(
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0),
     };
+    let desired = if options.respect_ignore_differences {
+        std::borrow::Cow::Owned(keep_ignored_live(t, live)?)
+    } else {
+        std::borrow::Cow::Borrowed(&live.desired)
+    };
     Ok(driftless_plan::plan(
-        &live.desired,
+        &desired,
         &driftless_apply::live_inventory(&live.tracked),
         &opts,
     )?)
+}
+
+/// `RespectIgnoreDifferences=true`: the desired objects with every field the application's
+/// `ignoreDifferences` ignore set to its live value (Argo CD's `normalizeTargetResources`), so a
+/// sync does not overwrite them. Objects not live yet are created as Git has them.
+fn keep_ignored_live(t: &Target, live: &LiveState) -> Result<Vec<Manifest>, RuntimeError> {
+    let cmp = comparer(t)?;
+    let by_key: std::collections::HashMap<driftless_core::ObjectKey, &Value> = live
+        .tracked
+        .iter()
+        .filter_map(|o| Some((driftless_core::ObjectKey::from_object(o)?, o)))
+        .collect();
+    Ok(live
+        .desired
+        .iter()
+        .map(|m| match by_key.get(m.key()) {
+            Some(l) => {
+                let mut m = m.clone();
+                m.object = cmp.keep_ignored_live(&m.object, l);
+                m
+            }
+            None => m.clone(),
+        })
+        .collect())
 }

@@ -17,7 +17,12 @@ pub(crate) struct Sources {
     polls: Mutex<HashMap<(String, String), PollSlot>>,
     renders: Mutex<RenderCache>,
     plugins: Arc<Plugins>,
+    /// Told how long each fetch from a remote took (the controller's metrics).
+    pub(crate) on_fetch: Mutex<Option<FetchObserver>>,
 }
+
+/// Receives the duration of every fetch from a remote repository.
+pub type FetchObserver = Arc<dyn Fn(Duration) + Send + Sync>;
 
 /// The last resolution of one repository and revision: when, and to which commit.
 type PollSlot = Arc<tokio::sync::Mutex<Option<(Instant, String)>>>;
@@ -43,6 +48,7 @@ impl Sources {
             polls: Mutex::default(),
             renders: Mutex::default(),
             plugins: Arc::new(plugins),
+            on_fetch: Mutex::default(),
         })
     }
 
@@ -70,6 +76,7 @@ impl Sources {
             return Ok(commit.clone());
         }
         let (repos, t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
+        let on_fetch = self.on_fetch.lock().expect("fetch observer").clone();
         let commit = blocking(move || {
             let local = Path::new(&t2.repo);
             if !t2.repo.contains("://") && local.exists() {
@@ -77,7 +84,12 @@ impl Sources {
                 return Ok(resolved.commit);
             }
             let url = RepoUrl::parse(&t2.repo)?;
-            Ok(repos.resolve(&url, &t2.credentials, &rev)?.commit)
+            let started = Instant::now();
+            let resolved = repos.resolve(&url, &t2.credentials, &rev);
+            if let Some(f) = &on_fetch {
+                f(started.elapsed());
+            }
+            Ok(resolved?.commit)
         })
         .await?;
         *last = Some((Instant::now(), commit.clone()));

@@ -64,7 +64,9 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Runs the controller until SIGTERM or Ctrl-C; a sync in progress is finished and recorded.
 pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
     let cluster = super::target_args::cluster_config(&args.kubeconfig, &args.context);
-    let client = driftless_runtime::client(&cluster).await?;
+    // One client for the engine and the controller, counting API requests for /metrics.
+    let metrics = Arc::new(driftless_controller::metrics::Metrics::default());
+    let client = metrics.instrument(driftless_runtime::client(&cluster).await?);
     let engine = Engine::new(EngineConfig {
         cache_dir: args
             .cache_dir
@@ -82,7 +84,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
         webhook_secret: args.webhook_secret.clone(),
         ..ControllerConfig::default()
     };
-    let ctx = Context::new(Arc::new(engine), client, config);
+    let ctx = Context::with_metrics(Arc::new(engine), client, config, metrics);
     let ready = Arc::new(AtomicBool::new(false));
     let http = driftless_controller::http::router(driftless_controller::http::HttpState {
         ctx: ctx.clone(),

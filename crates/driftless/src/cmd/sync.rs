@@ -209,7 +209,7 @@ pub async fn sync(args: SyncArgs) -> anyhow::Result<u8> {
         prune: args.prune || t.prune,
         force_apply: args.force_apply,
         server_side_diff: args.server_side_diff,
-        only: Vec::new(),
+        ..SyncRequest::default()
     };
     let outcome = c
         .engine
