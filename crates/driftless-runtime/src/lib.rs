@@ -38,7 +38,7 @@ pub use engine::{Engine, EngineConfig, SyncRequest};
 pub use error::RuntimeError;
 pub use oneshot::SyncOutcome;
 pub use pipeline::{Comparison, LiveState, Rendered};
-pub use render::options as render_options;
+pub use render::{HelmOutputFrom, options as render_options};
 pub use target::{JsonnetSettings, RenderSettings, Target, TargetError};
 
 /// Installs the process-wide rustls crypto provider (ring) once; every TLS client of the
