@@ -111,6 +111,17 @@ pub enum RenderError {
         /// The timeout.
         seconds: u64,
     },
+    /// Helm's own output (`helm template`'s text) was asked of a source that is not a Helm
+    /// chart.
+    #[error(
+        "{path}: the Helm output format applies to Helm sources only; this is a {found} source"
+    )]
+    NotHelm {
+        /// The source path.
+        path: String,
+        /// The kind of source found there.
+        found: crate::SourceType,
+    },
     /// Rendering the Helm chart failed (Helm's own message).
     #[error("{path}: {source}")]
     Helm {

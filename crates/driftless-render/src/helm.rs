@@ -21,6 +21,44 @@ pub fn render_helm(
     opts: &RenderOptions,
 ) -> Result<Vec<Document>, RenderError> {
     let shown = if path.is_empty() { "." } else { path };
+    let rendered = template(fs, path, &helm_options(fs, path, opts)?, opts)?;
+    let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {
+        path: shown.to_string(),
+        source: Box::new(e),
+    };
+    Ok(rendered
+        .manifests()
+        .map_err(helm_err)?
+        .into_iter()
+        .map(|m| Document {
+            value: m.object,
+            provenance: m.provenance,
+        })
+        .collect())
+}
+
+/// `helm template`'s stdout for the chart in directory `path`, byte for byte (`# Source:`
+/// lines, install order, hooks last, no NOTES), with the same options as [`render_helm`];
+/// `include_crds` prints the charts' `crds/` files first, as `--include-crds` does.
+pub(crate) fn helm_text(
+    fs: &dyn SourceFs,
+    path: &str,
+    opts: &RenderOptions,
+    include_crds: bool,
+) -> Result<String, RenderError> {
+    let mut hopts = helm_options(fs, path, opts)?;
+    hopts.include_crds = include_crds;
+    Ok(template(fs, path, &hopts, opts)?.text)
+}
+
+/// The options of `driftless-helm` that `opts.helm` stands for, with value and `--set-file`
+/// files read from the tree.
+fn helm_options(
+    fs: &dyn SourceFs,
+    path: &str,
+    opts: &RenderOptions,
+) -> Result<driftless_helm::RenderOptions, RenderError> {
+    let shown = if path.is_empty() { "." } else { path };
     let mut hopts = driftless_helm::RenderOptions::default();
     let h = &opts.helm;
     if let Some(n) = &h.release_name {
@@ -71,20 +109,7 @@ pub fn render_helm(
                 .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file or directory"))
         }));
     }
-    let rendered = template(fs, path, &hopts, opts)?;
-    let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {
-        path: shown.to_string(),
-        source: Box::new(e),
-    };
-    Ok(rendered
-        .manifests()
-        .map_err(helm_err)?
-        .into_iter()
-        .map(|m| Document {
-            value: m.object,
-            provenance: m.provenance,
-        })
-        .collect())
+    Ok(hopts)
 }
 
 /// `helm template` of the chart in repository directory `path`, natively.

@@ -138,15 +138,7 @@ pub fn render(
 ) -> Result<Rendered, RenderError> {
     let (dir, logical) = source_dir(fs, path, &opts.limits)?;
     let mut copy = plugin::RepoCopy::default();
-    let chosen = if opts.plugin.source.is_some() || !opts.plugin.plugins.is_empty() {
-        plugin::select(fs, &dir, &logical, opts, &mut copy)?
-    } else {
-        None
-    };
-    let source_type = match chosen {
-        Some(_) => SourceType::Plugin,
-        None => detect_real(fs, &dir)?,
-    };
+    let (source_type, chosen) = choose(fs, &dir, &logical, opts, &mut copy)?;
     let (docs, mut warnings) = match (source_type, chosen) {
         (_, Some(p)) => {
             let docs = plugin::render_plugin(fs, &dir, &logical, p, opts, &mut copy)?;
@@ -168,6 +160,62 @@ pub fn render(
         source_type,
         manifests,
         warnings,
+    })
+}
+
+/// `helm template`'s stdout for the Helm chart in directory `path` of `fs`, byte for byte
+/// (`# Source:` lines, Helm's install order, hooks after the manifests, no NOTES), rendered
+/// with the same options as [`render`]; `include_crds` prints the charts' `crds/` files first
+/// (`helm template --include-crds`). A source that is not a Helm chart (or that a
+/// config-management plugin renders) is [`RenderError::NotHelm`].
+///
+/// ```
+/// use driftless_render::{render_helm_output, DirFs, RenderError, RenderOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(dir.path().join("templates")).unwrap();
+/// std::fs::write(dir.path().join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap();
+/// std::fs::write(dir.path().join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n").unwrap();
+/// let fs = DirFs::new(dir.path());
+/// let text = render_helm_output(&fs, ".", &RenderOptions::default(), false).unwrap();
+/// assert_eq!(text, "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+/// let err = render_helm_output(&fs, "templates", &RenderOptions::default(), false).unwrap_err();
+/// assert!(matches!(err, RenderError::NotHelm { .. }), "{err}");
+/// ```
+pub fn render_helm_output(
+    fs: &dyn SourceFs,
+    path: &str,
+    opts: &RenderOptions,
+    include_crds: bool,
+) -> Result<String, RenderError> {
+    let (dir, logical) = source_dir(fs, path, &opts.limits)?;
+    let (found, _) = choose(fs, &dir, &logical, opts, &mut plugin::RepoCopy::default())?;
+    if found != SourceType::Helm {
+        let path = if logical.is_empty() { "." } else { &logical };
+        return Err(RenderError::NotHelm {
+            path: path.to_string(),
+            found,
+        });
+    }
+    helm::helm_text(fs, &logical, opts, include_crds)
+}
+
+/// The type of the source in `dir` and the config-management plugin that renders it, if any
+/// (a plugin that is named or discovers the source comes first).
+fn choose<'a>(
+    fs: &dyn SourceFs,
+    dir: &str,
+    logical: &str,
+    opts: &'a RenderOptions,
+    copy: &mut plugin::RepoCopy,
+) -> Result<(SourceType, Option<&'a ConfigManagementPlugin>), RenderError> {
+    let chosen = if opts.plugin.source.is_some() || !opts.plugin.plugins.is_empty() {
+        plugin::select(fs, dir, logical, opts, copy)?
+    } else {
+        None
+    };
+    Ok(match chosen {
+        Some(p) => (SourceType::Plugin, Some(p)),
+        None => (detect_real(fs, dir)?, None),
     })
 }
 

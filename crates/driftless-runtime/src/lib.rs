@@ -40,7 +40,7 @@ pub use engine::{Engine, EngineConfig, SyncRequest};
 pub use error::RuntimeError;
 pub use oneshot::SyncOutcome;
 pub use pipeline::{Comparison, LiveState, Rendered};
-pub use render::options as render_options;
+pub use render::{HelmOutputFrom, options as render_options};
 pub use target::{
     JsonnetSettings, RenderSettings, SourceTarget, Target, TargetError, resolve_source,
     split_reference,

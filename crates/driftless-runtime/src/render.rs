@@ -5,6 +5,7 @@
 //! are passed as they are, with Argo CD's build environment (application, namespace, project,
 //! resolved commit, repository URL, target revision).
 
+use crate::sources::blocking;
 use crate::{Engine, EngineConfig, Rendered, RuntimeError, Target};
 use driftless_core::Manifest;
 use driftless_render::{
@@ -163,13 +164,54 @@ pub(crate) fn render_tree(
     })
 }
 
+/// Where a Helm output is read from: a revision of the target's Git repository, or its plain
+/// directory as it is now.
+#[derive(Debug, Clone, Copy)]
+pub enum HelmOutputFrom<'a> {
+    /// The commit this revision (branch, tag, commit, `HEAD`) names.
+    Revision(&'a str),
+    /// `t.repo` is a plain directory, read as it is.
+    Directory,
+}
+
 impl Engine {
+    /// `helm template`'s stdout for the target's Helm chart, byte for byte, rendered with the
+    /// target's Helm settings (release name, namespace, values, parameters, Kubernetes and API
+    /// versions); `include_crds` prints the charts' `crds/` files first. Any other kind of
+    /// source is [`driftless_render::RenderError::NotHelm`]. Not cached: it is for people
+    /// who diff against Helm, not for the sync loop.
+    pub async fn render_helm_output(
+        &self,
+        t: &Target,
+        from: HelmOutputFrom<'_>,
+        include_crds: bool,
+    ) -> Result<String, RuntimeError> {
+        let plugins = Plugins::load(self.config())?;
+        let text = move |fs: &dyn SourceFs, t: &Target, commit: &str| {
+            let opts = options_with(t, commit, &plugins);
+            driftless_render::render_helm_output(fs, &t.path, &opts, include_crds)
+                .map_err(RuntimeError::from)
+        };
+        match from {
+            HelmOutputFrom::Directory => {
+                let t = t.clone();
+                blocking(move || text(&driftless_render::DirFs::new(&t.repo), &t, "")).await
+            }
+            HelmOutputFrom::Revision(rev) => {
+                let commit = self.sources.resolve(t, rev, false).await?;
+                let tree = self.sources.tree(&t.repo, &commit).await?;
+                let t = t.clone();
+                blocking(move || text(&tree, &t, &commit)).await
+            }
+        }
+    }
+
     /// Renders the target from a plain directory (`t.repo` is not a Git repository: its files
     /// as they are now, no revision), with the same options and plugins as a Git render.
     pub async fn render_directory(&self, t: &Target) -> Result<Rendered, RuntimeError> {
         let plugins = Plugins::load(self.config())?;
         let t = t.clone();
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
             let out = render_tree(&fs, &t, "", &plugins, BTreeMap::new())?;
             Ok(Rendered {
@@ -181,7 +223,6 @@ impl Engine {
             })
         })
         .await
-        .map_err(|e| RuntimeError::Connect(format!("background task failed: {e}")))?
     }
 }
 

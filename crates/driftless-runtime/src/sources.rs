@@ -183,7 +183,8 @@ fn render_key(t: &Target, commit: &str) -> String {
     )
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `f` on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, RuntimeError> + Send + 'static,
 ) -> Result<T, RuntimeError> {
     tokio::task::spawn_blocking(f)

@@ -1,7 +1,7 @@
 //! `driftless render`: the objects `sync` would apply for the same target, without a cluster.
 
 use super::target_args::TargetArgs;
-use driftless_runtime::{Rendered, Target};
+use driftless_runtime::{HelmOutputFrom, Rendered, Target};
 use driftless_source::Credentials;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,10 @@ pub enum Output {
     Yaml,
     /// A JSON `v1` `List`.
     Json,
+    /// A Helm chart's output exactly as `helm template` prints it (`# Source:` lines, Helm's
+    /// order, hooks last); Helm sources only.
+    #[value(alias = "raw")]
+    Helm,
 }
 
 /// Arguments of `driftless render`: the target flags of `plan`, `diff` and `sync`.
@@ -20,8 +24,17 @@ pub struct Args {
     #[command(flatten)]
     target: TargetArgs,
     /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "yaml"
+    )]
     pub output: Output,
+    /// With `-o helm`: print the charts' `crds/` files first, as `helm template --include-crds`.
+    #[arg(long)]
+    pub include_crds: bool,
     /// HTTP user name.
     #[arg(long, env = "DRIFTLESS_GIT_USERNAME")]
     pub username: Option<String>,
@@ -43,6 +56,14 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
         t.credentials = c;
     }
     let engine = args.target.engine()?;
+    let json = match args.output {
+        Output::Helm => return helm_output(&engine, &t, args.include_crds).await,
+        Output::Json => true,
+        Output::Yaml => false,
+    };
+    if args.include_crds {
+        anyhow::bail!("--include-crds applies to --output-format helm only");
+    }
     let rendered = if !t.is_multi_source() && is_plain_directory(&t)? {
         std::sync::Arc::new(engine.render_directory(&t).await?)
     } else {
@@ -51,7 +72,25 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
     }
-    print!("{}", format(&rendered, args.output)?);
+    print!("{}", format(&rendered, json)?);
+    Ok(0)
+}
+
+/// `-o helm`: the chart's output as `helm template` prints it.
+async fn helm_output(
+    engine: &driftless_runtime::Engine,
+    t: &Target,
+    include_crds: bool,
+) -> anyhow::Result<u8> {
+    let from = if is_plain_directory(t)? {
+        HelmOutputFrom::Directory
+    } else {
+        HelmOutputFrom::Revision(&t.revision)
+    };
+    print!(
+        "{}",
+        engine.render_helm_output(t, from, include_crds).await?
+    );
     Ok(0)
 }
 
@@ -88,13 +127,14 @@ fn credentials(args: &Args) -> Option<Credentials> {
     })
 }
 
-fn format(rendered: &Rendered, output: Output) -> anyhow::Result<String> {
-    Ok(match output {
+/// The objects as YAML documents, or as a JSON `v1` `List`.
+fn format(rendered: &Rendered, json: bool) -> anyhow::Result<String> {
+    Ok(match json {
         // YAML 1.1-safe: kubectl reads back exactly these objects.
-        Output::Yaml => {
+        false => {
             driftless_core::yaml::to_string_multi(rendered.manifests.iter().map(|m| &m.object))
         }
-        Output::Json => {
+        true => {
             let items: Vec<&serde_json::Value> =
                 rendered.manifests.iter().map(|m| &m.object).collect();
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});

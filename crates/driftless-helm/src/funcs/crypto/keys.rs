@@ -63,7 +63,7 @@ pub fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
 }
 
 /// One DER element: (tag, contents, rest).
-fn der_next(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(super) fn der_next(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let tag = *b.first()?;
     let first = *b.get(1)?;
     let (len, hdr) = if first < 0x80 {

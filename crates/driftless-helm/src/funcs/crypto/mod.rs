@@ -6,6 +6,7 @@
 //! pairs always come from the OS (`aws-lc-rs`), as Go's `crypto/rand` does.
 
 mod certs;
+mod dsa;
 mod keys;
 
 use aws_lc_rs::cipher::{
@@ -239,10 +240,8 @@ pub(super) fn register(
     add(m, "genPrivateKey", &[S], |a| {
         let kind = arg_str(&a[0]);
         if kind == "dsa" {
-            // Fail loudly rather than put a wrong value into a Secret.
-            return Err(FuncError::msg(
-                "DSA keys are not supported by driftless (see docs/helm-functions.md)",
-            ));
+            // Sprig returns its failure text as the value, as for the other types.
+            return Ok(Value::from(dsa::generate_pem().unwrap_or_else(|e| e)));
         }
         Ok(Value::from(
             match PrivKey::generate(&kind, KeySize::Rsa4096) {

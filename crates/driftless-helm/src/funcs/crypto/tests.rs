@@ -111,6 +111,69 @@ fn private_keys_of_each_type() {
     c.verify_signature(None).unwrap();
 }
 
+/// The INTEGERs of a DER SEQUENCE, as big-endian bytes without sign padding.
+fn der_integers(der: &[u8]) -> Vec<Vec<u8>> {
+    let next = |b| super::keys::der_next(b).expect("DER");
+    let (tag, mut body, rest) = next(der);
+    assert_eq!((tag, rest.len()), (0x30, 0), "one SEQUENCE");
+    let mut out = Vec::new();
+    while !body.is_empty() {
+        let (tag, int, rest) = next(body);
+        assert_eq!(tag, 0x02, "INTEGER");
+        assert!(int[0] & 0x80 == 0, "positive");
+        out.push(int.iter().copied().skip_while(|b| *b == 0).collect());
+        body = rest;
+    }
+    out
+}
+
+#[test]
+fn dsa_private_key_is_sprigs_openssl_structure() {
+    let pem = render(r#"{{ genPrivateKey "dsa" }}"#);
+    let (label, der) = super::keys::pem_decode(&pem).expect("PEM");
+    assert_eq!(label, "DSA PRIVATE KEY");
+    let ints = der_integers(&der);
+    assert_eq!(ints.len(), 6, "version, p, q, g, y, x");
+    assert!(ints[0].is_empty(), "version 0");
+    // Go's dsa.L2048N256.
+    assert_eq!((ints[1].len(), ints[2].len()), (256, 32));
+    // The same numbers make a valid key for RustCrypto (which checks the components), and
+    // what x signs, y verifies (y = g^x mod p).
+    use ::dsa::signature::{Signer, Verifier};
+    let n = |b: &[u8]| ::dsa::BoxedUint::from_be_slice_vartime(b);
+    let c = ::dsa::Components::from_components(n(&ints[1]), n(&ints[2]), n(&ints[3])).unwrap();
+    let public = ::dsa::VerifyingKey::from_components(c, n(&ints[4])).unwrap();
+    let key = ::dsa::SigningKey::from_components(public.clone(), n(&ints[5])).unwrap();
+    let sig: ::dsa::Signature = key.sign(b"driftless");
+    public.verify(b"driftless", &sig).unwrap();
+    // OpenSSL reads it as a 2048-bit DSA key too, when it is installed.
+    if let Ok(dir) = tempfile_dir() {
+        let file = dir.join("dsa.pem");
+        std::fs::write(&file, &pem).unwrap();
+        if let Ok(out) = std::process::Command::new("openssl")
+            .args(["dsa", "-noout", "-text", "-in"])
+            .arg(&file)
+            .output()
+        {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(text.contains("Private-Key: (2048 bit)"), "{text}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// A private scratch directory under the system temp dir.
+fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("driftless-dsa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 #[test]
 fn crypto_errors_as_sprig() {
     check_err(&[
@@ -141,11 +204,6 @@ fn crypto_errors_as_sprig() {
         (
             r#"{{ buildCustomCert "YWJj" "YWJj" }}"#,
             "error calling buildCustomCert: unable to decode certificate",
-        ),
-        // Helm makes a DSA key here; Driftless refuses rather than differ.
-        (
-            r#"{{ genPrivateKey "dsa" }}"#,
-            "error calling genPrivateKey: DSA keys are not supported by driftless",
         ),
         (
             r#"{{ decryptAES "k" "!!!" }}"#,
