@@ -121,5 +121,40 @@ async fn a_multi_source_application_syncs_and_follows_its_values_repository() {
                     .map(Vec::len)
                     == Some(2)
         });
+
+        // A manual sync of the values source back to its first commit (what `argocd app sync
+        // --revisions <v1> --source-positions 2` writes); automation off so it stays there.
+        let patch = |body: &str| {
+            let out = env.kubectl(&[
+                "patch",
+                "application",
+                "shop",
+                "-n",
+                "argocd",
+                "--type",
+                "merge",
+                "-p",
+                body,
+            ]);
+            assert!(out.status.success(), "{out:?}");
+        };
+        patch(r#"{"spec":{"syncPolicy":{"automated":null}}}"#);
+        patch(&format!(
+            r#"{{"operation":{{"initiatedBy":{{"username":"t"}},"sync":{{"revisions":["{v1}"],"sourcePositions":[2]}}}}}}"#
+        ));
+        eventually("the red values applied again", 30, || color() == "red");
+        eventually("the manual sync recorded with its revisions", 30, || {
+            let a = env.application("shop");
+            a.get("operation").is_none()
+                && strings(&a, "/status/operationState/syncResult/revisions")
+                    == [c1.clone(), v1.clone(), e1.clone()]
+                && text(&a, "/status/operationState/phase") == "Succeeded"
+        });
+        // The spec still names the values branch, now at the green commit: out of sync.
+        eventually("OutOfSync against the spec", 30, || {
+            let a = env.application("shop");
+            text(&a, "/status/sync/status") == "OutOfSync"
+                && strings(&a, "/status/sync/revisions") == [c1.clone(), v2.clone(), e1.clone()]
+        });
     });
 }

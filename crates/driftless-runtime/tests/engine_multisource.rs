@@ -40,6 +40,34 @@ fn chart_repo() -> GitRepo {
     charts
 }
 
+/// A repository holding `text` at `file`, committed.
+fn repo_with(file: &str, text: &str) -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write(file, text);
+    repo.commit(file);
+    repo
+}
+
+/// The chart of `charts` with value file `value_file`, and a second source in `other` with the
+/// flow-mapping fields `fields` (`ref: values`, `path: m`, …).
+fn chart_app(charts: &GitRepo, value_file: &str, other: &GitRepo, fields: &str) -> Application {
+    app(&format!(
+        "    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: ['{value_file}']}}\n    - {{repoURL: {}, {fields}}}\n",
+        charts.path().display(),
+        other.path().display()
+    ))
+}
+
+/// Two directory sources: path `pa` of `a`, then `b` with the fields `fields`.
+fn pair(a: &GitRepo, pa: &str, b: &GitRepo, fields: &str) -> Target {
+    Target::from_application(&app(&format!(
+        "    - {{repoURL: {}, path: {pa}}}\n    - {{repoURL: {}, {fields}}}\n",
+        a.path().display(),
+        b.path().display()
+    )))
+    .expect("target")
+}
+
 fn color(env: &Env) -> String {
     let cm = env
         .stored(&ResourceRef::core("configmaps"), "shop", "web")
@@ -51,17 +79,9 @@ fn color(env: &Env) -> String {
 async fn two_git_sources_render_and_sync_as_one_application() {
     let env = Env::start().await;
     env.namespace("shop");
-    let (a, b) = (GitRepo::new(), GitRepo::new());
-    a.write("app/a.yaml", &config_map("from-a", "1"));
-    a.commit("a");
-    b.write("conf/b.yaml", &config_map("from-b", "2"));
-    b.commit("b");
-    let t = Target::from_application(&app(&format!(
-        "    - {{repoURL: {}, path: app}}\n    - {{repoURL: {}, path: conf, targetRevision: main}}\n",
-        a.path().display(),
-        b.path().display()
-    )))
-    .expect("target");
+    let a = repo_with("app/a.yaml", &config_map("from-a", "1"));
+    let b = repo_with("conf/b.yaml", &config_map("from-b", "2"));
+    let t = pair(&a, "app", &b, "path: conf, targetRevision: main");
     let rendered = env.engine.render(&t).await.expect("render");
     assert_eq!(rendered.revisions, [a.head(), b.head()]);
     assert_eq!(rendered.source_types, ["Directory", "Directory"]);
@@ -93,14 +113,13 @@ async fn a_helm_chart_takes_its_values_from_a_ref_source() {
     let env = Env::start().await;
     env.namespace("shop");
     let charts = chart_repo();
-    let values = GitRepo::new();
-    values.write("env/values-prod.yaml", "color: red\n");
-    values.commit("prod values");
-    let t = Target::from_application(&app(&format!(
-        "    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: [$values/env/values-prod.yaml]}}\n    - {{repoURL: {}, targetRevision: main, ref: values}}\n",
-        charts.path().display(),
-        values.path().display()
-    )))
+    let values = repo_with("env/values-prod.yaml", "color: red\n");
+    let t = Target::from_application(&chart_app(
+        &charts,
+        "$values/env/values-prod.yaml",
+        &values,
+        "targetRevision: main, ref: values",
+    ))
     .expect("target");
     let rendered = env.engine.render(&t).await.expect("render");
     assert_eq!(rendered.revisions, [charts.head(), values.head()]);
@@ -136,11 +155,12 @@ async fn a_ref_source_with_a_path_renders_and_lends_its_files() {
         .write("manifests/extra.yaml", &config_map("extra", "x"))
         .write("env/values.yaml", "color: amber\n");
     shared.commit("shared");
-    let t = Target::from_application(&app(&format!(
-        "    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: [$shared/env/values.yaml]}}\n    - {{repoURL: {}, path: manifests, ref: shared}}\n",
-        charts.path().display(),
-        shared.path().display()
-    )))
+    let t = Target::from_application(&chart_app(
+        &charts,
+        "$shared/env/values.yaml",
+        &shared,
+        "path: manifests, ref: shared",
+    ))
     .expect("target");
     let rendered = engine.render(&t).await.expect("render");
     let by_name = |n: &str| {
@@ -158,17 +178,9 @@ async fn a_ref_source_with_a_path_renders_and_lends_its_files() {
 #[tokio::test]
 async fn a_repeated_object_keeps_the_last_sources_definition() {
     let (engine, _dir) = offline();
-    let (a, b) = (GitRepo::new(), GitRepo::new());
-    a.write("m/cm.yaml", &config_map("shared", "from-a"));
-    a.commit("a");
-    b.write("m/cm.yaml", &config_map("shared", "from-b"));
-    b.commit("b");
-    let t = Target::from_application(&app(&format!(
-        "    - {{repoURL: {}, path: m}}\n    - {{repoURL: {}, path: m}}\n",
-        a.path().display(),
-        b.path().display()
-    )))
-    .expect("target");
+    let a = repo_with("m/cm.yaml", &config_map("shared", "from-a"));
+    let b = repo_with("m/cm.yaml", &config_map("shared", "from-b"));
+    let t = pair(&a, "m", &b, "path: m");
     let rendered = engine.render(&t).await.expect("render");
     assert_eq!(rendered.manifests.len(), 1);
     assert_eq!(rendered.manifests[0].object["data"]["value"], "from-b");
@@ -186,14 +198,13 @@ async fn an_unknown_ref_is_refused_naming_it_and_nothing_is_applied() {
     let env = Env::start().await;
     env.namespace("shop");
     let charts = chart_repo();
-    let values = GitRepo::new();
-    values.write("env/values-prod.yaml", "color: red\n");
-    values.commit("prod values");
-    let a = app(&format!(
-        "    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: [$vals/env/values-prod.yaml]}}\n    - {{repoURL: {}, ref: values}}\n",
-        charts.path().display(),
-        values.path().display()
-    ));
+    let values = repo_with("env/values-prod.yaml", "color: red\n");
+    let a = chart_app(
+        &charts,
+        "$vals/env/values-prod.yaml",
+        &values,
+        "ref: values",
+    );
     let e = env.engine.target(&a).expect_err("unknown ref").to_string();
     assert!(
         e.contains("spec.sources[0]")
@@ -223,12 +234,7 @@ async fn a_ref_path_leaving_the_repository_is_refused() {
         .expect("symlink");
     values.commit("values");
     let with = |file: &str| {
-        Target::from_application(&app(&format!(
-            "    - repoURL: {}\n      path: chart\n      helm: {{valueFiles: ['{file}']}}\n    - {{repoURL: {}, ref: values}}\n",
-            charts.path().display(),
-            values.path().display()
-        )))
-        .expect("target")
+        Target::from_application(&chart_app(&charts, file, &values, "ref: values")).expect("target")
     };
     let err = engine
         .render(&with("$values/../outside.yaml"))
