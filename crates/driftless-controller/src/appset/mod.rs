@@ -7,7 +7,7 @@
 //! and deletes Applications (ownerReferences are set by the generator), and records
 //! `status.conditions` and `status.resources`. Deleting a set deletes its Applications
 //! (garbage collection) unless its policy or `preserveResourcesOnDeletion` says otherwise
-//! ([`deletion`]). A change of an owned Application requeues its set;
+//! (`appset/deletion.rs`). A change of an owned Application requeues its set;
 //! Git is polled every reconcile interval.
 
 mod deletion;
