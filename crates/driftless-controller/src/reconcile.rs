@@ -319,17 +319,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         (_, Some(_)) => Some(("OperationFailed", state.message.clone())),
     };
     done.operation_state = Some(state);
-    ctx.apps
-        .patch_status(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"status": done})),
-        )
-        .await
-        .map_err(|source| ControllerError::Kube {
-            name: name.clone(),
-            source,
-        })?;
+    status::put(ctx, &name, &done).await?;
     match next {
         Some(wait) => {
             ctx.retry_due
@@ -360,17 +350,7 @@ async fn interrupted(
 ) -> Result<Action, ControllerError> {
     tracing::info!(app = name, message = %state.message, "sync interrupted by shutdown");
     st.operation_state = Some(state);
-    ctx.apps
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"status": st})),
-        )
-        .await
-        .map_err(|source| ControllerError::Kube {
-            name: name.to_string(),
-            source,
-        })?;
+    status::put(ctx, name, &st).await?;
     Ok(Action::await_change())
 }
 
@@ -529,22 +509,12 @@ async fn terminate(
     let name = app.name().to_string();
     if let Some(mut state) = app.status.as_ref().and_then(|s| s.operation_state.clone()) {
         state.phase = OperationPhase::Failed;
-        state.message = "Operation terminated".into();
+        state.message = crate::progress::TERMINATED.into();
         state.finished_at = Some(operation::now());
         st.operation_state = Some(state);
     }
     ctx.retry_due.lock().expect("retry").remove(&name);
-    ctx.apps
-        .patch_status(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"status": st})),
-        )
-        .await
-        .map_err(|source| ControllerError::Kube {
-            name: name.clone(),
-            source,
-        })?;
+    status::put(ctx, &name, &st).await?;
     set_operation(ctx, &name, None).await?;
     crate::events::publish(
         ctx,

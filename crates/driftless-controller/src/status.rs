@@ -24,6 +24,16 @@ pub(crate) async fn write(
     if old.is_some_and(|o| strip(o) == strip(new)) {
         return Ok(false);
     }
+    put(ctx, name, new).await?;
+    Ok(true)
+}
+
+/// Writes `new` as the Application's status (merge patch of the status subresource).
+pub(crate) async fn put(
+    ctx: &Context,
+    name: &str,
+    new: &ApplicationStatus,
+) -> Result<(), ControllerError> {
     // A merge patch keeps what it does not mention: lists that became empty (the last
     // condition cleared) are written as empty, or the old items would stay.
     let mut body = serde_json::to_value(new).unwrap_or(Value::Null);
@@ -43,7 +53,7 @@ pub(crate) async fn write(
     ctx.metrics
         .status_writes
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    Ok(true)
+    Ok(())
 }
 
 /// Sets condition `kind` to `message`, keeping its lastTransitionTime when the message is the

@@ -107,15 +107,23 @@ mod tests {
                 {"name": "main", "image": image}, {"name": "proxy", "image": sidecar}]}}}})
     }
 
-    #[test]
-    fn json_pointer_fields_keep_their_live_value_and_the_rest_follows_git() {
-        let cmp = Comparer::new(&[IgnoreDifferences {
+    /// A comparer ignoring, in apps/`kind` objects, these JSON pointers, jq paths and managers.
+    fn ignoring(kind: &str, pointers: &[&str], jq: &[&str], managers: &[&str]) -> Comparer {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Comparer::new(&[IgnoreDifferences {
             group: "apps".into(),
-            kind: "Deployment".into(),
-            json_pointers: vec!["/spec/replicas".into()],
+            kind: kind.into(),
+            json_pointers: own(pointers),
+            jq_path_expressions: own(jq),
+            managed_fields_managers: own(managers),
             ..Default::default()
         }])
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn json_pointer_fields_keep_their_live_value_and_the_rest_follows_git() {
+        let cmp = ignoring("Deployment", &["/spec/replicas"], &[], &[]);
         let out = cmp.keep_ignored_live(
             &deployment(2, "app:2", "p:1"),
             &deployment(5, "app:1", "p:1"),
@@ -125,13 +133,7 @@ mod tests {
 
     #[test]
     fn a_field_live_lacks_is_left_out() {
-        let cmp = Comparer::new(&[IgnoreDifferences {
-            group: "apps".into(),
-            kind: "Deployment".into(),
-            json_pointers: vec!["/spec/replicas".into()],
-            ..Default::default()
-        }])
-        .unwrap();
+        let cmp = ignoring("Deployment", &["/spec/replicas"], &[], &[]);
         let mut live = deployment(1, "app:1", "p:1");
         live["spec"].as_object_mut().unwrap().remove("replicas");
         let out = cmp.keep_ignored_live(&deployment(2, "app:2", "p:1"), &live);
@@ -144,15 +146,8 @@ mod tests {
 
     #[test]
     fn jq_selected_list_items_are_merged_by_name() {
-        let cmp = Comparer::new(&[IgnoreDifferences {
-            group: "apps".into(),
-            kind: "Deployment".into(),
-            jq_path_expressions: vec![
-                ".spec.template.spec.containers[] | select(.name == \"proxy\") | .image".into(),
-            ],
-            ..Default::default()
-        }])
-        .unwrap();
+        let jq = ".spec.template.spec.containers[] | select(.name == \"proxy\") | .image";
+        let cmp = ignoring("Deployment", &[], &[jq], &[]);
         let out = cmp.keep_ignored_live(
             &deployment(2, "app:2", "p:2"),
             &deployment(2, "app:1", "p:1"),
@@ -161,14 +156,23 @@ mod tests {
     }
 
     #[test]
+    fn fields_of_an_ignored_manager_keep_their_live_value() {
+        let cmp = ignoring("Deployment", &[], &[], &["hpa-controller"]);
+        let mut live = deployment(7, "app:1", "p:1");
+        live["metadata"]["managedFields"] = json!([{"manager": "hpa-controller",
+            "operation": "Update", "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
+        let out = cmp.keep_ignored_live(&deployment(2, "app:2", "p:1"), &live);
+        assert_eq!(out["spec"]["replicas"], 7, "{out}");
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][0]["image"],
+            "app:2"
+        );
+    }
+
+    #[test]
     fn objects_no_rule_matches_are_unchanged() {
-        let cmp = Comparer::new(&[IgnoreDifferences {
-            kind: "StatefulSet".into(),
-            group: "apps".into(),
-            json_pointers: vec!["/spec/replicas".into()],
-            ..Default::default()
-        }])
-        .unwrap();
+        let cmp = ignoring("StatefulSet", &["/spec/replicas"], &[], &[]);
         let desired = deployment(2, "app:2", "p:1");
         assert_eq!(
             cmp.keep_ignored_live(&desired, &deployment(5, "app:1", "p:1")),

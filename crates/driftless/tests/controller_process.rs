@@ -114,6 +114,15 @@ fn get(env: &Env, kind: &str, name: &str, ns: &str) -> Value {
     env.kubectl_json(&["get", kind, name, "-n", ns])
 }
 
+/// Starts a controller, applies Application `app` (into namespace `app`) for `repo`, and
+/// waits until its sync runs wave 1.
+fn sync_until_wave_one(env: &Env, repo: &GitRepo, app: &str, policy: &str) -> Controller {
+    let controller = Controller::start(env);
+    env.kubectl_apply(&application_yaml(app, repo.path(), "app", app, policy));
+    wait_for_wave_one(env, app);
+    controller
+}
+
 /// Waits until `app`'s sync runs wave 1 (the slow Deployment is written, its wave waits).
 fn wait_for_wave_one(env: &Env, app: &str) {
     eventually("the sync waiting in Sync wave 1", 30, || {
@@ -135,17 +144,9 @@ fn uid(v: &Value) -> String {
 async fn a_controller_killed_mid_sync_finishes_it_after_a_restart() {
     let env = Env::start().await;
     env.install_crds();
-    let repo = waves_repo("4s");
+    let repo = waves_repo("6s");
     tokio::task::block_in_place(|| {
-        let mut controller = Controller::start(&env);
-        env.kubectl_apply(&application_yaml(
-            "resume",
-            repo.path(),
-            "app",
-            "resume",
-            POLICY,
-        ));
-        wait_for_wave_one(&env, "resume");
+        let mut controller = sync_until_wave_one(&env, &repo, "resume", POLICY);
         controller.kill();
 
         let a = env.application("resume");
@@ -203,17 +204,9 @@ async fn a_controller_killed_mid_sync_finishes_it_after_a_restart() {
 async fn sigterm_records_the_sync_in_progress_and_the_next_controller_finishes_it() {
     let env = Env::start().await;
     env.install_crds();
-    let repo = waves_repo("4s");
+    let repo = waves_repo("6s");
     tokio::task::block_in_place(|| {
-        let mut controller = Controller::start(&env);
-        env.kubectl_apply(&application_yaml(
-            "graceful",
-            repo.path(),
-            "app",
-            "graceful",
-            POLICY,
-        ));
-        wait_for_wave_one(&env, "graceful");
+        let mut controller = sync_until_wave_one(&env, &repo, "graceful", POLICY);
         let status = controller.terminate();
         assert!(status.success(), "clean exit on SIGTERM: {status}");
 
@@ -251,15 +244,7 @@ async fn terminate_op_stops_a_sync_in_the_middle_of_a_wave() {
     let repo = waves_repo("30s");
     let policy = "    automated: {}\n    syncOptions: [CreateNamespace=true]\n    retry: {limit: 3, backoff: {duration: 1s}}\n";
     tokio::task::block_in_place(|| {
-        let _controller = Controller::start(&env);
-        env.kubectl_apply(&application_yaml(
-            "stopped",
-            repo.path(),
-            "app",
-            "stopped",
-            policy,
-        ));
-        wait_for_wave_one(&env, "stopped");
+        let _controller = sync_until_wave_one(&env, &repo, "stopped", policy);
         let asked = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_driftless"))
             .args(["app", "terminate-op", "stopped", "--kubeconfig"])
@@ -278,7 +263,10 @@ async fn terminate_op_stops_a_sync_in_the_middle_of_a_wave() {
             "stopped while the wave waited, not at its timeout"
         );
         let a = env.application("stopped");
-        assert!(text(&a, "/status/operationState/finishedAt") != "", "{a}");
+        assert!(
+            !text(&a, "/status/operationState/finishedAt").is_empty(),
+            "{a}"
+        );
         eventually("operation cleared", 10, || {
             env.application("stopped").get("operation").is_none()
         });

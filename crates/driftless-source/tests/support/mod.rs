@@ -5,7 +5,8 @@
 
 #[path = "../../../../tests/src/http_git.rs"]
 mod http_git;
-pub use http_git::{HttpGit, Seen};
+#[allow(unused_imports)] // not every test binary serves over HTTP
+pub use http_git::HttpGit;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
