@@ -28,12 +28,27 @@ pub struct DirEntry {
     pub kind: EntryKind,
 }
 
-/// Why a source file system call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a source file system call failed: the path is missing, is not what the call needs, is
+/// over a size limit, or the backend broke (disk I/O, a Git object store); callers tell a
+/// missing file from a broken repository by the variant, and the backend's own error is kept
+/// as the [`std::error::Error::source`].
+#[derive(Debug, thiserror::Error)]
 pub enum FsError {
     /// The path does not exist.
     #[error("{0}: no such file or directory")]
     NotFound(String),
+    /// A directory was needed (a listing) and the path is something else.
+    #[error("{0}: not a directory")]
+    NotADirectory(String),
+    /// A file was needed (a read) and the path is a directory or other non-file.
+    #[error("{0}: not a file")]
+    NotAFile(String),
+    /// A symlink was needed (reading its target) and the path is something else.
+    #[error("{0}: not a symlink")]
+    NotASymlink(String),
+    /// The path is not of the trait's form (empty, `.` or `..` components).
+    #[error("{0}: path is not normalized")]
+    InvalidPath(String),
     /// The file is larger than the limit the caller gave.
     #[error("{path}: file is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
@@ -44,14 +59,54 @@ pub enum FsError {
         /// The limit.
         limit: u64,
     },
-    /// Any other failure of the backend (I/O, corrupt object, …).
-    #[error("{path}: {message}")]
-    Other {
+    /// Reading the disk failed.
+    #[error("{path}: {source}")]
+    Io {
         /// The path concerned.
         path: String,
-        /// What went wrong.
-        message: String,
+        /// The I/O error.
+        source: std::io::Error,
     },
+    /// The backend's object store failed (a corrupt or missing Git object, a broken pack).
+    #[error("{path}: {source}")]
+    Store {
+        /// The path concerned.
+        path: String,
+        /// The store's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl FsError {
+    /// The path the error concerns.
+    ///
+    /// ```
+    /// use driftless_core::fs::FsError;
+    /// assert_eq!(FsError::NotFound("a/b.yaml".into()).path(), "a/b.yaml");
+    /// ```
+    pub fn path(&self) -> &str {
+        match self {
+            FsError::NotFound(p)
+            | FsError::NotADirectory(p)
+            | FsError::NotAFile(p)
+            | FsError::NotASymlink(p)
+            | FsError::InvalidPath(p) => p,
+            FsError::TooLarge { path, .. }
+            | FsError::Io { path, .. }
+            | FsError::Store { path, .. } => path,
+        }
+    }
+
+    /// The error for `e` from the disk at `path` (`NotFound` for a missing path).
+    pub fn io(path: &str, e: std::io::Error) -> FsError {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => FsError::NotFound(path.to_string()),
+            _ => FsError::Io {
+                path: path.to_string(),
+                source: e,
+            },
+        }
+    }
 }
 
 /// A read-only tree of files: a Git commit's tree or a plain directory.

@@ -40,17 +40,6 @@ impl DirFs {
     }
 }
 
-fn io_err(path: &str, e: std::io::Error) -> FsError {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        FsError::NotFound(path.to_string())
-    } else {
-        FsError::Other {
-            path: path.to_string(),
-            message: e.to_string(),
-        }
-    }
-}
-
 fn kind_of(ft: std::fs::FileType) -> EntryKind {
     if ft.is_symlink() {
         EntryKind::Symlink
@@ -68,15 +57,15 @@ impl SourceFs for DirFs {
         match std::fs::symlink_metadata(self.full(path)) {
             Ok(m) => Ok(Some(kind_of(m.file_type()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_err(path, e)),
+            Err(e) => Err(FsError::io(path, e)),
         }
     }
 
     fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(self.full(path)).map_err(|e| io_err(path, e))? {
-            let entry = entry.map_err(|e| io_err(path, e))?;
-            let kind = kind_of(entry.file_type().map_err(|e| io_err(path, e))?);
+        for entry in std::fs::read_dir(self.full(path)).map_err(|e| FsError::io(path, e))? {
+            let entry = entry.map_err(|e| FsError::io(path, e))?;
+            let kind = kind_of(entry.file_type().map_err(|e| FsError::io(path, e))?);
             let name = entry.file_name().to_string_lossy().into_owned();
             out.push(DirEntry { name, kind });
         }
@@ -87,7 +76,7 @@ impl SourceFs for DirFs {
     fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
         let full = self.full(path);
         let size = std::fs::symlink_metadata(&full)
-            .map_err(|e| io_err(path, e))?
+            .map_err(|e| FsError::io(path, e))?
             .len();
         if size > limit {
             return Err(FsError::TooLarge {
@@ -96,11 +85,11 @@ impl SourceFs for DirFs {
                 limit,
             });
         }
-        std::fs::read(full).map_err(|e| io_err(path, e))
+        std::fs::read(full).map_err(|e| FsError::io(path, e))
     }
 
     fn read_link(&self, path: &str) -> Result<String, FsError> {
-        let target = std::fs::read_link(self.full(path)).map_err(|e| io_err(path, e))?;
+        let target = std::fs::read_link(self.full(path)).map_err(|e| FsError::io(path, e))?;
         Ok(target.to_string_lossy().into_owned())
     }
 }

@@ -57,17 +57,16 @@ pub enum SourceError {
         /// Detail, credentials removed.
         message: String,
     },
-    /// Reading a path of a commit's tree failed.
-    #[error("{url}@{commit}: {path}: {message}")]
+    /// Reading a path of a commit's tree failed: the path is missing or of the wrong kind, or
+    /// the object store is broken (see [`driftless_core::fs::FsError`]'s variants).
+    #[error("{url}@{commit}: {source}")]
     Tree {
         /// The repository.
         url: String,
         /// The commit.
         commit: String,
-        /// The path in the tree.
-        path: String,
-        /// Why.
-        message: String,
+        /// What failed, with the path.
+        source: driftless_core::fs::FsError,
     },
     /// Local I/O on the cache directory failed.
     #[error("{path}: {source}")]

@@ -1,6 +1,7 @@
 //! A read-only view of one commit's tree, without a work tree.
 
 use crate::SourceError;
+use driftless_core::fs::{DirEntry, EntryKind, FsError, SourceFs};
 use gix::ObjectId;
 
 /// The decoded-object cache of each tree's repository handle.
@@ -57,10 +58,9 @@ impl SourceTree {
         // decoded objects, a repository of loose objects re-opens and
         // re-inflates the same tree files again and again (docs/source.md).
         repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
-        let err = |message: String| SourceError::Tree {
+        let err = |message: String| SourceError::Git {
             url: url.clone(),
-            commit: commit.to_string(),
-            path: String::new(),
+            revision: Some(commit.to_string()),
             message,
         };
         let oid = ObjectId::from_hex(commit.as_bytes()).map_err(|e| err(e.to_string()))?;
@@ -90,17 +90,17 @@ impl SourceTree {
         &self.url
     }
 
-    fn err(&self, path: &str, message: impl std::fmt::Display) -> SourceError {
+    /// `e` as this tree's error (naming repository and commit).
+    fn err(&self, e: FsError) -> SourceError {
         SourceError::Tree {
             url: self.url.clone(),
             commit: self.commit.to_hex().to_string(),
-            path: path.to_string(),
-            message: message.to_string(),
+            source: e,
         }
     }
 
     /// The id and mode of `path`, `None` when absent.
-    fn entry(&self, path: &str) -> Result<Option<(ObjectId, TreeEntryKind)>, SourceError> {
+    fn entry(&self, path: &str) -> Result<Option<(ObjectId, TreeEntryKind)>, FsError> {
         let path = path.trim_matches('/');
         if path.is_empty() {
             return Ok(Some((self.tree, TreeEntryKind::Dir)));
@@ -109,21 +109,68 @@ impl SourceTree {
             .split('/')
             .any(|c| c.is_empty() || c == "." || c == "..")
         {
-            return Err(self.err(path, "path is not normalized"));
+            return Err(FsError::InvalidPath(path.to_string()));
         }
-        let root = self
-            .repo
-            .find_tree(self.tree)
-            .map_err(|e| self.err(path, e))?;
+        let root = self.repo.find_tree(self.tree).map_err(store(path))?;
         let entry = root
             .lookup_entry(path.split('/').map(|c| c.as_bytes()))
-            .map_err(|e| self.err(path, e))?;
+            .map_err(store(path))?;
         Ok(entry.map(|e| (e.object_id(), kind_of(e.mode()))))
+    }
+
+    /// The blob of file (or symlink) `path`, after checking its size against `limit`.
+    fn blob(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
+        let id = match self.entry(path)? {
+            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => id,
+            Some(_) => return Err(FsError::NotAFile(path.to_string())),
+            None => return Err(FsError::NotFound(path.to_string())),
+        };
+        let size = self.repo.find_header(id).map_err(store(path))?.size();
+        if size > limit {
+            return Err(FsError::TooLarge {
+                path: path.to_string(),
+                size,
+                limit,
+            });
+        }
+        Ok(self.repo.find_blob(id).map_err(store(path))?.detach().data)
+    }
+
+    /// The entries of directory `path`, sorted by name.
+    fn entries(&self, path: &str) -> Result<Vec<TreeEntry>, FsError> {
+        let id = match self.entry(path)? {
+            Some((id, TreeEntryKind::Dir)) => id,
+            Some(_) => return Err(FsError::NotADirectory(path.to_string())),
+            None => return Err(FsError::NotFound(path.to_string())),
+        };
+        let tree = self.repo.find_tree(id).map_err(store(path))?;
+        let mut out = Vec::new();
+        for entry in tree.iter() {
+            let entry = entry.map_err(store(path))?;
+            out.push(TreeEntry {
+                name: entry.filename().to_string(),
+                kind: kind_of(entry.mode()),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// The target of symlink `path`.
+    fn link_target(&self, path: &str) -> Result<String, FsError> {
+        match self.entry(path)? {
+            Some((id, TreeEntryKind::Symlink)) => {
+                let blob = self.repo.find_blob(id).map_err(store(path))?;
+                Ok(String::from_utf8_lossy(&blob.data).into_owned())
+            }
+            Some(_) => Err(FsError::NotASymlink(path.to_string())),
+            None => Err(FsError::NotFound(path.to_string())),
+        }
     }
 
     /// What `path` is (symlinks not followed), `None` when absent.
     pub fn kind(&self, path: &str) -> Result<Option<TreeEntryKind>, SourceError> {
-        Ok(self.entry(path)?.map(|(_, k)| k))
+        Ok(self.entry(path).map_err(|e| self.err(e))?.map(|(_, k)| k))
     }
 
     /// True when `path` is a symlink.
@@ -133,59 +180,29 @@ impl SourceTree {
 
     /// The target of symlink `path`, as stored.
     pub fn symlink_target(&self, path: &str) -> Result<String, SourceError> {
-        match self.entry(path)? {
-            Some((id, TreeEntryKind::Symlink)) => {
-                let blob = self.repo.find_blob(id).map_err(|e| self.err(path, e))?;
-                Ok(String::from_utf8_lossy(&blob.data).into_owned())
-            }
-            Some(_) => Err(self.err(path, "not a symlink")),
-            None => Err(self.err(path, "no such file or directory")),
-        }
+        self.link_target(path).map_err(|e| self.err(e))
     }
 
     /// The size in bytes of file `path`, read from the object header.
     pub fn file_size(&self, path: &str) -> Result<u64, SourceError> {
-        match self.entry(path)? {
-            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => Ok(self
-                .repo
-                .find_header(id)
-                .map_err(|e| self.err(path, e))?
-                .size()),
-            Some(_) => Err(self.err(path, "not a file")),
-            None => Err(self.err(path, "no such file or directory")),
-        }
+        let size = |path: &str| match self.entry(path)? {
+            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => {
+                Ok(self.repo.find_header(id).map_err(store(path))?.size())
+            }
+            Some(_) => Err(FsError::NotAFile(path.to_string())),
+            None => Err(FsError::NotFound(path.to_string())),
+        };
+        size(path).map_err(|e| self.err(e))
     }
 
     /// The contents of file `path` (a symlink's own content is its target).
     pub fn read_file(&self, path: &str) -> Result<Vec<u8>, SourceError> {
-        match self.entry(path)? {
-            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => {
-                let blob = self.repo.find_blob(id).map_err(|e| self.err(path, e))?;
-                Ok(blob.detach().data)
-            }
-            Some(_) => Err(self.err(path, "is a directory")),
-            None => Err(self.err(path, "no such file or directory")),
-        }
+        self.blob(path, u64::MAX).map_err(|e| self.err(e))
     }
 
     /// The entries of directory `path`, sorted by name.
     pub fn read_dir(&self, path: &str) -> Result<Vec<TreeEntry>, SourceError> {
-        let id = match self.entry(path)? {
-            Some((id, TreeEntryKind::Dir)) => id,
-            Some(_) => return Err(self.err(path, "not a directory")),
-            None => return Err(self.err(path, "no such file or directory")),
-        };
-        let tree = self.repo.find_tree(id).map_err(|e| self.err(path, e))?;
-        let mut out = Vec::new();
-        for entry in tree.iter() {
-            let entry = entry.map_err(|e| self.err(path, e))?;
-            out.push(TreeEntry {
-                name: entry.filename().to_string(),
-                kind: kind_of(entry.mode()),
-            });
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        self.entries(path).map_err(|e| self.err(e))
     }
 
     /// Every path under directory `path`, depth first in name order, with its
@@ -228,82 +245,48 @@ fn kind_of(mode: gix::object::tree::EntryMode) -> TreeEntryKind {
     }
 }
 
+/// A Git object store failure at `path`, the store's error kept as the source.
+fn store<E: std::error::Error + Send + Sync + 'static>(path: &str) -> impl FnOnce(E) -> FsError {
+    let path = path.to_string();
+    move |e| FsError::Store {
+        path,
+        source: Box::new(e),
+    }
+}
+
+fn entry_kind(k: TreeEntryKind) -> EntryKind {
+    match k {
+        TreeEntryKind::File => EntryKind::File,
+        TreeEntryKind::Dir => EntryKind::Dir,
+        TreeEntryKind::Symlink => EntryKind::Symlink,
+        TreeEntryKind::Submodule => EntryKind::Other,
+    }
+}
+
 /// The renderer reads through this: `SourceTree` is a [`driftless_core::fs::SourceFs`]
-/// (the trait lives in `driftless-core`, so this crate does not depend on the renderer).
-impl driftless_core::fs::SourceFs for SourceTree {
-    fn kind(
-        &self,
-        path: &str,
-    ) -> Result<Option<driftless_core::fs::EntryKind>, driftless_core::fs::FsError> {
-        use driftless_core::fs::EntryKind as K;
-        Ok(SourceTree::kind(self, path)
-            .map_err(|e| fs_err(path, e))?
-            .map(|k| match k {
-                TreeEntryKind::File => K::File,
-                TreeEntryKind::Dir => K::Dir,
-                TreeEntryKind::Symlink => K::Symlink,
-                TreeEntryKind::Submodule => K::Other,
-            }))
+/// (the trait lives in `driftless-core`, so this crate does not depend on the renderer). A
+/// missing path is [`FsError::NotFound`], a broken object store [`FsError::Store`].
+impl SourceFs for SourceTree {
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError> {
+        Ok(self.entry(path)?.map(|(_, k)| entry_kind(k)))
     }
 
-    fn read_dir(
-        &self,
-        path: &str,
-    ) -> Result<Vec<driftless_core::fs::DirEntry>, driftless_core::fs::FsError> {
-        use driftless_core::fs::EntryKind as K;
-        Ok(SourceTree::read_dir(self, path)
-            .map_err(|e| fs_err(path, e))?
+    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
+        Ok(self
+            .entries(path)?
             .into_iter()
-            .map(|e| driftless_core::fs::DirEntry {
+            .map(|e| DirEntry {
                 name: e.name,
-                kind: match e.kind {
-                    TreeEntryKind::File => K::File,
-                    TreeEntryKind::Dir => K::Dir,
-                    TreeEntryKind::Symlink => K::Symlink,
-                    TreeEntryKind::Submodule => K::Other,
-                },
+                kind: entry_kind(e.kind),
             })
             .collect())
     }
 
-    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, driftless_core::fs::FsError> {
-        let id = match self.entry(path).map_err(|e| fs_err(path, e))? {
-            Some((id, TreeEntryKind::File | TreeEntryKind::Symlink)) => id,
-            Some(_) => return Err(fs_err(path, self.err(path, "is a directory"))),
-            None => return Err(driftless_core::fs::FsError::NotFound(path.to_string())),
-        };
-        let size = self
-            .repo
-            .find_header(id)
-            .map_err(|e| fs_err(path, self.err(path, e)))?
-            .size();
-        if size > limit {
-            return Err(driftless_core::fs::FsError::TooLarge {
-                path: path.to_string(),
-                size,
-                limit,
-            });
-        }
-        let blob = self
-            .repo
-            .find_blob(id)
-            .map_err(|e| fs_err(path, self.err(path, e)))?;
-        Ok(blob.detach().data)
+    fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
+        self.blob(path, limit)
     }
 
-    fn read_link(&self, path: &str) -> Result<String, driftless_core::fs::FsError> {
-        self.symlink_target(path).map_err(|e| fs_err(path, e))
-    }
-}
-
-fn fs_err(path: &str, e: SourceError) -> driftless_core::fs::FsError {
-    match &e {
-        SourceError::Tree { message, .. } if message == "no such file or directory" => {
-            driftless_core::fs::FsError::NotFound(path.to_string())
-        }
-        _ => driftless_core::fs::FsError::Other {
-            path: path.to_string(),
-            message: e.to_string(),
-        },
+    fn read_link(&self, path: &str) -> Result<String, FsError> {
+        self.link_target(path)
     }
 }

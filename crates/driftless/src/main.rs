@@ -55,7 +55,6 @@ fn main() -> ExitCode {
     } else {
         logs.init();
     }
-    driftless_runtime::install_crypto_provider();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -187,4 +187,22 @@ fn function_map_is_helms() {
         missing.is_empty() && extra.is_empty(),
         "missing from driftless: {missing:?}\nnot in helm v4: {extra:?}"
     );
+    // Go's text/template builtins complete Helm's map; each parses (an unknown name is a
+    // parse error), as `helm template` v4.1.4 parses them.
+    let builtins = [
+        "and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html", "js",
+        "urlquery", "call", "eq", "ne", "lt", "le", "gt", "ge",
+    ];
+    let mut set = driftless_gotmpl::TemplateSet::with_funcs(funcs);
+    for name in builtins {
+        set.parse(
+            name,
+            &format!("{{{{ if false }}}}{{{{ {name} }}}}{{{{ end }}}}"),
+        )
+        .unwrap_or_else(|e| panic!("builtin {name}: {e}"));
+    }
+    assert!(
+        set.parse("env", "{{ if false }}{{ env }}{{ end }}")
+            .is_err()
+    );
 }
