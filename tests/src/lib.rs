@@ -3,8 +3,8 @@
 //! engine's progress events.
 
 pub mod controller;
-pub mod loops;
 pub mod http_git;
+pub mod loops;
 pub mod umbrella;
 
 pub use http_git::HttpGit;

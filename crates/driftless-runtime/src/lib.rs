@@ -41,11 +41,11 @@ pub use error::RuntimeError;
 pub use oneshot::SyncOutcome;
 pub use pipeline::{Comparison, LiveState, Rendered};
 pub use render::{HelmOutputFrom, options as render_options};
+pub use sources::FetchObserver;
 pub use target::{
     JsonnetSettings, RenderSettings, SourceTarget, Target, TargetError, resolve_source,
     split_reference,
 };
-pub use sources::FetchObserver;
 
 /// Installs the process-wide rustls crypto provider (ring) once; every TLS client of the
 /// process (kube, the Git HTTP transport) uses it.
