@@ -32,6 +32,7 @@ pub fn render_helm(
     hopts.set_string = h.set_string.clone();
     hopts.kube_version = h.kube_version.clone();
     hopts.api_versions = h.api_versions.clone();
+    hopts.charts = opts.charts.clone();
     let read = |f: &str| -> Result<Vec<u8>, RenderError> {
         let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
             path: format!("{shown}/{f}"),

@@ -39,6 +39,7 @@ mod plugin;
 pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
+pub use driftless_helm::ChartFetcher;
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
 pub use options::{
@@ -143,9 +144,10 @@ pub fn render(
     } else {
         None
     };
-    let source_type = match chosen {
-        Some(_) => SourceType::Plugin,
-        None => detect_real(fs, &dir)?,
+    let source_type = match (chosen, opts.source_type) {
+        (Some(_), _) => SourceType::Plugin,
+        (None, Some(forced)) => forced,
+        (None, None) => detect_real(fs, &dir)?,
     };
     let (docs, mut warnings) = match (source_type, chosen) {
         (_, Some(p)) => {

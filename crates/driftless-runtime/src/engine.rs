@@ -84,7 +84,7 @@ pub struct SyncRequest {
 /// ```
 pub struct Engine {
     config: EngineConfig,
-    sources: Sources,
+    pub(crate) sources: Sources,
     conn: Option<Connection>,
     health: HealthRegistry,
     memo: DryRunMemo,

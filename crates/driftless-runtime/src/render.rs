@@ -135,14 +135,21 @@ fn without_userinfo(url: &str) -> String {
     }
 }
 
-/// Renders the target's path from `fs` at `commit`; returns the objects and the warnings as text.
+/// Renders the target's path from `fs` at `commit`, chart dependencies missing from `charts/`
+/// fetched with `charts`, as `source_type` when given (else detected); returns the objects and
+/// the warnings as text.
 pub(crate) fn render_tree(
     fs: &dyn SourceFs,
     t: &Target,
     commit: &str,
     plugins: &Plugins,
+    charts: Option<std::sync::Arc<driftless_charts::DependencyFetcher>>,
+    source_type: Option<driftless_render::SourceType>,
 ) -> Result<(Vec<Manifest>, Vec<String>), RuntimeError> {
-    let out = driftless_render::render(fs, &t.path, &options_with(t, commit, plugins))?;
+    let mut opts = options_with(t, commit, plugins);
+    opts.charts = charts.map(|c| c as std::sync::Arc<dyn driftless_render::ChartFetcher>);
+    opts.source_type = source_type;
+    let out = driftless_render::render(fs, &t.path, &opts)?;
     Ok((
         out.manifests,
         out.warnings.iter().map(ToString::to_string).collect(),
@@ -155,9 +162,10 @@ impl Engine {
     pub async fn render_directory(&self, t: &Target) -> Result<Rendered, RuntimeError> {
         let plugins = Plugins::load(self.config())?;
         let t = t.clone();
+        let charts = self.sources.charts.fetcher(&t);
         tokio::task::spawn_blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
-            let (manifests, warnings) = render_tree(&fs, &t, "", &plugins)?;
+            let (manifests, warnings) = render_tree(&fs, &t, "", &plugins, Some(charts), None)?;
             Ok(Rendered {
                 commit: String::new(),
                 manifests,

@@ -1,6 +1,7 @@
 //! Git for the engine: one fetch per repository and revision per poll interval, however many
 //! Applications ask, and every blocking `gix` call on the blocking pool.
 
+use crate::chart_source::Charts;
 use crate::render::Plugins;
 use crate::{Rendered, RuntimeError, Target};
 use driftless_source::{RepoCache, RepoUrl};
@@ -17,6 +18,8 @@ pub(crate) struct Sources {
     polls: Mutex<HashMap<(String, String), PollSlot>>,
     renders: Mutex<RenderCache>,
     plugins: Arc<Plugins>,
+    /// Charts of chart repositories and OCI registries (sources and dependencies).
+    pub(crate) charts: Charts,
 }
 
 /// The last resolution of one repository and revision: when, and to which commit.
@@ -43,6 +46,7 @@ impl Sources {
             polls: Mutex::default(),
             renders: Mutex::default(),
             plugins: Arc::new(plugins),
+            charts: Charts::new(cache_dir, poll_interval)?,
         })
     }
 
@@ -55,11 +59,16 @@ impl Sources {
         revision: &str,
         force: bool,
     ) -> Result<String, RuntimeError> {
+        // A chart's versions are polled like a branch (its repository, chart and constraint).
+        let key = match &t.chart {
+            Some(chart) => format!("{}\0chart\0{chart}", t.repo),
+            None => t.repo.clone(),
+        };
         let slot = self
             .polls
             .lock()
             .expect("polls")
-            .entry((t.repo.clone(), revision.to_string()))
+            .entry((key, revision.to_string()))
             .or_default()
             .clone();
         let mut last = slot.lock().await;
@@ -70,7 +79,11 @@ impl Sources {
             return Ok(commit.clone());
         }
         let (repos, t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
+        let charts = self.charts.clone();
         let commit = blocking(move || {
+            if let Some(chart) = &t2.chart {
+                return charts.resolve(&t2, chart, &rev);
+            }
             let local = Path::new(&t2.repo);
             if !t2.repo.contains("://") && local.exists() {
                 let (resolved, _) = driftless_source::open_local(local, &rev)?;
@@ -107,9 +120,15 @@ impl Sources {
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
         let plugins = self.plugins.clone();
+        let charts = self.charts.clone();
         let rendered = blocking(move || {
+            if let Some(chart) = &t2.chart {
+                return charts.render(&t2, chart, &c, &plugins);
+            }
             let tree = open_tree(&repos, &t2.repo, &c)?;
-            let (manifests, warnings) = crate::render::render_tree(&tree, &t2, &c, &plugins)?;
+            let fetcher = Some(charts.fetcher(&t2));
+            let (manifests, warnings) =
+                crate::render::render_tree(&tree, &t2, &c, &plugins, fetcher, None)?;
             Ok(Rendered {
                 commit: c,
                 manifests,
@@ -150,8 +169,8 @@ fn open_tree(
 /// target revision (build variables).
 fn render_key(t: &Target, commit: &str) -> String {
     format!(
-        "{}\0{commit}\0{}\0{:?}\0{}\0{}\0{}\0{}",
-        t.repo, t.path, t.render, t.app, t.namespace, t.project, t.revision
+        "{}\0{commit}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{:?}",
+        t.repo, t.path, t.render, t.app, t.namespace, t.project, t.revision, t.chart
     )
 }
 

@@ -72,6 +72,10 @@ pub struct Target {
     pub revision: String,
     /// Directory inside the repository.
     pub path: String,
+    /// The chart of a Helm chart repository or OCI registry (`spec.source.chart`): `repo` is
+    /// then the chart repository, `revision` the chart version or constraint, and `path` is
+    /// not used (see `chart_source`).
+    pub chart: Option<String>,
     /// Render settings.
     pub render: RenderSettings,
     /// Destination namespace for namespaced objects without one.
@@ -97,11 +101,6 @@ pub enum TargetError {
     /// Several sources are not supported yet.
     #[error("Application {0}: multiple sources are not supported yet; use spec.source")]
     MultipleSources(String),
-    /// Helm repository charts (`chart:`) are not supported yet.
-    #[error(
-        "Application {0}: spec.source.chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
-    )]
-    HelmRepository(String),
     /// A Kustomize replica count that is not a number.
     #[error(
         "Application {app}: spec.source.kustomize.replicas[{name}].count {count:?} is not a number"
@@ -125,9 +124,6 @@ impl Target {
             return Err(TargetError::MultipleSources(name));
         }
         let src: &ApplicationSource = sources[0];
-        if src.chart.is_some() {
-            return Err(TargetError::HelmRepository(name));
-        }
         let mut render = RenderSettings::default();
         if let Some(d) = &src.directory {
             render.recurse = d.recurse;
@@ -187,12 +183,16 @@ impl Target {
             app: name,
             project: app.project().to_string(),
             repo: src.repo_url.clone(),
-            revision: src
-                .target_revision
-                .clone()
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| "HEAD".into()),
+            revision: match &src.chart {
+                Some(_) => crate::chart_source::revision(src.target_revision.as_deref()),
+                None => src
+                    .target_revision
+                    .clone()
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| "HEAD".into()),
+            },
             path: src.path.clone().unwrap_or_else(|| ".".into()),
+            chart: src.chart.clone().filter(|c| !c.is_empty()),
             render,
             namespace: app.spec.destination.namespace.clone().unwrap_or_default(),
             sync_options: app.spec.sync_policy.sync_options.clone(),

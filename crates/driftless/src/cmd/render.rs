@@ -60,6 +60,10 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
 fn is_plain_directory(t: &Target) -> anyhow::Result<bool> {
     let local = Path::new(&t.repo);
     let is_url = t.repo.contains("://") || (!local.exists() && t.repo.contains(':'));
+    if t.chart.is_some() {
+        // A chart repository or OCI registry (`spec.source.chart`), never a directory.
+        return Ok(false);
+    }
     if is_url {
         return Ok(false);
     }
