@@ -36,10 +36,10 @@ mod options;
 pub mod paths;
 mod plugin;
 
+pub use driftless_helm::ChartFetcher;
 pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
-pub use driftless_helm::ChartFetcher;
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
 pub use options::{

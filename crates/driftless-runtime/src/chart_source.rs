@@ -66,15 +66,14 @@ impl Charts {
         let fetched = self
             .cache
             .fetch(&t.repo, chart, version, &auth(&t.credentials))?;
-        let tree =
-            ChartTree::from_archive(&fetched.archive).map_err(|message| RuntimeError::Chart(
-                driftless_charts::ChartError::Archive {
-                    repo: fetched.repo.clone(),
-                    chart: chart.to_string(),
-                    version: fetched.version.clone(),
-                    message,
-                },
-            ))?;
+        let tree = ChartTree::from_archive(&fetched.archive).map_err(|message| {
+            RuntimeError::Chart(driftless_charts::ChartError::Archive {
+                repo: fetched.repo.clone(),
+                chart: chart.to_string(),
+                version: fetched.version.clone(),
+                message,
+            })
+        })?;
         let mut at_root = t.clone();
         at_root.path = tree.root().to_string();
         let (manifests, warnings) = render_tree(
