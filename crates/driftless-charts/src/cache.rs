@@ -61,13 +61,9 @@ impl ChartCache {
             let p = dir.join(sub);
             std::fs::create_dir_all(&p).map_err(|source| cache_err(&p, source))?;
         }
-        let http = Http::new().map_err(|message| ChartError::Cache {
-            path: dir.display().to_string(),
-            source: std::io::Error::other(format!("cannot build the HTTP client: {message}")),
-        })?;
         Ok(ChartCache {
             dir,
-            http,
+            http: Http::default(),
             index_ttl: Duration::ZERO,
             indexes: Mutex::default(),
             downloads: AtomicUsize::new(0),

@@ -2,6 +2,7 @@
 
 use crate::Auth;
 use std::io::Read;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Largest body read (an index of a big public repository is tens of MiB).
@@ -20,31 +21,37 @@ impl Reply {
     }
 }
 
-/// A blocking HTTP client.
-#[derive(Clone)]
+/// A blocking HTTP client, built on first use: reqwest's blocking client may be neither built
+/// nor used on an async executor thread, and a cache is often created on one (an engine) and
+/// used on the blocking pool.
+#[derive(Clone, Default)]
 pub(crate) struct Http {
-    client: reqwest::blocking::Client,
+    client: Arc<OnceLock<Result<reqwest::blocking::Client, String>>>,
 }
 
 impl Http {
-    pub(crate) fn new() -> Result<Http, String> {
-        // reqwest is built without a crypto provider of its own: ring, the one provider of
-        // the whole tree (as kube and the Git transport use), is the process default.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::blocking::Client::builder()
-            .connect_timeout(Duration::from_secs(30))
-            .timeout(Duration::from_secs(300))
-            .user_agent(concat!("driftless/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Http { client })
+    fn client(&self) -> Result<&reqwest::blocking::Client, String> {
+        self.client
+            .get_or_init(|| {
+                // reqwest is built without a crypto provider of its own: ring, the one provider
+                // of the whole tree (as kube and the Git transport use), is the process default.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::blocking::Client::builder()
+                    .connect_timeout(Duration::from_secs(30))
+                    .timeout(Duration::from_secs(300))
+                    .user_agent(concat!("driftless/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| format!("cannot build the HTTP client: {}", cause(&e)))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// GETs `url` with `auth` and the `accept` media types; the body is read whole (at most
     /// [`MAX_BODY`] bytes). Transport failures come back as their message, without the URL's
     /// credentials (reqwest's errors name the URL, so only the cause chain is kept).
     pub(crate) fn get(&self, url: &str, auth: &Auth, accept: &[&str]) -> Result<Reply, String> {
-        let mut req = auth.apply(self.client.get(url));
+        let mut req = auth.apply(self.client()?.get(url));
         if !accept.is_empty() {
             req = req.header(reqwest::header::ACCEPT, accept.join(", "));
         }
