@@ -380,7 +380,7 @@ fn pick_tag(
             constraint: constraint.to_string(),
             available: crate::index::newest(&versions, 5),
         }),
-        Err(()) => Err(ChartError::BadConstraint {
+        Err(_) => Err(ChartError::BadConstraint {
             repo: r.to_string(),
             chart: chart.to_string(),
             constraint: constraint.to_string(),

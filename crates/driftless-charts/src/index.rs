@@ -103,7 +103,7 @@ impl Index {
             })?;
         let names: Vec<String> = vs.iter().map(|e| e.version.clone()).collect();
         let picked =
-            crate::pick_version(&names, constraint).map_err(|()| ChartError::BadConstraint {
+            crate::pick_version(&names, constraint).map_err(|_| ChartError::BadConstraint {
                 repo: repo.to_string(),
                 chart: chart.to_string(),
                 constraint: constraint.to_string(),

@@ -183,8 +183,8 @@ pub fn is_exact_version(v: &str) -> bool {
 /// The version Helm picks among `versions` for `constraint` (`helm pull --version`,
 /// `IndexFile.Get`): an exact string match first, else the highest version satisfying the
 /// constraint, where an empty constraint is `*` (the latest stable: pre-releases only match a
-/// constraint that names one). `Ok(None)` when nothing matches; `Err` when the constraint does
-/// not parse.
+/// constraint that names one). `Ok(None)` when nothing matches; `Err` (the parser's message)
+/// when the constraint does not parse.
 ///
 /// ```
 /// use driftless_charts::pick_version;
@@ -195,7 +195,7 @@ pub fn is_exact_version(v: &str) -> bool {
 /// assert_eq!(pick_version(&vs, "3.x").unwrap(), None);
 /// assert!(pick_version(&vs, "not a constraint").is_err());
 /// ```
-pub fn pick_version(versions: &[String], constraint: &str) -> Result<Option<String>, ()> {
+pub fn pick_version(versions: &[String], constraint: &str) -> Result<Option<String>, String> {
     let c = constraint.trim();
     if !c.is_empty()
         && let Some(v) = versions.iter().find(|v| v.as_str() == c)
@@ -204,9 +204,7 @@ pub fn pick_version(versions: &[String], constraint: &str) -> Result<Option<Stri
     }
     let c = if c.is_empty() { "*" } else { c };
     // A constraint that never parses is an error, not "no match".
-    if driftless_helm::funcs::semver::semver_compare(c, "0.0.0").is_err() {
-        return Err(());
-    }
+    driftless_helm::funcs::semver::semver_compare(c, "0.0.0")?;
     let mut best: Option<(Version, &String)> = None;
     for v in versions {
         let Ok(parsed) = Version::parse(v) else {
