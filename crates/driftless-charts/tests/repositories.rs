@@ -235,3 +235,54 @@ fn oci_registry_tags_manifest_layer_and_cache() {
     assert!(matches!(e, ChartError::ChartNotFound { .. }), "{e}");
     assert!(e.to_string().contains(&reg.charts_url()), "{e}");
 }
+
+/// A bcrypt `htpasswd` line, made by our own `htpasswd` template function.
+fn htpasswd(user: &str, password: &str) -> String {
+    let mut fs = driftless_helm::MemFs::default();
+    fs.insert("Chart.yaml", "apiVersion: v2\nname: h\nversion: 1.0.0\n");
+    fs.insert(
+        "templates/cm.yaml",
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: h}}\ndata: {{line: {{{{ htpasswd {user:?} {password:?} | quote }}}}}}\n"
+        ),
+    );
+    let r = driftless_helm::render(&fs, &driftless_helm::RenderOptions::default()).unwrap();
+    let m = r.manifests().unwrap();
+    m[0].object["data"]["line"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn oci_registry_with_basic_auth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = Registry::start_with_htpasswd(&htpasswd("bob", "s3cret-pw"));
+    let archive = package(
+        &make_chart(&tmp.path().join("src"), "web", "1.0.0", "x"),
+        &tmp.path().join("out"),
+    );
+    reg.push_as(&archive, &["--username", "bob", "--password", "s3cret-pw"]);
+    let cache = ChartCache::new(tmp.path().join("cache")).unwrap();
+    let e = cache
+        .fetch(&reg.charts_url(), "web", "", &Auth::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("401"), "{e}");
+    let f = cache
+        .fetch(
+            &reg.charts_url(),
+            "web",
+            "",
+            &Auth::basic("bob", "s3cret-pw"),
+        )
+        .unwrap();
+    assert_eq!(f.version, "1.0.0");
+    assert_eq!(f.digest, sha256_file(&archive));
+    let wrong = format!("oci://bob:wrong-pw@127.0.0.1:{}/charts", reg.port);
+    let e = cache
+        .resolve(&wrong, "web", "", &Auth::default())
+        .unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(
+        shown.contains("401") && !shown.contains("wrong-pw"),
+        "{shown}"
+    );
+}

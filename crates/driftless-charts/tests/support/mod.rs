@@ -275,6 +275,15 @@ pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
 
 impl Registry {
     pub fn start() -> Registry {
+        Registry::start_with_auth("")
+    }
+
+    /// A registry that asks for basic auth (`htpasswd`: one `user:bcrypt` line per user).
+    pub fn start_with_htpasswd(htpasswd: &str) -> Registry {
+        Registry::start_with_auth(htpasswd)
+    }
+
+    fn start_with_auth(htpasswd: &str) -> Registry {
         assert!(
             Path::new(REGISTRY_BIN).exists(),
             "{REGISTRY_BIN} is missing: run `bash scripts/setup-test-tools.sh` (Debian package docker-registry)"
@@ -286,14 +295,19 @@ impl Registry {
             .unwrap()
             .port();
         let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
+        let mut text = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if !htpasswd.is_empty() {
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, format!("{}\n", htpasswd.trim())).unwrap();
+            text.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
+                file.display()
+            ));
+        }
+        std::fs::write(&config, text).unwrap();
         let log = dir.path().join("registry.log");
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(REGISTRY_BIN)
@@ -310,7 +324,8 @@ impl Registry {
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while http_status(port, "/v2/") != Some(200) {
+        let ready = |s: Option<u16>| matches!(s, Some(200) | Some(401));
+        while !ready(http_status(port, "/v2/")) {
             assert!(
                 Instant::now() < deadline,
                 "docker-registry did not answer on port {port}: {}",
@@ -328,15 +343,15 @@ impl Registry {
 
     /// `helm push archive oci://…/charts --plain-http`.
     pub fn push(&self, archive: &Path) {
-        run_helm(
-            archive.parent().unwrap(),
-            &[
-                "push",
-                archive.to_str().unwrap(),
-                &self.charts_url(),
-                "--plain-http",
-            ],
-        );
+        self.push_as(archive, &[]);
+    }
+
+    /// `helm push` with extra arguments (`--username`, `--password`).
+    pub fn push_as(&self, archive: &Path, extra: &[&str]) {
+        let url = self.charts_url();
+        let mut args = vec!["push", archive.to_str().unwrap(), &url, "--plain-http"];
+        args.extend_from_slice(extra);
+        run_helm(archive.parent().unwrap(), &args);
     }
 
     /// How many blob downloads (`GET /v2/…/blobs/…`) the registry served.
