@@ -286,3 +286,34 @@ fn oci_registry_with_basic_auth() {
         "{shown}"
     );
 }
+
+#[test]
+fn oci_registry_behind_a_bearer_token_service() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = Registry::start();
+    let archive = package(
+        &make_chart(&tmp.path().join("src"), "web", "1.2.0", "x"),
+        &tmp.path().join("out"),
+    );
+    reg.push(&archive);
+    let front = support::TokenFront::start(reg.port, "bob", "s3cret-pw");
+    let url = format!("oci://127.0.0.1:{}/charts", front.port);
+    let cache = ChartCache::new(tmp.path().join("cache")).unwrap();
+    let e = cache
+        .fetch(&url, "web", "", &Auth::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("token request refused") && e.contains("401"),
+        "{e}"
+    );
+    let f = cache
+        .fetch(&url, "web", "~1.2", &Auth::basic("bob", "s3cret-pw"))
+        .unwrap();
+    assert_eq!(
+        (f.version.as_str(), f.digest.clone()),
+        ("1.2.0", sha256_file(&archive))
+    );
+    // One token for the tag list, the manifest and the blob of one fetch.
+    assert_eq!(*front.token_requests.lock().unwrap(), 2);
+}

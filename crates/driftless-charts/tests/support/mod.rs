@@ -391,3 +391,96 @@ pub fn sha256_file(p: &Path) -> String {
     let d = sha2::Sha256::digest(std::fs::read(p).unwrap());
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A registry front that asks for a bearer token, as registries with a token service do:
+/// `/v2/…` without `Authorization: Bearer <token>` gets `401` with a `Bearer` challenge whose
+/// realm is this server's `/token`, which hands out the token for the right basic credentials;
+/// with the token, requests are forwarded to the real registry behind it.
+pub struct TokenFront {
+    pub port: u16,
+    pub token_requests: Arc<Mutex<usize>>,
+}
+
+impl TokenFront {
+    pub fn start(registry_port: u16, user: &str, password: &str) -> TokenFront {
+        use base64::Engine as _;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let token_requests = Arc::new(Mutex::new(0));
+        let counter = token_requests.clone();
+        std::thread::spawn(move || {
+            for c in listener.incoming().flatten() {
+                let _ = front(c, port, registry_port, &basic, &counter);
+            }
+        });
+        TokenFront {
+            port,
+            token_requests,
+        }
+    }
+}
+
+const TOKEN: &str = "tok-123";
+
+fn front(
+    mut c: TcpStream,
+    port: u16,
+    registry_port: u16,
+    basic: &str,
+    counter: &Mutex<usize>,
+) -> std::io::Result<()> {
+    c.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut r = BufReader::new(c.try_clone()?);
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let (mut auth, mut accept) = (String::new(), String::new());
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h)? == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("authorization") {
+                auth = v.trim().to_string();
+            } else if k.eq_ignore_ascii_case("accept") {
+                accept = v.trim().to_string();
+            }
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if path.starts_with("/token") {
+        *counter.lock().unwrap() += 1;
+        let ok = auth == basic && path.contains("scope=repository%3Acharts%2Fweb%3Apull");
+        let (status, body) = if ok {
+            ("200 OK", format!("{{\"token\":\"{TOKEN}\"}}"))
+        } else {
+            ("401 Unauthorized", String::new())
+        };
+        return c.write_all(
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+    }
+    if auth != format!("Bearer {TOKEN}") {
+        return c.write_all(format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"front\",scope=\"repository:charts/web:pull\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ).as_bytes());
+    }
+    let mut up = TcpStream::connect(("127.0.0.1", registry_port))?;
+    up.write_all(
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{registry_port}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    c.write_all(&resp)
+}
