@@ -32,3 +32,12 @@ fi
 
 # cargo-machete: finds dependencies a crate declares but never uses (scripts/test.sh).
 command -v cargo-machete >/dev/null || cargo install cargo-machete --locked
+
+# --- chart repositories and OCI registries (driftless-charts, driftless-runtime chart tests) ---
+# Debian's docker-registry (the CNCF distribution registry, /usr/bin/docker-registry): the tests
+# start their own on a free loopback port with storage in a temporary directory and push to it
+# with the reference `helm push --plain-http`. The packaged service is not needed.
+if [ ! -x /usr/bin/docker-registry ]; then
+  apt-get update -qq && apt-get install -y -qq docker-registry
+fi
+# --- end chart repositories block ---

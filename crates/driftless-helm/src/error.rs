@@ -32,6 +32,30 @@ pub enum HelmError {
         "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {0}"
     )]
     MissingDependencies(String),
+    /// A dependency could not be fetched or loaded (`helm dependency build`).
+    #[error(
+        "chart {chart}: dependency {name:?} (repository {repository:?}, version {version:?}): {message}"
+    )]
+    Dependency {
+        /// The chart that depends on it.
+        chart: String,
+        /// The dependency's chart name.
+        name: String,
+        /// Its repository (credentials removed).
+        repository: String,
+        /// Its version or constraint.
+        version: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// `Chart.lock` does not match the dependencies of `Chart.yaml` (Helm's wording).
+    #[error(
+        "chart {chart}: the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies"
+    )]
+    LockOutOfSync {
+        /// The chart.
+        chart: String,
+    },
     /// The chart's `kubeVersion` constraint excludes the target Kubernetes.
     #[error(
         "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"

@@ -8,7 +8,9 @@ pub mod render;
 pub mod values;
 pub mod yaml;
 
-pub use chart::{Chart, ChartFile, ChartFs, DirEntry, DirFs, MemFs, load_chart};
+pub use chart::{
+    Chart, ChartFetcher, ChartFile, ChartFs, DirEntry, DirFs, FetchedChart, MemFs, load_chart,
+};
 pub use error::HelmError;
 pub use render::{
     Engine, Lookup, RenderOptions, Rendered, ValuesFile, render, render_chart, render_dir,

@@ -71,6 +71,7 @@ fn helm_options(
     hopts.set_string = h.set_string.clone();
     hopts.kube_version = h.kube_version.clone();
     hopts.api_versions = h.api_versions.clone();
+    hopts.charts = opts.charts.clone();
     let read = |f: &str| -> Result<Vec<u8>, RenderError> {
         if let Some(text) = h.referenced.get(f) {
             return Ok(text.clone());

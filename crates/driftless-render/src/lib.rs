@@ -36,6 +36,7 @@ mod options;
 pub mod paths;
 mod plugin;
 
+pub use driftless_helm::ChartFetcher;
 pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
 pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
@@ -213,9 +214,10 @@ fn choose<'a>(
     } else {
         None
     };
-    Ok(match chosen {
-        Some(p) => (SourceType::Plugin, Some(p)),
-        None => (detect_real(fs, dir)?, None),
+    Ok(match (chosen, opts.source_type) {
+        (Some(p), _) => (SourceType::Plugin, Some(p)),
+        (None, Some(forced)) => (forced, None),
+        (None, None) => (detect_real(fs, dir)?, None),
     })
 }
 

@@ -28,6 +28,12 @@ pub struct RenderOptions {
     /// The application's build environment (`$ARGOCD_APP_NAME`, …), substituted
     /// into Jsonnet arguments and Kustomize options and given to plugins.
     pub env: crate::BuildEnv,
+    /// Fetches chart dependencies that a chart's `charts/` lacks from their repositories
+    /// (`helm dependency build`); `None`: a missing dependency is an error.
+    pub charts: Option<std::sync::Arc<dyn driftless_helm::ChartFetcher>>,
+    /// The source type, instead of detecting it (Argo CD: a chart from a Helm repository is
+    /// always a Helm source).
+    pub source_type: Option<crate::SourceType>,
 }
 
 /// Argo CD's `spec.source.directory.jsonnet`, plus the evaluation bounds.

@@ -9,6 +9,9 @@ pub enum RuntimeError {
     /// Rendering failed.
     #[error(transparent)]
     Render(#[from] driftless_render::RenderError),
+    /// A chart could not be resolved or fetched from its repository.
+    #[error(transparent)]
+    Chart(#[from] driftless_charts::ChartError),
     /// Planning failed.
     #[error(transparent)]
     Plan(#[from] driftless_plan::PlanError),

@@ -17,6 +17,7 @@
 // Errors carry the stage error whole (with the object or file it names); they are rare.
 #![allow(clippy::result_large_err)]
 
+mod chart_source;
 mod compare;
 mod connect;
 mod engine;

@@ -146,16 +146,22 @@ pub(crate) struct TreeRender {
 }
 
 /// Renders the target's path from `fs` at `commit`, with `referenced` holding the text of the
-/// other sources' files its Helm value files and file parameters name (`$name/…`).
+/// other sources' files its Helm value files and file parameters name (`$name/…`), chart
+/// dependencies missing from `charts/` fetched with `charts`, as `source_type` when given (else
+/// detected).
 pub(crate) fn render_tree(
     fs: &dyn SourceFs,
     t: &Target,
     commit: &str,
     plugins: &Plugins,
     referenced: BTreeMap<String, Vec<u8>>,
+    charts: Option<std::sync::Arc<driftless_charts::DependencyFetcher>>,
+    source_type: Option<driftless_render::SourceType>,
 ) -> Result<TreeRender, RuntimeError> {
     let mut opts = options_with(t, commit, plugins);
     opts.helm.referenced = referenced;
+    opts.charts = charts.map(|c| c as std::sync::Arc<dyn driftless_render::ChartFetcher>);
+    opts.source_type = source_type;
     let out = driftless_render::render(fs, &t.path, &opts)?;
     Ok(TreeRender {
         manifests: out.manifests,
@@ -211,9 +217,10 @@ impl Engine {
     pub async fn render_directory(&self, t: &Target) -> Result<Rendered, RuntimeError> {
         let plugins = Plugins::load(self.config())?;
         let t = t.clone();
+        let charts = self.sources.charts.fetcher(&t);
         blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
-            let out = render_tree(&fs, &t, "", &plugins, BTreeMap::new())?;
+            let out = render_tree(&fs, &t, "", &plugins, BTreeMap::new(), Some(charts), None)?;
             Ok(Rendered {
                 commit: String::new(),
                 revisions: vec![String::new()],

@@ -1,6 +1,7 @@
 //! Git for the engine: one fetch per repository and revision per poll interval, however many
 //! Applications ask, and every blocking `gix` call on the blocking pool.
 
+use crate::chart_source::Charts;
 use crate::render::Plugins;
 use crate::{Rendered, RuntimeError, Target};
 use driftless_source::{RepoCache, RepoUrl};
@@ -19,6 +20,8 @@ pub(crate) struct Sources {
     plugins: Arc<Plugins>,
     /// Told how long each fetch from a remote took (the controller's metrics).
     pub(crate) on_fetch: Mutex<Option<FetchObserver>>,
+    /// Charts of chart repositories and OCI registries (sources and dependencies).
+    pub(crate) charts: Charts,
 }
 
 /// Receives the duration of every fetch from a remote repository.
@@ -49,6 +52,7 @@ impl Sources {
             renders: Mutex::default(),
             plugins: Arc::new(plugins),
             on_fetch: Mutex::default(),
+            charts: Charts::new(cache_dir, poll_interval)?,
         })
     }
 
@@ -61,11 +65,16 @@ impl Sources {
         revision: &str,
         force: bool,
     ) -> Result<String, RuntimeError> {
+        // A chart's versions are polled like a branch (its repository, chart and constraint).
+        let key = match &t.chart {
+            Some(chart) => format!("{}\0chart\0{chart}", t.repo),
+            None => t.repo.clone(),
+        };
         let slot = self
             .polls
             .lock()
             .expect("polls")
-            .entry((t.repo.clone(), revision.to_string()))
+            .entry((key, revision.to_string()))
             .or_default()
             .clone();
         let mut last = slot.lock().await;
@@ -77,7 +86,11 @@ impl Sources {
         }
         let (repos, t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
         let on_fetch = self.on_fetch.lock().expect("fetch observer").clone();
+        let charts = self.charts.clone();
         let commit = blocking(move || {
+            if let Some(chart) = &t2.chart {
+                return charts.resolve(&t2, chart, &rev);
+            }
             let local = Path::new(&t2.repo);
             if !t2.repo.contains("://") && local.exists() {
                 let (resolved, _) = driftless_source::open_local(local, &rev)?;
@@ -121,12 +134,19 @@ impl Sources {
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
         let (plugins, refs) = (self.plugins.clone(), refs.to_vec());
+        let plugins = self.plugins.clone();
+        let charts = self.charts.clone();
         let rendered = blocking(move || {
+            if let Some(chart) = &t2.chart {
+                return charts.render(&t2, chart, &c, &plugins);
+            }
             let tree = open_tree(&repos, &t2.repo, &c)?;
             let referenced = crate::refs::read_referenced(&t2, &refs, |repo, commit| {
                 open_tree(&repos, repo, commit)
             })?;
-            let out = crate::render::render_tree(&tree, &t2, &c, &plugins, referenced)?;
+            let fetcher = Some(charts.fetcher(&t2));
+            let out =
+                crate::render::render_tree(&tree, &t2, &c, &plugins, referenced, fetcher, None)?;
             Ok(Rendered {
                 revisions: vec![c.clone()],
                 commit: c,
@@ -178,8 +198,8 @@ fn open_tree(
 /// target revision (build variables).
 fn render_key(t: &Target, commit: &str) -> String {
     format!(
-        "{}\0{commit}\0{}\0{:?}\0{}\0{}\0{}\0{}",
-        t.repo, t.path, t.render, t.app, t.namespace, t.project, t.revision
+        "{}\0{commit}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{:?}",
+        t.repo, t.path, t.render, t.app, t.namespace, t.project, t.revision, t.chart
     )
 }
 

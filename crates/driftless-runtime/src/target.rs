@@ -72,6 +72,10 @@ pub struct Target {
     pub revision: String,
     /// Directory inside the repository.
     pub path: String,
+    /// The chart of a Helm chart repository or OCI registry (`spec.source.chart`): `repo` is
+    /// then the chart repository, `revision` the chart version or constraint, and `path` is
+    /// not used (see `chart_source`).
+    pub chart: Option<String>,
     /// Render settings.
     pub render: RenderSettings,
     /// Destination namespace for namespaced objects without one.
@@ -103,6 +107,8 @@ pub struct SourceTarget {
     pub revision: String,
     /// Directory inside the repository; `None` for a ref-only source, which renders nothing.
     pub path: Option<String>,
+    /// The chart of a Helm chart repository or OCI registry (see [`Target::chart`]).
+    pub chart: Option<String>,
     /// Render settings.
     pub render: RenderSettings,
     /// The name other sources use for this one's files (`ref: values` → `$values/…`).
@@ -125,16 +131,6 @@ impl SourceTarget {
 /// Why a target cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    /// A chart from a Helm repository inside `spec.sources` is not supported yet.
-    #[error(
-        "Application {app}: spec.sources[{index}].chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
-    )]
-    HelmRepositorySource {
-        /// The application.
-        app: String,
-        /// Index of the source in `spec.sources`.
-        index: usize,
-    },
     /// A `$name/…` value file or file parameter names no `ref` source (Argo CD's wording).
     #[error(
         "Application {app}: spec.sources[{index}]: source referenced {name:?}, {}",
@@ -150,11 +146,6 @@ pub enum TargetError {
         /// The names the `ref` sources give, comma-separated.
         available: String,
     },
-    /// Helm repository charts (`chart:`) are not supported yet.
-    #[error(
-        "Application {0}: spec.source.chart (charts from Helm repositories) is not supported yet; point at a chart directory in Git"
-    )]
-    HelmRepository(String),
     /// A Kustomize replica count that is not a number.
     #[error(
         "Application {app}: spec.source.kustomize.replicas[{name}].count {count:?} is not a number"
@@ -192,6 +183,7 @@ impl Target {
             repo: first.repo,
             revision: first.revision,
             path: first.path.unwrap_or_else(|| ".".into()),
+            chart: first.chart,
             render: first.render,
             namespace: app.spec.destination.namespace.clone().unwrap_or_default(),
             sync_options: app.spec.sync_policy.sync_options.clone(),
@@ -229,6 +221,7 @@ impl Target {
             repo: s.repo.clone(),
             revision: s.revision.clone(),
             path: s.path.clone().unwrap_or_else(|| ".".into()),
+            chart: s.chart.clone(),
             render: s.render.clone(),
             sources: Vec::new(),
             ..self.clone()
@@ -263,19 +256,15 @@ pub fn resolve_source(
     position: Option<usize>,
     src: &ApplicationSource,
 ) -> Result<SourceTarget, TargetError> {
-    if src.is_helm_repository() {
-        return Err(match position {
-            None => TargetError::HelmRepository(app.to_string()),
-            Some(position) => TargetError::HelmRepositorySource {
-                app: app.to_string(),
-                index: position - 1,
-            },
-        });
-    }
+    let chart = src.chart.clone().filter(|c| !c.is_empty());
     let renders = position.is_none() || !src.is_ref_only();
     Ok(SourceTarget {
         repo: src.repo_url.clone(),
-        revision: src.revision_or_head().to_string(),
+        revision: match &chart {
+            Some(_) => crate::chart_source::revision(src.target_revision.as_deref()),
+            None => src.revision_or_head().to_string(),
+        },
+        chart,
         path: renders.then(|| {
             src.path
                 .clone()

@@ -1,6 +1,7 @@
 //! Charts: loading from a directory or archive, `Chart.yaml`, `.helmignore`.
 
 mod archive;
+pub mod build;
 pub mod fs;
 pub mod ignore;
 mod load;
@@ -11,6 +12,7 @@ pub mod semver;
 use std::sync::Arc;
 
 pub use archive::load_archive;
+pub use build::{ChartFetcher, FetchedChart, build_dependencies};
 pub use fs::{ChartFs, DirEntry, DirFs, MemFs};
 pub use ignore::IgnoreRules;
 pub use load::{load_chart, load_files};

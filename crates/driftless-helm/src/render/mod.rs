@@ -119,6 +119,9 @@ pub struct RenderOptions {
     pub lookup: Option<Arc<dyn Lookup>>,
     /// The engine.
     pub engine: Engine,
+    /// Fetches dependencies that `charts/` lacks from their repositories (`helm dependency
+    /// build`, as Argo CD runs it); `None`: a missing dependency is an error.
+    pub charts: Option<Arc<dyn crate::ChartFetcher>>,
 }
 
 impl Default for RenderOptions {
@@ -142,6 +145,7 @@ impl Default for RenderOptions {
             skip_schema_validation: false,
             lookup: None,
             engine: Engine::Native,
+            charts: None,
         }
     }
 }
@@ -165,6 +169,7 @@ impl std::fmt::Debug for RenderOptions {
             .field("api_versions", &self.api_versions)
             .field("include_crds", &self.include_crds)
             .field("engine", &self.engine)
+            .field("charts", &self.charts)
             .finish_non_exhaustive()
     }
 }
@@ -176,7 +181,10 @@ pub fn render(fs: &dyn ChartFs, opts: &RenderOptions) -> Result<Rendered, HelmEr
     if let Engine::Binary(_) = opts.engine {
         return binary::render_fs_with_binary(fs, opts);
     }
-    let chart = load_chart(fs)?;
+    let mut chart = load_chart(fs)?;
+    if let Some(fetcher) = &opts.charts {
+        crate::chart::build_dependencies(&mut chart, fs, fetcher.as_ref())?;
+    }
     render_chart(chart, opts)
 }
 

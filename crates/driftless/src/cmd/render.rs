@@ -99,6 +99,10 @@ async fn helm_output(
 fn is_plain_directory(t: &Target) -> anyhow::Result<bool> {
     let local = Path::new(&t.repo);
     let is_url = t.repo.contains("://") || (!local.exists() && t.repo.contains(':'));
+    if t.chart.is_some() {
+        // A chart repository or OCI registry (`spec.source.chart`), never a directory.
+        return Ok(false);
+    }
     if is_url {
         return Ok(false);
     }

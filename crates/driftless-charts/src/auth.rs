@@ -1,0 +1,62 @@
+//! Credentials for a chart repository or registry (never printed).
+
+/// Credentials for one repository: basic auth (username and password) or a
+/// bearer token. `Debug` shows only which are set.
+///
+/// ```
+/// let a = driftless_charts::Auth::basic("bob", "s3cret");
+/// assert!(!format!("{a:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Auth {
+    /// User name (basic auth; also sent to a registry's token service).
+    pub username: Option<String>,
+    /// Password (basic auth).
+    pub password: Option<String>,
+    /// A bearer token sent as `Authorization: Bearer`.
+    pub bearer_token: Option<String>,
+}
+
+impl Auth {
+    /// Basic-auth credentials.
+    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Auth {
+        Auth {
+            username: Some(username.into()),
+            password: Some(password.into()),
+            bearer_token: None,
+        }
+    }
+
+    /// No credentials at all.
+    pub fn is_empty(&self) -> bool {
+        self.username.is_none() && self.password.is_none() && self.bearer_token.is_none()
+    }
+
+    /// Applies the credentials to a request (bearer first).
+    pub(crate) fn apply(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> reqwest::blocking::RequestBuilder {
+        if let Some(t) = &self.bearer_token {
+            return req.bearer_auth(t);
+        }
+        match (&self.username, &self.password) {
+            (Some(u), p) => req.basic_auth(u, p.as_deref()),
+            (None, Some(p)) => req.basic_auth("", Some(p)),
+            (None, None) => req,
+        }
+    }
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("username", &self.username.as_ref().map(|_| "<set>"))
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
