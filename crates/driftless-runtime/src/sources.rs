@@ -134,7 +134,6 @@ impl Sources {
         }
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
         let (plugins, refs) = (self.plugins.clone(), refs.to_vec());
-        let plugins = self.plugins.clone();
         let charts = self.charts.clone();
         let rendered = blocking(move || {
             if let Some(chart) = &t2.chart {
