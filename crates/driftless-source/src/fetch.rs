@@ -155,6 +155,17 @@ fn prune(
     Ok(())
 }
 
+/// True when `text` names the HTTP status `code` as a number of its own: not part of a longer
+/// number, nor a port (`127.0.0.1:40387` does not say 403).
+fn has_status(text: &str, code: &str) -> bool {
+    text.match_indices(code).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + code.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit() || c == ':')
+            && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
     use gix::error::Class;
     let mut text = e.to_string();
@@ -173,8 +184,8 @@ fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
     if matches!(
         class,
         Some(Class::Unauthenticated | Class::PermissionDenied)
-    ) || lower.contains("401")
-        || lower.contains("403")
+    ) || has_status(&lower, "401")
+        || has_status(&lower, "403")
         || lower.contains("authentication")
         || (asked_for_credentials && lower.contains("credential"))
     {
@@ -188,7 +199,7 @@ fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
         || lower.contains("resolve")
         || lower.contains("dns")
         || lower.contains("timed out")
-        || lower.contains("404")
+        || has_status(&lower, "404")
         || lower.contains("not found")
         || lower.contains("does not exist")
         || lower.contains("does not appear to be a git repository")
@@ -197,4 +208,17 @@ fn classify(e: &gix::Error, asked_for_credentials: bool) -> FetchError {
         return FetchError::Unreachable(text);
     }
     FetchError::Other(text)
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::has_status;
+
+    #[test]
+    fn a_port_is_not_a_status() {
+        assert!(!has_status("http://127.0.0.1:40387/nope: not found", "403"));
+        assert!(!has_status("fetched 14030 bytes", "403"));
+        assert!(has_status("http status 403 forbidden", "403"));
+        assert!(has_status("(401)", "401"));
+    }
 }
