@@ -515,16 +515,18 @@ mod tests {
     }
 
     #[test]
-    fn a_chart_source_among_several_is_not_supported_yet() {
-        let e = Target::from_application(&app(
+    fn a_chart_source_among_several_is_a_chart_target() {
+        let t = Target::from_application(&app(
             "    - {repoURL: https://a.example/r.git, path: m}\n    - {repoURL: https://charts.example, chart: web, targetRevision: 1.0.0}\n",
         ))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("spec.sources[1].chart") && e.contains("not supported yet"),
-            "{e}"
+        .unwrap();
+        let chart = t.source_target(1);
+        assert_eq!(chart.chart.as_deref(), Some("web"));
+        assert_eq!(
+            (chart.repo.as_str(), chart.revision.as_str()),
+            ("https://charts.example", "1.0.0")
         );
+        assert_eq!(t.source_target(0).chart, None);
     }
 
     #[test]
