@@ -8,22 +8,30 @@
 //! revision, a self-heal of drift after its back-off, or the next retry of a failed sync. Tracked
 //! objects that change requeue their Application (drift is seen in seconds, not at the next
 //! poll). Progress is recorded in `status.operationState`, so a restarted controller resumes.
+//!
+//! Applications go to the cluster their `destination` names ([`clusters`]: Argo CD's cluster
+//! Secrets, watched), fetch with the credentials of Argo CD's repository Secrets, and with
+//! several replicas are sharded by destination cluster ([`shard`], [`scale`]).
 
 // Errors carry the object they concern; they are rare and never on a hot path.
 #![allow(clippy::result_large_err)]
 
 pub mod appset;
+pub mod clusters;
 mod context;
 mod error;
 mod events;
 mod finalize;
 pub mod http;
+pub mod lease;
 pub mod metrics;
 mod operation;
 pub mod policy;
 pub mod reconcile;
 mod resources;
 mod run;
+pub mod scale;
+pub mod shard;
 mod status;
 mod triggers;
 pub mod webhook;
@@ -31,6 +39,7 @@ pub mod webhook;
 pub use context::{Context, ControllerConfig};
 pub use error::ControllerError;
 pub use run::{application_resource, run};
+pub use scale::run_replica;
 
 /// The finalizer that makes deleting an Application delete its resources (Argo CD's).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";

@@ -2,7 +2,7 @@
 
 use driftless_api::{HealthStatus, HealthStatusCode, ResourceStatus, SyncStatusCode};
 use driftless_core::{HealthStatus as H, ObjectKey, SyncStatus};
-use driftless_runtime::{Comparison, Engine, LiveState};
+use driftless_runtime::{Comparison, Engine, LiveState, Target};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -19,12 +19,11 @@ pub(crate) struct Observation {
 /// Builds the observation; health is read from the watch cache (no request in steady state).
 pub(crate) async fn observe(
     engine: &Engine,
+    t: &Target,
     live: &LiveState,
     cmp: &Comparison,
 ) -> Result<Observation, driftless_runtime::RuntimeError> {
-    let cluster = engine
-        .cluster()
-        .ok_or(driftless_runtime::RuntimeError::NotConnected)?;
+    let cluster = engine.cluster_for(t).await?;
     let waves: std::collections::HashMap<&ObjectKey, i64> = live
         .desired
         .iter()

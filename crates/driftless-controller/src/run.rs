@@ -26,7 +26,11 @@ pub async fn run(
     ctx: Arc<Context>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let changes = ctx.engine.live_cache().expect("connected").subscribe();
+    // Clusters and repository credentials first: an Application reconciled before would go to
+    // the wrong cluster or fetch without its credentials.
+    let mut secrets = crate::clusters::watch_secrets(ctx.clone());
+    secrets.wait_ready().await;
+    let changes = ctx.engine.subscribe();
     let trigger = crate::triggers::app_refs(
         changes,
         ctx.config.namespace.clone(),
@@ -38,6 +42,8 @@ pub async fn run(
         application_resource(),
     )
     .reconcile_on(trigger)
+    .reconcile_on(secrets.into_stream())
+    .reconcile_on(crate::scale::on_shard_change(ctx.clone()))
     .graceful_shutdown_on(shutdown)
     .run(crate::reconcile::reconcile, error_policy, ctx)
     .for_each(|res| async move {

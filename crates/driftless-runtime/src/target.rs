@@ -89,6 +89,9 @@ pub struct Target {
     /// How objects are marked as the application's (Argo CD's
     /// `application.resourceTrackingMethod`; annotation by default).
     pub tracking: driftless_apply::TrackingMethod,
+    /// The API server of the destination when it is another cluster than the engine's own
+    /// (set by [`crate::Engine::target`] from the cluster Secrets); `None`: the engine's own.
+    pub cluster: Option<String>,
 }
 
 /// Why a target cannot be built.
@@ -201,6 +204,7 @@ impl Target {
             ignore_differences: app.spec.ignore_differences.clone(),
             credentials: Default::default(),
             tracking: Default::default(),
+            cluster: None,
         })
     }
 
