@@ -166,7 +166,9 @@ async fn serving(api: &Api<Lease>, s: &ScaleSettings, up: Duration) -> Option<BT
 async fn appsets_while_leader(ctx: Arc<Context>, stop: watch::Receiver<bool>) {
     let s = ctx.config.scale.clone();
     if s.shards.replicas <= 1 {
-        crate::appset::run_appsets(ctx, stopped(stop)).await;
+        ctx.shards.set_leading(true);
+        crate::appset::run_appsets(ctx.clone(), stopped(stop)).await;
+        ctx.shards.set_leading(false);
         return;
     }
     let lock = LeaseLock::new(leases(&ctx), APPSET_LEASE, &s.identity, s.lease_duration);
@@ -179,6 +181,7 @@ async fn appsets_while_leader(ctx: Arc<Context>, stop: watch::Receiver<bool>) {
             _ = stopped(stop.clone()) => break,
         }
         tracing::info!(identity = %s.identity, "leading: running the ApplicationSet loop");
+        ctx.shards.set_leading(true);
         let mut lost = leader.clone();
         let stop2 = stop.clone();
         crate::appset::run_appsets(ctx.clone(), async move {
@@ -188,6 +191,7 @@ async fn appsets_while_leader(ctx: Arc<Context>, stop: watch::Receiver<bool>) {
             }
         })
         .await;
+        ctx.shards.set_leading(false);
         tracing::info!(identity = %s.identity, "no longer leading the ApplicationSet loop");
     }
     let _ = elect.await;

@@ -123,6 +123,7 @@ pub struct Shards {
     settings: ShardSettings,
     serving: Arc<RwLock<BTreeSet<u32>>>,
     changed: Arc<tokio::sync::watch::Sender<u64>>,
+    leading: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for Shards {
@@ -139,6 +140,7 @@ impl Shards {
             settings,
             serving: Arc::new(RwLock::new(own)),
             changed: Arc::new(tokio::sync::watch::channel(0).0),
+            leading: Arc::default(),
         }
     }
 
@@ -161,6 +163,16 @@ impl Shards {
             self.changed.send_modify(|n| *n += 1);
         }
         changed
+    }
+
+    /// True while this replica runs the ApplicationSet loop.
+    pub fn leads_appsets(&self) -> bool {
+        self.leading.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn set_leading(&self, leading: bool) {
+        self.leading
+            .store(leading, std::sync::atomic::Ordering::Release);
     }
 
     /// Notified each time the shards served change.

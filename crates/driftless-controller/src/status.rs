@@ -24,7 +24,19 @@ pub(crate) async fn write(
     if old.is_some_and(|o| strip(o) == strip(new)) {
         return Ok(false);
     }
-    let patch = json!({"status": new});
+    // A merge patch keeps what it leaves out: a field gone from the status (the last condition
+    // cleared, an empty list skipped when serialised) is written as null.
+    let mut body = serde_json::to_value(new).unwrap_or(Value::Null);
+    if let (Some(old), Some(body)) = (
+        old.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)),
+        body.as_object_mut(),
+    ) && let Some(old) = old.as_object()
+    {
+        for key in old.keys() {
+            body.entry(key.clone()).or_insert(Value::Null);
+        }
+    }
+    let patch = json!({"status": body});
     ctx.apps
         .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
