@@ -87,6 +87,27 @@ async fn destination_name_reaches_the_other_cluster_and_unknown_clusters_are_inv
         !home.exists(&["namespace", "web"]),
         "nothing may reach the controller's own cluster"
     );
+    // Changed connection settings reconnect: a CA that does not sign the server fails the
+    // comparison (the old connection is not kept), the right one heals it.
+    let secret = other.cluster_secret_yaml("other", "");
+    let ca = |yaml: &str| {
+        yaml.split("\"caData\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("caData")
+            .to_string()
+    };
+    let wrong_ca = ca(&home.cluster_secret_yaml("other", ""));
+    home.kubectl_apply(&secret.replace(&ca(&secret), &wrong_ca));
+    eventually("a ComparisonError with the wrong CA", 20, || {
+        condition(&home.application("remote"), "ComparisonError").is_some()
+    });
+    home.kubectl_apply(&secret);
+    eventually("healed with the right CA", 20, || {
+        let app = home.application("remote");
+        text(&app, "/status/sync/status") == "Synced"
+            && condition(&app, "ComparisonError").is_none()
+    });
     let nowhere = home.application("nowhere");
     assert_eq!(
         condition(&nowhere, "InvalidSpecError").as_deref(),
