@@ -292,6 +292,16 @@ impl Engine {
             (*k, served.get(&id).cloned().flatten())
         }));
         conn.live.want(&t.app, scopes.clone());
+        // An Application that moved to another cluster no longer needs the old one's watches.
+        for other in self
+            .conn
+            .iter()
+            .chain(self.clusters.each_connection().iter())
+        {
+            if !Arc::ptr_eq(other, &conn) {
+                other.live.release(&t.app);
+            }
+        }
         conn.live
             .wait_synced(&scopes, self.config.cache_sync_timeout)
             .await?;
