@@ -45,15 +45,7 @@ impl Env {
 
     /// Starts a controller (and its engine) against this simulator.
     pub fn start_controller(&self, config: ControllerConfig) -> RunningController {
-        let metrics = Arc::new(driftless_controller::metrics::Metrics::default());
-        let client = metrics.instrument(self.cluster.client().clone());
-        let engine = Engine::new(EngineConfig {
-            cache_dir: self.scratch().join("controller-cache"),
-            ..EngineConfig::default()
-        })
-        .expect("engine")
-        .with_client(client.clone());
-        let ctx = Context::with_metrics(Arc::new(engine), client, config, metrics);
+        let ctx = self.controller_context(config, "controller-cache", None);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(driftless_controller::run(ctx.clone(), async move {
             let _ = stopped.await;
@@ -62,6 +54,63 @@ impl Env {
             stop: Some(stop),
             ctx,
         }
+    }
+
+    /// Starts a whole replica (Applications, heartbeats, the ApplicationSet loop while it
+    /// leads) whose writes carry the field manager `manager`.
+    pub fn start_replica(&self, config: ControllerConfig, manager: &str) -> RunningController {
+        let ctx = self.controller_context(config, &format!("cache-{manager}"), Some(manager));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(driftless_controller::run_replica(ctx.clone(), async move {
+            let _ = stopped.await;
+        }));
+        RunningController {
+            stop: Some(stop),
+            ctx,
+        }
+    }
+
+    fn controller_context(
+        &self,
+        config: ControllerConfig,
+        cache: &str,
+        manager: Option<&str>,
+    ) -> Arc<Context> {
+        let mut engine_config = EngineConfig {
+            cache_dir: self.scratch().join(cache),
+            resolve_destinations: true,
+            ..EngineConfig::default()
+        };
+        if let Some(m) = manager {
+            engine_config.field_manager = m.to_string();
+        }
+        let metrics = Arc::new(driftless_controller::metrics::Metrics::default());
+        let client = metrics.instrument(self.cluster.client().clone());
+        let engine = Engine::new(engine_config)
+            .expect("engine")
+            .with_client(client.clone());
+        Context::with_metrics(Arc::new(engine), client, config, metrics)
+    }
+
+    /// An Argo CD cluster Secret (in `argocd`) named `cluster-<name>` for this simulator, with
+    /// its bearer token and CA; `extra` adds `stringData` lines (e.g. `shard: "1"`).
+    pub fn cluster_secret_yaml(&self, name: &str, extra: &str) -> String {
+        let kc = self.sim().kubeconfig();
+        let field = |k: &str| {
+            kc.lines()
+                .find_map(|l| l.trim().strip_prefix(k))
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let config = serde_json::json!({
+            "bearerToken": field("token:"),
+            "tlsClientConfig": {"caData": field("certificate-authority-data:")},
+        });
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-{name}\n  namespace: argocd\n  labels: {{argocd.argoproj.io/secret-type: cluster}}\nstringData:\n  name: {name}\n  server: {}\n  config: '{config}'\n{extra}",
+            self.url
+        )
     }
 
     /// The Application `name` in `argocd`, as JSON.

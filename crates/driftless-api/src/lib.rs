@@ -26,6 +26,7 @@ mod install;
 mod operation;
 mod project;
 mod resource;
+mod secrets;
 mod source;
 mod status;
 mod sync_policy;
@@ -61,6 +62,11 @@ pub use operation::{
     retrying_message,
 };
 pub use project::{AppProject, AppProjectSpec, GroupKind, ProjectDestination};
+pub use secrets::{
+    ClusterSecret, ClusterSecretConfig, DestinationError, IN_CLUSTER_NAME, IN_CLUSTER_SERVER,
+    RepoCredentials, RepoSecret, RepoSecretKind, ResolvedCluster, SECRET_TYPE_LABEL, SecretError,
+    TlsClientConfig, normalize_git_url, repo_credentials, resolve_destination, secret_type,
+};
 pub use source::{
     ApplicationSource, Destination, DirectorySource, EnvEntry, HelmFileParameter, HelmParameter,
     HelmSource, JsonnetSource, JsonnetVar, KustomizeReplica, KustomizeSource, PluginParameter,

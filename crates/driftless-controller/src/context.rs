@@ -27,6 +27,8 @@ pub struct ControllerConfig {
     pub sync_timeout: Duration,
     /// Secret for webhook signatures (GitHub HMAC, GitLab token); `None` accepts unsigned.
     pub webhook_secret: Option<String>,
+    /// Replicas, this replica's shard and its Leases (see [`crate::scale`]).
+    pub scale: crate::scale::ScaleSettings,
 }
 
 impl Default for ControllerConfig {
@@ -40,6 +42,7 @@ impl Default for ControllerConfig {
             wave_timeout: Duration::from_secs(300),
             sync_timeout: Duration::from_secs(900),
             webhook_secret: None,
+            scale: crate::scale::ScaleSettings::default(),
         }
     }
 }
@@ -61,6 +64,8 @@ pub struct Context {
     pub config: ControllerConfig,
     /// Counters and histograms served on `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The shards this replica serves.
+    pub shards: crate::shard::Shards,
     pub(crate) events: Api<k8s_openapi::api::core::v1::Event>,
     pub(crate) self_heal: Mutex<HashMap<String, SelfHealMemory>>,
     /// When each Application's next retry is due (exact; `finishedAt` has whole seconds only
@@ -96,6 +101,7 @@ impl Context {
         );
         let namespace = config.namespace.clone();
         Arc::new(Context {
+            shards: crate::shard::Shards::new(config.scale.shards.clone()),
             engine,
             apps,
             config,

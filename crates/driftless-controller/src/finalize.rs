@@ -20,7 +20,7 @@ pub(crate) async fn finalize(ctx: &Context, app: &Application) -> Result<Action,
         })
         .collect();
     if ours.is_empty() {
-        ctx.engine.live_cache().expect("connected").release(&name);
+        ctx.engine.release(&name);
         return Ok(Action::await_change());
     }
     let propagation = if ours
@@ -31,10 +31,25 @@ pub(crate) async fn finalize(ctx: &Context, app: &Application) -> Result<Action,
     } else {
         Propagation::Foreground
     };
-    let cluster = ctx.engine.cluster().expect("connected").clone();
+    // A destination that names no cluster has nothing to delete: the Application goes (Argo CD
+    // removes the finalizer too).
+    let cluster = match ctx.engine.target(app) {
+        Ok(t) => Some(ctx.engine.cluster_for(&t).await?),
+        Err(e) => {
+            tracing::warn!(app = %name, error = %e, "deleting without its resources");
+            None
+        }
+    };
     let method = driftless_apply::TrackingMethod::default();
     let mut remaining = 0;
-    for key in driftless_runtime::inventory::of_application(app) {
+    let inventory = match &cluster {
+        Some(c) => driftless_runtime::inventory::of_application(app)
+            .into_iter()
+            .map(|k| (k, c.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
+    for (key, cluster) in inventory {
         let Some(obj) = cluster
             .get_fresh(&key)
             .await
@@ -69,6 +84,6 @@ pub(crate) async fn finalize(ctx: &Context, app: &Application) -> Result<Action,
             name: name.clone(),
             source,
         })?;
-    ctx.engine.live_cache().expect("connected").release(&name);
+    ctx.engine.release(&name);
     Ok(Action::await_change())
 }

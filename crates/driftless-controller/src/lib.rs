@@ -9,11 +9,16 @@
 //! objects that change requeue their Application (drift is seen in seconds, not at the next
 //! poll). Applications may depend on others ([`deps`]): an automated sync waits until they
 //! are Synced and Healthy. Progress is recorded in `status.operationState`, so a restarted controller resumes.
+//!
+//! Applications go to the cluster their `destination` names ([`clusters`]: Argo CD's cluster
+//! Secrets, watched), fetch with the credentials of Argo CD's repository Secrets, and with
+//! several replicas are sharded by destination cluster ([`shard`], [`scale`]).
 
 // Errors carry the object they concern; they are rare and never on a hot path.
 #![allow(clippy::result_large_err)]
 
 pub mod appset;
+pub mod clusters;
 mod context;
 pub mod deps;
 mod error;
@@ -21,6 +26,7 @@ mod events;
 mod finalize;
 pub mod http;
 mod instrument;
+pub mod lease;
 pub mod metrics;
 mod operation;
 pub mod policy;
@@ -29,6 +35,8 @@ pub mod reconcile;
 mod resources;
 mod run;
 mod sources;
+pub mod scale;
+pub mod shard;
 mod status;
 mod triggers;
 mod warnings;
@@ -37,6 +45,7 @@ pub mod webhook;
 pub use context::{Context, ControllerConfig};
 pub use error::ControllerError;
 pub use run::{application_resource, run};
+pub use scale::run_replica;
 
 /// The finalizer that makes deleting an Application delete its resources (Argo CD's).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";

@@ -45,6 +45,12 @@ pub async fn reconcile_here(
             name: name.clone(),
             message: e.to_string(),
         })?;
+    if !ctx.shards.owns(&ctx.engine, &app) {
+        // Another replica's shard: its watches here are dropped; looked at again when the
+        // shards served change.
+        ctx.engine.release(&name);
+        return Ok(Action::await_change());
+    }
     if app.metadata.deletion_timestamp.is_some() {
         return crate::finalize::finalize(&ctx, &app).await;
     }
@@ -112,7 +118,7 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         Err(e) => return comparison_error(ctx, app, st, e.to_string()).await,
     };
     status::set_condition(&mut st.conditions, Cond::ComparisonError, None);
-    let obs = crate::resources::observe(&ctx.engine, &live, &cmp, &name).await?;
+    let obs = crate::resources::observe(&ctx.engine, &t, &live, &cmp, &name).await?;
     st.resources = obs.resources.clone();
     st.health = Some(obs.health.clone());
     st.summary = Some(ApplicationSummary {

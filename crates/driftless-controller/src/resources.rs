@@ -2,7 +2,7 @@
 
 use driftless_api::{HealthStatus, HealthStatusCode, ResourceStatus, SyncStatusCode};
 use driftless_core::{HealthStatus as H, ObjectKey, SyncStatus};
-use driftless_runtime::{Comparison, Engine, LiveState};
+use driftless_runtime::{Comparison, Engine, LiveState, Target};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -21,13 +21,12 @@ pub(crate) struct Observation {
 /// not count in its health: that would feed its health back into itself.
 pub(crate) async fn observe(
     engine: &Engine,
+    t: &Target,
     live: &LiveState,
     cmp: &Comparison,
     app: &str,
 ) -> Result<Observation, driftless_runtime::RuntimeError> {
-    let cluster = engine
-        .cluster()
-        .ok_or(driftless_runtime::RuntimeError::NotConnected)?;
+    let cluster = engine.cluster_for(t).await?;
     let waves: std::collections::HashMap<&ObjectKey, i64> = live
         .desired
         .iter()

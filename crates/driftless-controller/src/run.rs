@@ -33,7 +33,11 @@ pub async fn run(
         shutdown.await;
         stopping.store(true, std::sync::atomic::Ordering::Release);
     };
-    let changes = ctx.engine.live_cache().expect("connected").subscribe();
+    // Clusters and repository credentials first: an Application reconciled before would go to
+    // the wrong cluster or fetch without its credentials.
+    let mut secrets = crate::clusters::watch_secrets(ctx.clone());
+    secrets.wait_ready().await;
+    let changes = ctx.engine.subscribe();
     let trigger = crate::triggers::app_refs(
         changes,
         ctx.config.namespace.clone(),
@@ -54,6 +58,8 @@ pub async fn run(
             move |changed| crate::deps::dependents(&store, &changed),
         )
         .reconcile_on(trigger)
+        .reconcile_on(secrets.into_stream())
+        .reconcile_on(crate::scale::on_shard_change(ctx.clone()))
         .graceful_shutdown_on(shutdown)
         .run(crate::reconcile::reconcile, error_policy, ctx)
         .for_each(|res| async move {

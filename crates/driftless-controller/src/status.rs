@@ -24,7 +24,7 @@ pub(crate) async fn write(
     if old.is_some_and(|o| strip(o) == strip(new)) {
         return Ok(false);
     }
-    put(ctx, name, new).await?;
+    patch(ctx, name, old, new).await?;
     Ok(true)
 }
 
@@ -34,12 +34,28 @@ pub(crate) async fn put(
     name: &str,
     new: &ApplicationStatus,
 ) -> Result<(), ControllerError> {
+    patch(ctx, name, None, new).await
+}
+
+/// Merge-patches the status subresource from `old` to `new`.
+async fn patch(
+    ctx: &Context,
+    name: &str,
+    old: Option<&ApplicationStatus>,
+    new: &ApplicationStatus,
+) -> Result<(), ControllerError> {
     // A merge patch keeps what it does not mention: lists that became empty (the last
-    // condition cleared) are written as empty, or the old items would stay.
+    // condition cleared) are written as empty, and any other field gone from the status
+    // (skipped when serialised) as null, or the old values would stay.
     let mut body = serde_json::to_value(new).unwrap_or(Value::Null);
     if let Some(m) = body.as_object_mut() {
         for list in ["conditions", "resources"] {
             m.entry(list).or_insert_with(|| json!([]));
+        }
+        if let Some(Value::Object(old)) = old.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)) {
+            for key in old.keys() {
+                m.entry(key.clone()).or_insert(Value::Null);
+            }
         }
     }
     let patch = json!({"status": body});

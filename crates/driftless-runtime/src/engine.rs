@@ -1,8 +1,9 @@
 //! The engine: the one door through which the CLI, the controller, the UI and the tests reach
 //! Git, rendering, live state, comparison and sync.
 
+use crate::clusters::{Clusters, Connection};
 use crate::compare::DryRunMemo;
-use crate::live::{LiveCache, Scope, scopes_for};
+use crate::live::{LiveCache, LiveChange, Scope, scopes_for};
 use crate::pipeline::{self, Comparison, LiveState, Rendered};
 use crate::sources::Sources;
 use crate::{RuntimeError, Target};
@@ -33,6 +34,10 @@ pub struct EngineConfig {
     pub plugins: Vec<PathBuf>,
     /// `PATH` for plugin commands (default: the engine's own).
     pub plugin_path: Option<String>,
+    /// Resolve each Application's `destination` among the cluster Secrets given to
+    /// [`Engine::clusters`] (the controller); when false every target goes to the engine's own
+    /// connection (the one-shot CLI, which names its cluster with `--kubeconfig`).
+    pub resolve_destinations: bool,
 }
 
 impl Default for EngineConfig {
@@ -44,14 +49,9 @@ impl Default for EngineConfig {
             cache_sync_timeout: Duration::from_secs(60),
             plugins: Vec::new(),
             plugin_path: None,
+            resolve_destinations: false,
         }
     }
-}
-
-/// A connected cluster with its watch cache.
-struct Connection {
-    cluster: Arc<Cluster>,
-    live: Arc<LiveCache>,
 }
 
 /// How a sync is asked for.
@@ -88,7 +88,9 @@ pub struct SyncRequest {
 pub struct Engine {
     config: EngineConfig,
     pub(crate) sources: Sources,
-    conn: Option<Connection>,
+    conn: Option<Arc<Connection>>,
+    clusters: Clusters,
+    changes: tokio::sync::broadcast::Sender<LiveChange>,
     health: HealthRegistry,
     memo: DryRunMemo,
 }
@@ -96,7 +98,10 @@ pub struct Engine {
 impl Engine {
     /// An engine with no cluster (render, offline plan and diff).
     pub fn new(config: EngineConfig) -> Result<Self, RuntimeError> {
+        let changes = tokio::sync::broadcast::channel(4096).0;
         Ok(Engine {
+            clusters: Clusters::new(&config.field_manager, changes.clone()),
+            changes,
             sources: Sources::new(
                 &config.cache_dir,
                 config.poll_interval,
@@ -117,14 +122,53 @@ impl Engine {
 
     /// Uses `client` for the cluster (reads through a watch cache, writes with our manager).
     pub fn with_client(mut self, client: kube::Client) -> Self {
-        let live = LiveCache::new(client.clone());
-        let cluster =
-            Cluster::new(client, &self.config.field_manager).with_read_cache(live.clone());
-        self.conn = Some(Connection {
-            cluster: Arc::new(cluster),
-            live,
-        });
+        self.conn = Some(Connection::new(
+            client,
+            &self.config.field_manager,
+            self.changes.clone(),
+        ));
         self
+    }
+
+    /// The other clusters (from Argo CD cluster Secrets) and destination resolution.
+    pub fn clusters(&self) -> &Clusters {
+        &self.clusters
+    }
+
+    /// Replaces the repository Secrets (`repository`, `repo-creds`) that give targets without
+    /// credentials of their own theirs (Argo CD's matching, [`driftless_api::repo_credentials`]).
+    pub fn set_repo_secrets(&self, secrets: Vec<driftless_api::RepoSecret>) {
+        self.sources.set_repo_secrets(secrets);
+    }
+
+    /// Changes seen by the watches of every cluster (for controllers that requeue the owning
+    /// Application).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<LiveChange> {
+        self.changes.subscribe()
+    }
+
+    /// The cluster a target goes to: its destination's, or the engine's own.
+    pub async fn cluster_for(&self, t: &Target) -> Result<Arc<Cluster>, RuntimeError> {
+        Ok(self.conn_for(t).await?.cluster.clone())
+    }
+
+    /// Forgets what Application `app` needed from every cluster's watch cache.
+    pub fn release(&self, app: &str) {
+        for c in self
+            .conn
+            .iter()
+            .cloned()
+            .chain(self.clusters.each_connection())
+        {
+            c.live.release(app);
+        }
+    }
+
+    async fn conn_for(&self, t: &Target) -> Result<Arc<Connection>, RuntimeError> {
+        match &t.cluster {
+            None => Ok(self.conn()?.clone()),
+            Some(server) => self.clusters.connection(server).await,
+        }
     }
 
     /// Replaces the health rules (custom resource checks).
@@ -153,13 +197,20 @@ impl Engine {
         self.conn.as_ref().map(|c| &c.live)
     }
 
-    fn conn(&self) -> Result<&Connection, RuntimeError> {
+    fn conn(&self) -> Result<&Arc<Connection>, RuntimeError> {
         self.conn.as_ref().ok_or(RuntimeError::NotConnected)
     }
 
     /// Resolves an Application into a target (source, destination, render and sync settings).
+    /// With [`EngineConfig::resolve_destinations`], its `destination` must name a known cluster
+    /// (else [`RuntimeError::Destination`], with Argo CD's message).
     pub fn target(&self, app: &crate::Application) -> Result<Target, RuntimeError> {
-        Ok(Target::from_application(app)?)
+        let mut t = Target::from_application(app)?;
+        if self.config.resolve_destinations {
+            let c = self.clusters.resolve(&app.spec.destination)?;
+            t.cluster = (!c.is_local()).then_some(c.server);
+        }
+        Ok(t)
     }
 
     /// Calls `f` with the duration of every fetch from a remote repository (a poll that went
@@ -248,7 +299,7 @@ impl Engine {
         rendered: &Rendered,
         inventory: &[ObjectKey],
     ) -> Result<LiveState, RuntimeError> {
-        let conn = self.conn()?;
+        let conn = self.conn_for(t).await?;
         let mut desired = rendered.manifests.clone();
         driftless_apply::default_namespaces(&conn.cluster, &mut desired, &t.namespace).await?;
         let mut served = HashMap::new();
@@ -265,6 +316,16 @@ impl Engine {
             (*k, served.get(&id).cloned().flatten())
         }));
         conn.live.want(&t.app, scopes.clone());
+        // An Application that moved to another cluster no longer needs the old one's watches.
+        for other in self
+            .conn
+            .iter()
+            .chain(self.clusters.each_connection().iter())
+        {
+            if !Arc::ptr_eq(other, &conn) {
+                other.live.release(&t.app);
+            }
+        }
         conn.live
             .wait_synced(&scopes, self.config.cache_sync_timeout)
             .await?;
@@ -294,7 +355,7 @@ impl Engine {
         live: &LiveState,
         server_side: bool,
     ) -> Result<Comparison, RuntimeError> {
-        let conn = self.conn()?;
+        let conn = self.conn_for(t).await?;
         let cmp = pipeline::comparer(t)?;
         crate::compare::compare(&conn.cluster, &self.memo, t, &cmp, live, server_side).await
     }
@@ -321,7 +382,7 @@ impl Engine {
         settings: &SyncSettings,
         observer: &dyn Observer,
     ) -> Result<(Plan, SyncResult), RuntimeError> {
-        let conn = self.conn()?;
+        let conn = self.conn_for(t).await?;
         let mut plan = pipeline::plan(t, rendered, live, req.prune)?;
         if !req.only.is_empty() {
             let only: HashSet<&ObjectKey> = req.only.iter().collect();

@@ -92,6 +92,9 @@ pub enum RuntimeError {
         /// Revisions given.
         given: usize,
     },
+    /// The Application's destination names no known cluster (Argo CD's message).
+    #[error(transparent)]
+    Destination(#[from] driftless_api::DestinationError),
     /// Connecting to the cluster failed.
     #[error("{0}")]
     Connect(String),

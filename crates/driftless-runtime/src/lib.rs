@@ -1,6 +1,7 @@
 //! The Driftless engine: Argo CD-compatible `Application` types, and the [`Engine`] that composes
 //! the stages (source → render → plan → diff → apply) over shared caches — the Git cache, a render
-//! cache keyed by commit and settings, one cluster connection with a discovery cache, and
+//! cache keyed by commit and settings, cluster connections (its own and one per Argo CD cluster
+//! Secret, [`Clusters`]) each with a discovery cache, and
 //! watch-backed live state ([`live::LiveCache`]) so that steady-state comparison needs no request.
 //!
 //! `examples/embed.rs` (`cargo run -p driftless-runtime --example embed`) embeds the engine in a
@@ -18,11 +19,13 @@
 #![allow(clippy::result_large_err)]
 
 mod chart_source;
+mod clusters;
 mod compare;
 mod connect;
 mod engine;
 mod error;
 pub mod inventory;
+mod keys;
 pub mod live;
 mod multi;
 mod oneshot;
@@ -32,6 +35,7 @@ mod render;
 mod sources;
 mod target;
 
+pub use clusters::Clusters;
 pub use connect::{ClusterConfig, client};
 pub use driftless_api::{
     AppMetadata, Application, ApplicationError, ApplicationSource, ApplicationSpec, Automated,

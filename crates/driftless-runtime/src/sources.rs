@@ -22,6 +22,10 @@ pub(crate) struct Sources {
     pub(crate) on_fetch: Mutex<Option<FetchObserver>>,
     /// Charts of chart repositories and OCI registries (sources and dependencies).
     pub(crate) charts: Charts,
+    /// Repository Secrets (`repository`, `repo-creds`), for targets without credentials.
+    repo_secrets: Mutex<Vec<driftless_api::RepoSecret>>,
+    /// Where SSH keys from repository Secrets are written (mode 0600) for `ssh -i`.
+    keys_dir: std::path::PathBuf,
 }
 
 /// Receives the duration of every fetch from a remote repository.
@@ -51,6 +55,8 @@ impl Sources {
             polls: Mutex::default(),
             renders: Mutex::default(),
             plugins: Arc::new(plugins),
+            repo_secrets: Mutex::default(),
+            keys_dir: cache_dir.join("keys"),
             on_fetch: Mutex::default(),
             charts: Charts::new(cache_dir, poll_interval)?,
         })
@@ -84,9 +90,12 @@ impl Sources {
         {
             return Ok(commit.clone());
         }
-        let (repos, t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
+        let (repos, mut t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
         let on_fetch = self.on_fetch.lock().expect("fetch observer").clone();
         let charts = self.charts.clone();
+        if t2.credentials == driftless_source::Credentials::None {
+            t2.credentials = self.credentials_for(&t2.repo)?;
+        }
         let commit = blocking(move || {
             if let Some(chart) = &t2.chart {
                 return charts.resolve(&t2, chart, &rev);
@@ -107,6 +116,36 @@ impl Sources {
         .await?;
         *last = Some((Instant::now(), commit.clone()));
         Ok(commit)
+    }
+
+    /// Replaces the repository Secrets.
+    pub(crate) fn set_repo_secrets(&self, secrets: Vec<driftless_api::RepoSecret>) {
+        *self.repo_secrets.lock().expect("repo secrets") = secrets;
+    }
+
+    /// The credentials the repository Secrets give `repo` (none when nothing matches).
+    fn credentials_for(&self, repo: &str) -> Result<driftless_source::Credentials, RuntimeError> {
+        use driftless_source::Credentials;
+        let found =
+            driftless_api::repo_credentials(repo, &self.repo_secrets.lock().expect("repo secrets"));
+        let Some(c) = found else {
+            return Ok(Credentials::None);
+        };
+        Ok(if !c.ssh_private_key.is_empty() {
+            Credentials::SshKey {
+                key_file: crate::keys::write_key(&self.keys_dir, &c.ssh_private_key)?,
+                known_hosts: None,
+            }
+        } else if !c.bearer_token.is_empty() && c.password.is_empty() {
+            Credentials::Token(c.bearer_token)
+        } else if !c.password.is_empty() {
+            Credentials::Basic {
+                username: c.username,
+                password: c.password,
+            }
+        } else {
+            Credentials::None
+        })
     }
 
     /// The tree of `repo` (URL or local path) at `commit`.

@@ -93,6 +93,9 @@ pub struct Target {
     /// How objects are marked as the application's (Argo CD's
     /// `application.resourceTrackingMethod`; annotation by default).
     pub tracking: driftless_apply::TrackingMethod,
+    /// The API server of the destination when it is another cluster than the engine's own
+    /// (set by [`crate::Engine::target`] from the cluster Secrets); `None`: the engine's own.
+    pub cluster: Option<String>,
     /// Every source, in order, when the Application uses `spec.sources` (empty: the flat
     /// `repo` / `revision` / `path` / `render` fields are the one source).
     pub sources: Vec<SourceTarget>,
@@ -197,6 +200,7 @@ impl Target {
             } else {
                 Vec::new()
             },
+            cluster: None,
         })
     }
 

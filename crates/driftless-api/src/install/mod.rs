@@ -30,6 +30,9 @@ pub struct InstallOptions {
     pub create_namespace: bool,
     /// Container image of the controller.
     pub image: String,
+    /// Controller replicas: 1 installs a Deployment; more a StatefulSet whose pods shard the
+    /// Applications by their ordinal (`driftless controller --replicas N`).
+    pub replicas: u32,
 }
 
 impl Default for InstallOptions {
@@ -38,6 +41,7 @@ impl Default for InstallOptions {
             namespace: "argocd".to_string(),
             create_namespace: true,
             image: DEFAULT_IMAGE.to_string(),
+            replicas: 1,
         }
     }
 }
@@ -91,11 +95,14 @@ pub fn install_manifests_with(options: &InstallOptions) -> Result<String, Instal
         ));
     }
     docs.extend(crds().iter().map(|c| c.to_string()));
-    docs.push(
-        CONTROLLER
-            .replace("${NAMESPACE}", ns)
-            .replace("${IMAGE}", &options.image),
-    );
+    let controller = CONTROLLER
+        .replace("${NAMESPACE}", ns)
+        .replace("${IMAGE}", &options.image);
+    docs.push(if options.replicas > 1 {
+        stateful_set(&controller, options.replicas)
+    } else {
+        controller
+    });
     let mut out = String::new();
     for (i, doc) in docs.iter().enumerate() {
         // The header comment shares the first document.
@@ -108,6 +115,31 @@ pub fn install_manifests_with(options: &InstallOptions) -> Result<String, Instal
         }
     }
     Ok(out)
+}
+
+/// The controller documents with the Deployment made a StatefulSet of `replicas` pods: stable
+/// names ending in their ordinal (each pod's shard), started in parallel, told the replica count.
+fn stateful_set(controller: &str, replicas: u32) -> String {
+    controller
+        .split("---\n")
+        .map(|doc| {
+            if !doc.contains("\nkind: Deployment\n") {
+                return doc.to_string();
+            }
+            doc.replace("\nkind: Deployment\n", "\nkind: StatefulSet\n")
+                .replace(
+                    "  replicas: 1\n  # One controller syncs at a time; a rollout stops the old one before starting the new one.\n  strategy:\n    type: Recreate\n",
+                    &format!(
+                        "  replicas: {replicas}\n  # Pod N serves shard N (its host name ends in -N); a pod that stops has its shard\n  # served by the others until it is back (heartbeat Leases).\n  serviceName: driftless-controller\n  podManagementPolicy: Parallel\n"
+                    ),
+                )
+                .replace(
+                    "        - --metrics-listen\n",
+                    &format!("        - --replicas\n        - \"{replicas}\"\n        - --metrics-listen\n"),
+                )
+        })
+        .collect::<Vec<_>>()
+        .join("---\n")
 }
 
 fn is_dns_label(s: &str) -> bool {
@@ -155,11 +187,31 @@ mod tests {
     }
 
     #[test]
+    fn replicas_make_a_stateful_set() {
+        let yaml = install_manifests_with(&InstallOptions {
+            replicas: 3,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(!yaml.contains("kind: Deployment"));
+        assert!(yaml.contains("kind: StatefulSet\n"));
+        assert!(yaml.contains("  replicas: 3\n"));
+        assert!(yaml.contains("  serviceName: driftless-controller\n"));
+        assert!(yaml.contains("        - --replicas\n        - \"3\"\n"));
+        assert!(!yaml.contains("Recreate"));
+        // The Lease rules the heartbeats and the leader election need.
+        assert!(yaml.contains("resources: [leases]"));
+        let one = install_manifests("argocd").unwrap();
+        assert!(one.contains("kind: Deployment") && !one.contains("StatefulSet"));
+    }
+
+    #[test]
     fn namespace_document_is_optional_and_every_placeholder_is_filled() {
         let without = install_manifests_with(&InstallOptions {
             namespace: "cd".into(),
             create_namespace: false,
             image: "registry.example/driftless:dev".into(),
+            replicas: 1,
         })
         .unwrap();
         assert!(!without.contains("kind: Namespace"));

@@ -23,6 +23,7 @@ use futures::StreamExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::ApiResource;
 use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -65,13 +66,29 @@ pub async fn run_appsets(
     let set_ctx = Arc::new(SetContext {
         ctx: ctx.clone(),
         sets: sets.clone(),
-        secrets,
+        secrets: secrets.clone(),
     });
-    Controller::new_with(sets, watcher::Config::default(), applicationset_resource())
+    let controller =
+        Controller::new_with(sets, watcher::Config::default(), applicationset_resource());
+    // A cluster Secret added, changed or removed re-generates every set (clusters generators).
+    let all_sets = controller.store();
+    controller
         .owns_with(
             ctx.apps.clone(),
             crate::application_resource(),
             watcher::Config::default(),
+        )
+        .watches_with(
+            secrets,
+            ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&()),
+            watcher::Config::default().labels(CLUSTER_SECRET_SELECTOR),
+            move |_| {
+                all_sets
+                    .state()
+                    .iter()
+                    .map(|s| ObjectRef::from_obj_with(&**s, applicationset_resource()))
+                    .collect::<Vec<_>>()
+            },
         )
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, set_ctx)

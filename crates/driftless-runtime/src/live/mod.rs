@@ -52,11 +52,16 @@ pub struct LiveCache {
 impl LiveCache {
     /// A cache reading through `client`; nothing is watched until [`Self::want`] is called.
     pub fn new(client: kube::Client) -> Arc<Self> {
+        Self::with_changes(client, broadcast::channel(4096).0)
+    }
+
+    /// A cache reporting its changes on `changes` (shared by the caches of several clusters).
+    pub fn with_changes(client: kube::Client, changes: broadcast::Sender<LiveChange>) -> Arc<Self> {
         Arc::new(LiveCache {
             client,
             watches: Mutex::default(),
             interest: Mutex::default(),
-            changes: broadcast::channel(4096).0,
+            changes,
         })
     }
 

@@ -165,6 +165,9 @@ fn go_selector(sel: &Value) -> String {
 /// let errs = driftless_sim::defaults::validate("apps", "Deployment", &d);
 /// assert_eq!(errs[0].field, "spec.template.metadata.labels");
 /// assert_eq!(errs[1].to_string(), "spec.template.spec.containers: Required value");
+/// let lease = json!({"spec": {"holderIdentity": "a", "leaseDurationSeconds": 0}});
+/// let errs = driftless_sim::defaults::validate("coordination.k8s.io", "Lease", &lease);
+/// assert_eq!(errs[0].to_string(), "spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0");
 /// ```
 pub fn validate(group: &str, kind: &str, obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
@@ -245,9 +248,44 @@ pub fn validate(group: &str, kind: &str, obj: &Value) -> Vec<FieldError> {
         }
         ("", "Pod") => pod_spec(obj.get("spec"), "spec", &mut errs),
         ("", "Service") => service(obj, &mut errs),
+        ("coordination.k8s.io", "Lease") => lease(obj, &mut errs),
         _ => {}
     }
     errs
+}
+
+/// The API server's `ValidateLeaseSpec`.
+fn lease(obj: &Value, errs: &mut Vec<FieldError>) {
+    let int = |f: &str| obj.pointer(&format!("/spec/{f}")).and_then(Value::as_i64);
+    if let Some(d) = int("leaseDurationSeconds")
+        && d <= 0
+    {
+        errs.push(FieldError::invalid(
+            "spec.leaseDurationSeconds",
+            d.to_string(),
+            "must be greater than 0".into(),
+        ));
+    }
+    if let Some(t) = int("leaseTransitions")
+        && t < 0
+    {
+        errs.push(FieldError::invalid(
+            "spec.leaseTransitions",
+            t.to_string(),
+            "must be greater than or equal to 0".into(),
+        ));
+    }
+    let text = |f: &str| {
+        obj.pointer(&format!("/spec/{f}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    if !text("preferredHolder").is_empty() && text("strategy").is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.preferredHolder",
+            "may only be specified if `strategy` is defined",
+        ));
+    }
 }
 
 fn replicas(obj: &Value, errs: &mut Vec<FieldError>) {

@@ -39,6 +39,18 @@ pub struct ControllerArgs {
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Number of controller replicas sharing the Applications (by destination cluster; default
+    /// $ARGOCD_CONTROLLER_REPLICAS, else 1).
+    #[arg(long)]
+    replicas: Option<u32>,
+    /// This replica's shard (default $ARGOCD_CONTROLLER_SHARD, else the ordinal ending the host
+    /// name, as StatefulSet pods are named).
+    #[arg(long)]
+    shard: Option<u32>,
+    /// How long a replica's Leases hold without renewal (a dead replica's shard is taken over
+    /// after it).
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    lease_duration: Duration,
 }
 
 /// Log formats.
@@ -74,10 +86,25 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(driftless_source::RepoCache::default_dir),
         // One fetch per repository per interval, however many Applications use it.
         poll_interval: args.reconcile_interval,
+        // Destinations name clusters: the own one or those of Argo CD cluster Secrets.
+        resolve_destinations: true,
         ..EngineConfig::default()
     })?
     .with_client(client.clone());
+    let hostname = std::env::var("HOSTNAME").ok();
+    let shards = driftless_controller::shard::ShardSettings::infer(
+        args.replicas,
+        args.shard,
+        |k| std::env::var(k).ok(),
+        hostname.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let config = ControllerConfig {
+        scale: driftless_controller::scale::ScaleSettings {
+            shards,
+            lease_duration: args.lease_duration,
+            ..Default::default()
+        },
         namespace: args.namespace.clone(),
         reconcile_interval: args.reconcile_interval,
         jitter: args.jitter,
@@ -100,17 +127,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<u8> {
     });
     ready.store(true, Ordering::Release);
     tracing::info!(namespace = %args.namespace, "controller running");
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let appsets = tokio::spawn(driftless_controller::appset::run_appsets(
-        ctx.clone(),
-        async move {
-            let mut stopped = stopped;
-            let _ = stopped.wait_for(|s| *s).await;
-        },
-    ));
-    driftless_controller::run(ctx, shutdown_signal()).await;
-    let _ = stop.send(true);
-    let _ = appsets.await;
+    driftless_controller::run_replica(ctx, shutdown_signal()).await;
     Ok(0)
 }
 
@@ -135,10 +152,21 @@ pub struct InstallArgs {
     /// The namespace of the controller and its Applications.
     #[arg(long, default_value = "argocd")]
     namespace: String,
+    /// Controller replicas: more than one installs a StatefulSet whose pods share the
+    /// Applications by destination cluster.
+    #[arg(long, default_value_t = 1)]
+    replicas: u32,
 }
 
-/// Prints the install manifests (CRDs, RBAC, Deployment, Service).
+/// Prints the install manifests (CRDs, RBAC, Deployment or StatefulSet, Service).
 pub fn install(args: InstallArgs) -> anyhow::Result<u8> {
-    print!("{}", driftless_api::install_manifests(&args.namespace)?);
+    print!(
+        "{}",
+        driftless_api::install_manifests_with(&driftless_api::InstallOptions {
+            namespace: args.namespace,
+            replicas: args.replicas,
+            ..Default::default()
+        })?
+    );
     Ok(0)
 }
