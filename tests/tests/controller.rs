@@ -13,7 +13,8 @@ fn shop_repo() -> GitRepo {
         "app/settings.yaml",
         &config_map("settings", "", "mode: blue"),
     )
-    .write("app/web.yaml", &deployment("web", "nginx:1.27", 2, "", ""));
+    .write("app/web.yaml", &deployment("web", "nginx:1.27", 2, "", ""))
+    .write("rolled/cm.yaml", &config_map("rolled", "", "mode: green"));
     repo.commit("v1");
     repo
 }
@@ -367,6 +368,38 @@ async fn manual_operations_run_and_a_recorded_one_is_resumed() {
         });
         let a = env.application("manual");
         assert_eq!(text(&a, "/status/history/0/initiatedBy/username"), "admin");
+
+        // An operation with its own source (what `argocd app rollback` writes from a history
+        // entry): that source is synced and recorded, the spec is left as it is.
+        let op = serde_json::json!({"operation": {
+            "sync": {"revision": "HEAD", "source": {"repoURL": repo.path(), "path": "rolled"}},
+            "initiatedBy": {"username": "admin"}}})
+        .to_string();
+        let patch = [
+            "patch",
+            "application",
+            "manual",
+            "-n",
+            "argocd",
+            "--type",
+            "merge",
+            "-p",
+        ];
+        assert!(
+            env.kubectl(&[&patch[..], &[op.as_str()]].concat())
+                .status
+                .success()
+        );
+        eventually("the operation's source synced", 30, || {
+            let a = env.application("manual");
+            a.get("operation").is_none()
+                && text(&a, "/status/operationState/syncResult/source/path") == "rolled"
+        });
+        let a = env.application("manual");
+        assert_eq!(text(&a, "/status/history/1/source/path"), "rolled", "{a}");
+        assert_eq!(text(&a, "/status/history/0/source/path"), "app", "{a}");
+        assert_eq!(text(&a, "/spec/source/path"), "app");
+        assert!(env.exists(&["configmap/rolled", "-n", "manual"]));
     });
 }
 

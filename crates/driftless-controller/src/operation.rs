@@ -277,11 +277,15 @@ pub(crate) fn history_entry(app: &Application, state: &OperationState) -> Revisi
         deployed_at: state.finished_at.clone(),
         deploy_started_at: state.started_at.clone(),
         id: last_id + 1,
-        source: app.spec.source.clone().filter(|_| !multi),
-        sources: if multi {
-            app.spec.sources.clone()
-        } else {
-            Vec::new()
+        // What the sync applied: the spec's sources, or those of the operation (a rollback).
+        source: match result {
+            Some(r) => r.source.clone(),
+            None => app.spec.source.clone().filter(|_| !multi),
+        },
+        sources: match result {
+            Some(r) => r.sources.clone(),
+            None if multi => app.spec.sources.clone(),
+            None => Vec::new(),
         },
         initiated_by: state.operation.initiated_by.clone(),
         ..RevisionHistory::default()

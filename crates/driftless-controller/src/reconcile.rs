@@ -8,6 +8,7 @@ use driftless_api::{
     Operation, OperationInitiator, OperationPhase, SyncOperation, SyncOperationResource,
     SyncStatus, SyncStatusCode,
 };
+use driftless_runtime::{LiveState, Rendered, Target};
 use kube::api::{DynamicObject, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use serde_json::json;
@@ -57,6 +58,49 @@ pub async fn reconcile_here(
     let out = compare_and_act(&ctx, &app).await;
     ctx.metrics.observe_reconcile(started.elapsed());
     out
+}
+
+/// What an operation that names its own revisions or sources syncs (target, render, live
+/// state), or `None` when it syncs what was just rendered. The error names what was asked for.
+async fn requested_render(
+    ctx: &Context,
+    app: &Application,
+    t: &Target,
+    rendered: &Rendered,
+    op: &Operation,
+    inventory: &[driftless_core::ObjectKey],
+) -> Result<Option<(Target, Arc<Rendered>, LiveState)>, (String, driftless_runtime::RuntimeError)> {
+    let over = crate::sources::overridden(app, op);
+    let (t, wanted) = match &over {
+        Some(a) => {
+            let t = ctx
+                .engine
+                .target(a)
+                .map_err(|e| ("of the operation's sources".into(), e))?;
+            let wanted = crate::sources::operation_revisions(&t, op).unwrap_or_else(|| {
+                (0..t.source_count())
+                    .map(|i| t.source_target(i).revision)
+                    .collect()
+            });
+            (t, wanted)
+        }
+        None => match crate::sources::requested(t, rendered, op) {
+            Some(w) => (t.clone(), w),
+            None => return Ok(None),
+        },
+    };
+    let shown = wanted.join(", ");
+    let at = async {
+        let commits = ctx.engine.resolve_revisions(&t, &wanted, false).await?;
+        let r = ctx.engine.render_revisions(&t, &commits).await?;
+        let l = ctx.engine.live(&t, &r, inventory).await?;
+        Ok::<_, driftless_runtime::RuntimeError>((r, l))
+    }
+    .await;
+    match at {
+        Ok((r, l)) => Ok(Some((t, r, l))),
+        Err(e) => Err((shown, e)),
+    }
 }
 
 fn requeue(ctx: &Context) -> Action {
@@ -241,25 +285,14 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         status::write(ctx, &name, old.as_ref(), &st).await?;
         return Ok(Action::requeue(wait));
     }
-    // A requested revision (`argocd app sync --revision` / `--revisions`, a rollback) is
-    // rendered and synced instead of the spec's.
-    let (t, rendered, live) = match crate::sources::requested(&t, &rendered, &op) {
-        None => (t, rendered, live),
-        Some(wanted) => {
-            let at = async {
-                let commits = ctx.engine.resolve_revisions(&t, &wanted, false).await?;
-                let r = ctx.engine.render_revisions(&t, &commits).await?;
-                let l = ctx.engine.live(&t, &r, &inventory).await?;
-                Ok::<_, driftless_runtime::RuntimeError>((r, l))
-            }
-            .await;
-            match at {
-                Ok((r, l)) => (t, r, l),
-                Err(e) => {
-                    let shown = wanted.join(", ");
-                    return comparison_error(ctx, app, st, format!("revision {shown}: {e}")).await;
-                }
-            }
+    // A requested revision (`argocd app sync --revision` / `--revisions`, a rollback) or
+    // requested sources (a rollback) are rendered and synced instead of the spec's.
+    let (t, rendered, live) = match requested_render(ctx, app, &t, &rendered, &op, &inventory).await
+    {
+        Ok(None) => (t, rendered, live),
+        Ok(Some(at)) => at,
+        Err((shown, e)) => {
+            return comparison_error(ctx, app, st, format!("revision {shown}: {e}")).await;
         }
     };
     let began = op_started.unwrap_or_else(operation::now);
@@ -294,7 +327,10 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
         )
         .await;
     }
-    let ended = operation::run(ctx, app, &t, &rendered, &live, &op, retry_count, began).await;
+    // The sources synced are recorded in the result and the history (a rollback's, if any).
+    let over = crate::sources::overridden(app, &op);
+    let synced = over.as_ref().unwrap_or(app);
+    let ended = operation::run(ctx, synced, &t, &rendered, &live, &op, retry_count, began).await;
     let (state, next) = match ended {
         Ended::Done(s) => (s, None),
         Ended::RetryAfter(s, wait) => (s, Some(wait)),

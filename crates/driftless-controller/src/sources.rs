@@ -83,20 +83,57 @@ pub(crate) fn compared_to(app: &Application) -> ComparedTo {
 /// The revisions (one per source) an operation asks for when they differ from what was just
 /// rendered and from the spec's; `None` to sync what was rendered.
 pub(crate) fn requested(t: &Target, rendered: &Rendered, op: &Operation) -> Option<Vec<String>> {
+    let spec = spec_revisions(t);
+    let wanted = operation_revisions(t, op)?;
+    (wanted != spec && wanted != rendered.revisions).then_some(wanted)
+}
+
+/// The revisions (one per source of `t`) an operation syncs: its `revision` (one source) or
+/// `revisions` at their `sourcePositions` (several) in place of the target's; `None` when the
+/// operation names none.
+pub(crate) fn operation_revisions(t: &Target, op: &Operation) -> Option<Vec<String>> {
     let sync = op.sync.as_ref()?;
-    let spec: Vec<String> = (0..t.source_count())
-        .map(|i| t.source_target(i).revision)
-        .collect();
-    let wanted = if t.is_multi_source() {
-        per_source(&spec, &sync.revisions, sync.extra.get("sourcePositions"))
+    let spec = spec_revisions(t);
+    if t.is_multi_source() {
+        Some(per_source(
+            &spec,
+            &sync.revisions,
+            sync.extra.get("sourcePositions"),
+        ))
     } else {
         let wanted = sync.revision.trim();
-        if wanted.is_empty() {
+        (!wanted.is_empty()).then(|| vec![wanted.to_string()])
+    }
+}
+
+fn spec_revisions(t: &Target) -> Vec<String> {
+    (0..t.source_count())
+        .map(|i| t.source_target(i).revision)
+        .collect()
+}
+
+/// The Application as an operation syncs it when the operation carries its own sources, as
+/// Argo CD's rollback writes them (and its sync does): `operation.sync.sources` when not empty
+/// (several sources), else `operation.sync.source` (one), in place of the spec's. `None` when
+/// the operation names no source, or the spec's own.
+pub(crate) fn overridden(app: &Application, op: &Operation) -> Option<Application> {
+    let sync = op.sync.as_ref()?;
+    let mut a = app.clone();
+    if !sync.sources.is_empty() {
+        if sync.sources == app.spec.sources {
             return None;
         }
-        vec![wanted.to_string()]
-    };
-    (wanted != spec && wanted != rendered.revisions).then_some(wanted)
+        a.spec.sources = sync.sources.clone();
+        a.spec.source = None;
+    } else {
+        let source = sync.source.as_ref()?;
+        if !app.has_multiple_sources() && app.spec.source.as_ref() == Some(source) {
+            return None;
+        }
+        a.spec.source = Some(source.clone());
+        a.spec.sources = Vec::new();
+    }
+    Some(a)
 }
 
 /// The spec's revisions with those an operation names put in place: `revisions[k]` for the

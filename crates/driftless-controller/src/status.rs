@@ -52,7 +52,9 @@ async fn patch(
         for list in ["conditions", "resources"] {
             m.entry(list).or_insert_with(|| json!([]));
         }
-        if let Some(Value::Object(old)) = old.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)) {
+        if let Some(Value::Object(old)) =
+            old.map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
+        {
             for key in old.keys() {
                 m.entry(key.clone()).or_insert(Value::Null);
             }
