@@ -32,14 +32,17 @@ pub(crate) async fn publish(ctx: &Context, app: &Application, reason: &str, note
         reason: Some(reason.into()),
         message: Some(note.chars().take(1024).collect()),
         type_: Some(if failed { "Warning" } else { "Normal" }.into()),
+        // Which replica wrote it: its identity (the pod name), as client-go's recorder writes
+        // the host and reporting instance.
         source: Some(EventSource {
             component: Some("driftless-controller".into()),
-            ..EventSource::default()
+            host: Some(ctx.config.scale.identity.clone()),
         }),
         first_timestamp: Some(now.clone()),
         last_timestamp: Some(now),
         count: Some(1),
         reporting_component: Some("driftless-controller".into()),
+        reporting_instance: Some(ctx.config.scale.identity.clone()),
         ..Event::default()
     };
     if let Err(e) = ctx.events.create(&PostParams::default(), &ev).await {

@@ -12,15 +12,38 @@ use std::time::{Duration, Instant};
 /// A `driftless controller` child process; killed when dropped.
 struct Controller {
     child: Child,
+    /// The host name (identity) of a replica.
+    host: String,
 }
 
 impl Controller {
     fn start(env: &Env) -> Controller {
+        Controller::start_as(env, "controller", &[])
+    }
+
+    /// Pod `driftless-controller-<ordinal>` of a StatefulSet of `replicas` (the shard comes
+    /// from the ordinal ending the host name), with 2 s Leases.
+    fn replica(env: &Env, ordinal: u32, replicas: u32) -> Controller {
+        let host = format!("driftless-controller-{ordinal}");
+        let replicas = replicas.to_string();
+        let args = ["--replicas", replicas.as_str(), "--lease-duration", "2s"];
+        let mut c = Controller::start_as(env, &host, &args);
+        c.host = host;
+        c
+    }
+
+    /// A controller with its own cache, log and `HOSTNAME` (its identity) named `name`.
+    fn start_as(env: &Env, name: &str, extra: &[&str]) -> Controller {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(env.scratch().join("controller.log"))
+            .open(env.scratch().join(format!("{name}.log")))
             .expect("log file");
+        let cache = if name == "controller" {
+            "controller-cache".to_string()
+        } else {
+            format!("cache-{name}")
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_driftless"))
             .args([
                 "controller",
@@ -36,14 +59,21 @@ impl Controller {
             .arg("--kubeconfig")
             .arg(&env.kubeconfig)
             .arg("--cache-dir")
-            .arg(env.scratch().join("controller-cache"))
+            .arg(env.scratch().join(cache))
+            .args(extra)
             .env_remove("KUBECONFIG")
+            .env_remove("ARGOCD_CONTROLLER_REPLICAS")
+            .env_remove("ARGOCD_CONTROLLER_SHARD")
+            .env("HOSTNAME", name)
             .env("DRIFTLESS_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .expect("driftless controller starts");
-        Controller { child }
+        Controller {
+            child,
+            host: String::new(),
+        }
     }
 
     /// SIGKILL: no chance to record anything.
@@ -286,6 +316,81 @@ async fn terminate_op_stops_a_sync_in_the_middle_of_a_wave() {
         assert!(
             !env.exists(&["configmap/last", "-n", "stopped"]),
             "no wave after the terminated one"
+        );
+    });
+}
+
+/// Which controller instances wrote Events about Application `app` (`reportingInstance`).
+fn reporters(env: &Env, app: &str) -> Vec<String> {
+    let out = env.kubectl(&["get", "events", "-n", "argocd", "-o", "json"]);
+    assert!(out.status.success(), "{out:?}");
+    let events: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut found: Vec<String> = events["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["involvedObject"]["name"] == app)
+        .map(|e| text(e, "/reportingInstance").to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Two `driftless controller` processes, the pods of a two-replica StatefulSet (each takes its
+/// shard from the ordinal ending its host name), against one simulated cluster that Argo CD
+/// knows under two names: the in-cluster address (shard 0) and a cluster Secret for the same
+/// server by another name, pinned to shard 1. Each Application is synced by its shard's
+/// process only; when one process dies, the other takes its shard over once its Lease expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_controller_processes_split_the_applications_by_shard() {
+    let env = Env::start().await;
+    env.install_crds();
+    let alias = env
+        .cluster_secret_yaml("alias", "  shard: \"1\"\n")
+        .replace("https://127.0.0.1:", "https://localhost:");
+    assert!(alias.contains("https://localhost:"), "{alias}");
+    env.kubectl_apply(&alias);
+    let repo = GitRepo::new();
+    repo.write("a/cm.yaml", &config_map("a", "", "version: one"))
+        .write("b/cm.yaml", &config_map("b", "", "version: one"));
+    repo.commit("one");
+    let app = |name: &str, path: &str, destination: &str| {
+        format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}, namespace: argocd}}\nspec:\n  project: default\n  source: {{repoURL: '{}', path: {path}, targetRevision: HEAD}}\n  destination: {{{destination}}}\n  syncPolicy:\n    automated: {{prune: true}}\n    syncOptions: [CreateNamespace=true]\n",
+            repo.path().display()
+        )
+    };
+    let p0 = Controller::replica(&env, 0, 2);
+    let mut p1 = Controller::replica(&env, 1, 2);
+    tokio::task::block_in_place(|| {
+        env.kubectl_apply(&app(
+            "local",
+            "a",
+            "server: 'https://kubernetes.default.svc', namespace: local",
+        ));
+        env.kubectl_apply(&app("remote", "b", "name: alias, namespace: remote"));
+        eventually("both Applications synced", 60, || {
+            ["local", "remote"]
+                .iter()
+                .all(|a| text(&env.application(a), "/status/operationState/phase") == "Succeeded")
+        });
+        assert!(env.exists(&["configmap/a", "-n", "local"]));
+        assert!(env.exists(&["configmap/b", "-n", "remote"]));
+        assert_eq!(reporters(&env, "local"), [p0.host.clone()]);
+        assert_eq!(reporters(&env, "remote"), [p1.host.clone()]);
+
+        // Replica 1 dies: replica 0 takes shard 1 over and syncs the next commit there.
+        p1.kill();
+        repo.write("b/cm.yaml", &config_map("b", "", "version: two"));
+        repo.commit("two");
+        eventually("shard 1 served by replica 0", 60, || {
+            get(&env, "configmap", "b", "remote")["data"]["version"] == "two"
+        });
+        assert!(
+            reporters(&env, "remote").contains(&p0.host),
+            "{:?}",
+            reporters(&env, "remote")
         );
     });
 }
