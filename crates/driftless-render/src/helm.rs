@@ -14,7 +14,10 @@ use std::io;
 /// given by the caller in `referenced` for another source's `$name/…` files),
 /// inline values, `--set`, `--set-string` and `--set-file` values (Helm's own
 /// parser and precedence), release name (default `release-name`), namespace (default
-/// `default`), Kubernetes version and extra API versions.
+/// `default`), Kubernetes version and extra API versions; the charts' `crds/` files first with
+/// `include_crds`, test hooks left out with `skip_tests`, value files that do not exist
+/// skipped with `ignore_missing_value_files`, `values.schema.json` not checked with
+/// `skip_schema_validation`.
 pub fn render_helm(
     fs: &dyn SourceFs,
     path: &str,
@@ -39,7 +42,8 @@ pub fn render_helm(
 
 /// `helm template`'s stdout for the chart in directory `path`, byte for byte (`# Source:`
 /// lines, install order, hooks last, no NOTES), with the same options as [`render_helm`];
-/// `include_crds` prints the charts' `crds/` files first, as `--include-crds` does.
+/// `include_crds` (in place of `opts.helm.include_crds`: the flag of the command that prints
+/// it) prints the charts' `crds/` files first, as `--include-crds` does.
 pub(crate) fn helm_text(
     fs: &dyn SourceFs,
     path: &str,
@@ -72,21 +76,39 @@ fn helm_options(
     hopts.kube_version = h.kube_version.clone();
     hopts.api_versions = h.api_versions.clone();
     hopts.charts = opts.charts.clone();
-    let read = |f: &str| -> Result<Vec<u8>, RenderError> {
+    hopts.include_crds = h.include_crds;
+    hopts.skip_tests = h.skip_tests;
+    hopts.skip_schema_validation = h.skip_schema_validation;
+    // `None`: the file does not exist (a path leaving the repository is an error).
+    let find = |f: &str| -> Result<Option<Vec<u8>>, RenderError> {
         if let Some(text) = h.referenced.get(f) {
-            return Ok(text.clone());
+            return Ok(Some(text.clone()));
         }
         let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
             path: format!("{shown}/{f}"),
         })?;
         let (real, kind) = resolve(fs, &p, opts.limits.max_symlink_hops)?;
-        if kind != Some(EntryKind::File) {
-            return Err(FsError::NotFound(p).into());
+        match kind {
+            None => Ok(None),
+            Some(EntryKind::File) => Ok(Some(fs.read_file(&real, opts.limits.max_file_size)?)),
+            Some(_) => Err(FsError::NotFound(p).into()),
         }
-        Ok(fs.read_file(&real, opts.limits.max_file_size)?)
+    };
+    let read = |f: &str| -> Result<Vec<u8>, RenderError> {
+        find(f)?
+            .ok_or_else(|| FsError::NotFound(join(path, f).unwrap_or_else(|| f.to_string())).into())
     };
     for f in &h.value_files {
-        hopts.value_files.push(ValuesFile::new(f.clone(), read(f)?));
+        let data = if h.ignore_missing_value_files {
+            // Argo CD leaves a value file that does not exist out of `helm template`.
+            match find(f)? {
+                Some(data) => data,
+                None => continue,
+            }
+        } else {
+            read(f)?
+        };
+        hopts.value_files.push(ValuesFile::new(f.clone(), data));
     }
     if let Some(inline) = &h.values_inline {
         // After the value files, before the parameters (Argo CD's order).

@@ -219,4 +219,16 @@ pub struct HelmOptions {
     pub kube_version: Option<String>,
     /// Extra `.Capabilities.APIVersions`.
     pub api_versions: Vec<String>,
+    /// The charts' `crds/` files are part of the output, first (`helm template
+    /// --include-crds`; Argo CD passes it unless `helm.skipCrds`).
+    pub include_crds: bool,
+    /// Test hooks (`helm.sh/hook: test`, or Helm 2's `test-success`) are left out
+    /// (`--skip-tests`, Argo CD's `helm.skipTests`).
+    pub skip_tests: bool,
+    /// A value file that does not exist is skipped instead of failing the render (Argo CD's
+    /// `helm.ignoreMissingValueFiles`); a path leaving the repository is still refused.
+    pub ignore_missing_value_files: bool,
+    /// `values.schema.json` is not checked (`--skip-schema-validation`, Argo CD's
+    /// `helm.skipSchemaValidation`).
+    pub skip_schema_validation: bool,
 }

@@ -7,6 +7,7 @@
 //! reports it, and a version is downloaded once (`<cache_dir>/charts`, see
 //! `driftless-charts`). All of it blocks and runs on the blocking pool.
 
+use crate::refs::Referenced;
 use crate::render::{Plugins, render_tree};
 use crate::{Rendered, RuntimeError, Target};
 use driftless_charts::{Auth, ChartCache, ChartTree, DependencyFetcher, RepoCredentials};
@@ -54,14 +55,16 @@ impl Charts {
     }
 
     /// Fetches `version` of the target's chart and renders it with the target's Helm
-    /// settings (value files and `--set-file` paths inside the chart), as a Helm source
-    /// whatever files the chart holds (blocking).
+    /// settings (value files and `--set-file` paths inside the chart, or `$name/…` files of
+    /// other sources given in `referenced`), as a Helm source whatever files the chart holds
+    /// (blocking).
     pub(crate) fn render(
         &self,
         t: &Target,
         chart: &str,
         version: &str,
         plugins: &Plugins,
+        referenced: Referenced,
     ) -> Result<Rendered, RuntimeError> {
         let fetched = self
             .cache
@@ -81,7 +84,7 @@ impl Charts {
             &at_root,
             &fetched.version,
             plugins,
-            Default::default(),
+            referenced,
             Some(self.fetcher(t)),
             Some(SourceType::Helm),
         )?;

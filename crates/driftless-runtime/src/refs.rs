@@ -11,20 +11,33 @@ use driftless_render::paths::{join, resolve};
 use driftless_render::{EntryKind, Limits, RenderError, SourceFs};
 use std::collections::{BTreeMap, HashMap};
 
+/// The files of other sources that a render uses.
+#[derive(Debug, Default)]
+pub(crate) struct Referenced {
+    /// The text of each file, by the path as written (`$values/env/prod.yaml`).
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    /// Value files that do not exist, left out of the render (`ignoreMissingValueFiles`).
+    pub(crate) missing: Vec<String>,
+}
+
 /// The text of every `$name/…` file the target's Helm options name, read from the trees `open`
-/// gives for the referenced sources (each repository and commit opened once).
+/// gives for the referenced sources (each repository and commit opened once). A value file
+/// that does not exist is an error naming it, or with `ignoreMissingValueFiles` is left out
+/// (file parameters are always required, as in Argo CD).
 pub(crate) fn read_referenced<T: SourceFs>(
     t: &Target,
     refs: &[RefAt],
     open: impl Fn(&str, &str) -> Result<T, RuntimeError>,
-) -> Result<BTreeMap<String, Vec<u8>>, RuntimeError> {
-    let mut out = BTreeMap::new();
+) -> Result<Referenced, RuntimeError> {
+    let mut out = Referenced::default();
     if refs.is_empty() {
         return Ok(out);
     }
     let mut trees: HashMap<(String, String), T> = HashMap::new();
-    let set_files = t.render.helm_set_file.iter().map(|(_, p)| p);
-    for file in t.render.helm_values.iter().chain(set_files) {
+    let ignore_missing = t.render.ignore_missing_value_files;
+    let value_files = t.render.helm_values.iter().map(|f| (f, ignore_missing));
+    let set_files = t.render.helm_set_file.iter().map(|(_, p)| (p, false));
+    for (file, may_be_missing) in value_files.chain(set_files) {
         let Some((name, rel)) = split_reference(file) else {
             continue;
         };
@@ -40,14 +53,28 @@ pub(crate) fn read_referenced<T: SourceFs>(
             let tree = open(&r.repo, &r.commit)?;
             trees.insert(key.clone(), tree);
         }
-        out.insert(file.clone(), read_confined(&trees[&key], file, rel)?);
+        match read_confined(&trees[&key], file, rel)? {
+            Some(text) => {
+                out.files.insert(file.clone(), text);
+            }
+            None if may_be_missing => out.missing.push(file.clone()),
+            None => {
+                return Err(RuntimeError::RefMissing {
+                    file: file.to_string(),
+                });
+            }
+        }
     }
     Ok(out)
 }
 
-/// The file at `rel` (relative to the repository root) of `fs`, refused when it resolves
-/// outside the repository.
-fn read_confined(fs: &dyn SourceFs, file: &str, rel: &str) -> Result<Vec<u8>, RuntimeError> {
+/// The file at `rel` (relative to the repository root) of `fs`, `None` when nothing is there;
+/// refused when it resolves outside the repository or is not a file.
+fn read_confined(
+    fs: &dyn SourceFs,
+    file: &str,
+    rel: &str,
+) -> Result<Option<Vec<u8>>, RuntimeError> {
     let limits = Limits::default();
     let outside = || RuntimeError::RefEscapes {
         file: file.to_string(),
@@ -59,11 +86,14 @@ fn read_confined(fs: &dyn SourceFs, file: &str, rel: &str) -> Result<Vec<u8>, Ru
         RenderError::PathEscapes { .. } => outside(),
         e => RuntimeError::Render(e),
     })?;
-    if kind != Some(EntryKind::File) {
-        return Err(RuntimeError::RefMissing {
+    match kind {
+        None => Ok(None),
+        Some(EntryKind::File) => fs
+            .read_file(&real, limits.max_file_size)
+            .map(Some)
+            .map_err(|e| RuntimeError::Render(e.into())),
+        Some(_) => Err(RuntimeError::RefMissing {
             file: file.to_string(),
-        });
+        }),
     }
-    fs.read_file(&real, limits.max_file_size)
-        .map_err(|e| RuntimeError::Render(e.into()))
 }

@@ -5,6 +5,7 @@
 //! are passed as they are, with Argo CD's build environment (application, namespace, project,
 //! resolved commit, repository URL, target revision).
 
+use crate::refs::Referenced;
 use crate::sources::blocking;
 use crate::{Engine, EngineConfig, Rendered, RuntimeError, Target};
 use driftless_core::Manifest;
@@ -12,7 +13,6 @@ use driftless_render::{
     BuildEnv, ConfigManagementPlugin, HelmOptions, JsonnetOptions, KustomizeOptions, PluginOptions,
     RenderOptions, SourceFs,
 };
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The configured config-management plugins of an engine (`EngineConfig::plugins`).
@@ -88,9 +88,24 @@ pub fn options(t: &Target) -> RenderOptions {
             set_string: r.helm_set_string.clone(),
             set_file: r.helm_set_file.clone(),
             release_name: r.release_name.clone().or_else(|| Some(t.app.clone())),
-            namespace: Some(t.namespace.clone()).filter(|n| !n.is_empty()),
-            kube_version: r.kube_version.clone(),
-            api_versions: r.api_versions.clone(),
+            namespace: r
+                .helm_namespace
+                .clone()
+                .or_else(|| Some(t.namespace.clone()).filter(|n| !n.is_empty())),
+            kube_version: r
+                .helm_kube_version
+                .as_deref()
+                .or(r.kube_version.as_deref())
+                .map(argo_kube_version),
+            api_versions: if r.helm_api_versions.is_empty() {
+                r.api_versions.clone()
+            } else {
+                r.helm_api_versions.clone()
+            },
+            include_crds: !r.skip_crds,
+            skip_tests: r.skip_tests,
+            ignore_missing_value_files: r.ignore_missing_value_files,
+            skip_schema_validation: r.skip_schema_validation,
             ..HelmOptions::default()
         },
         jsonnet: JsonnetOptions {
@@ -109,6 +124,28 @@ pub fn options(t: &Target) -> RenderOptions {
         },
         env: build_env(t),
         ..RenderOptions::default()
+    }
+}
+
+/// The Kubernetes version as Argo CD hands it to `helm template --kube-version`: the numeric
+/// part only (`v1.33.4-gke.1245000` → `1.33.4`, as `k8s.io/apimachinery`'s `ParseGeneric`
+/// then `String` give it). A version without two numeric components is left as written, for
+/// Helm to refuse with its own words.
+fn argo_kube_version(v: &str) -> String {
+    let text = v.trim();
+    let bare = text.strip_prefix('v').unwrap_or(text);
+    let end = bare
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(bare.len());
+    let parts: Vec<String> = bare[..end]
+        .split('.')
+        .map_while(|p| p.parse::<u64>().ok())
+        .map(|n| n.to_string())
+        .collect();
+    if parts.len() >= 2 {
+        parts.join(".")
+    } else {
+        v.to_string()
     }
 }
 
@@ -146,20 +183,23 @@ pub(crate) struct TreeRender {
 }
 
 /// Renders the target's path from `fs` at `commit`, with `referenced` holding the text of the
-/// other sources' files its Helm value files and file parameters name (`$name/…`), chart
-/// dependencies missing from `charts/` fetched with `charts`, as `source_type` when given (else
-/// detected).
+/// other sources' files its Helm value files and file parameters name (`$name/…`; the value
+/// files found missing there are left out), chart dependencies missing from `charts/` fetched
+/// with `charts`, as `source_type` when given (else detected).
 pub(crate) fn render_tree(
     fs: &dyn SourceFs,
     t: &Target,
     commit: &str,
     plugins: &Plugins,
-    referenced: BTreeMap<String, Vec<u8>>,
+    referenced: Referenced,
     charts: Option<std::sync::Arc<driftless_charts::DependencyFetcher>>,
     source_type: Option<driftless_render::SourceType>,
 ) -> Result<TreeRender, RuntimeError> {
     let mut opts = options_with(t, commit, plugins);
-    opts.helm.referenced = referenced;
+    opts.helm.referenced = referenced.files;
+    opts.helm
+        .value_files
+        .retain(|f| !referenced.missing.contains(f));
     opts.charts = charts.map(|c| c as std::sync::Arc<dyn driftless_render::ChartFetcher>);
     opts.source_type = source_type;
     let out = driftless_render::render(fs, &t.path, &opts)?;
@@ -220,7 +260,8 @@ impl Engine {
         let charts = self.sources.charts.fetcher(&t);
         blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
-            let out = render_tree(&fs, &t, "", &plugins, BTreeMap::new(), Some(charts), None)?;
+            let none = Referenced::default();
+            let out = render_tree(&fs, &t, "", &plugins, none, Some(charts), None)?;
             Ok(Rendered {
                 commit: String::new(),
                 revisions: vec![String::new()],
@@ -263,6 +304,65 @@ mod tests {
             ("web", "shop")
         );
         assert_eq!(o.env.project_name, "default");
+    }
+
+    #[test]
+    fn helm_source_settings_reach_helm_as_argo_cd_passes_them() {
+        let app = |helm: &str| {
+            target(&format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: web}}\nspec:\n  destination: {{namespace: shop}}\n  source:\n    repoURL: .\n    path: chart\n{helm}"
+            ))
+        };
+        // Defaults: CRDs included (`--include-crds`), tests kept, the destination namespace.
+        let h = options(&app("")).helm;
+        assert!(h.include_crds && !h.skip_tests && !h.ignore_missing_value_files);
+        assert!(!h.skip_schema_validation);
+        assert_eq!(h.namespace.as_deref(), Some("shop"));
+        assert_eq!((h.kube_version, h.api_versions), (None, vec![]));
+
+        let t = app(
+            "    helm:\n      skipCrds: true\n      skipTests: true\n      skipSchemaValidation: true\n      ignoreMissingValueFiles: true\n      namespace: tools\n      kubeVersion: v1.30.4+k3s1\n      apiVersions: [a.example/v1, b.example/v1]\n",
+        );
+        let h = options(&t).helm;
+        assert!(!h.include_crds && h.skip_tests && h.ignore_missing_value_files);
+        assert!(h.skip_schema_validation);
+        assert_eq!(h.namespace.as_deref(), Some("tools"));
+        assert_eq!(h.kube_version.as_deref(), Some("1.30.4"));
+        assert_eq!(h.api_versions, ["a.example/v1", "b.example/v1"]);
+        // The source's settings win over the destination's (the CLI's --kube-version).
+        let mut with_cluster = t.clone();
+        with_cluster.render.kube_version = Some("1.28.0".into());
+        with_cluster.render.api_versions = vec!["c.example/v1".into()];
+        let h = options(&with_cluster).helm;
+        assert_eq!(h.kube_version.as_deref(), Some("1.30.4"));
+        assert_eq!(h.api_versions, ["a.example/v1", "b.example/v1"]);
+        let mut cluster_only = app("");
+        cluster_only.render.kube_version = Some("v1.29.1-eks-1".into());
+        let h = options(&cluster_only).helm;
+        assert_eq!(h.kube_version.as_deref(), Some("1.29.1"));
+
+        // Argo CD falls back to the kustomize fields for Helm's namespace and capabilities.
+        let h = options(&app(
+            "    kustomize:\n      namespace: kns\n      kubeVersion: '1.27'\n      apiVersions: [k.example/v1]\n",
+        ))
+        .helm;
+        assert_eq!(h.namespace.as_deref(), Some("kns"));
+        assert_eq!(h.kube_version.as_deref(), Some("1.27"));
+        assert_eq!(h.api_versions, ["k.example/v1"]);
+    }
+
+    #[test]
+    fn kube_versions_keep_their_numeric_part_as_argo_cd_parses_them() {
+        for (given, want) in [
+            ("v1.33.4-gke.1245000", "1.33.4"),
+            ("1.29", "1.29"),
+            (" v1.30.01 ", "1.30.1"),
+            ("1.30.", "1.30"),
+            ("1", "1"),
+            ("latest", "latest"),
+        ] {
+            assert_eq!(argo_kube_version(given), want, "{given}");
+        }
     }
 
     #[test]

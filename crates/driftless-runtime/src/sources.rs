@@ -175,13 +175,13 @@ impl Sources {
         let (plugins, refs) = (self.plugins.clone(), refs.to_vec());
         let charts = self.charts.clone();
         let rendered = blocking(move || {
-            if let Some(chart) = &t2.chart {
-                return charts.render(&t2, chart, &c, &plugins);
-            }
-            let tree = open_tree(&repos, &t2.repo, &c)?;
             let referenced = crate::refs::read_referenced(&t2, &refs, |repo, commit| {
                 open_tree(&repos, repo, commit)
             })?;
+            if let Some(chart) = &t2.chart {
+                return charts.render(&t2, chart, &c, &plugins, referenced);
+            }
+            let tree = open_tree(&repos, &t2.repo, &c)?;
             let fetcher = Some(charts.fetcher(&t2));
             let out =
                 crate::render::render_tree(&tree, &t2, &c, &plugins, referenced, fetcher, None)?;

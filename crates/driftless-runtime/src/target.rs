@@ -27,10 +27,31 @@ pub struct RenderSettings {
     pub helm_values_inline: Option<String>,
     /// Helm release name.
     pub release_name: Option<String>,
-    /// Kubernetes version for `.Capabilities`.
+    /// Kubernetes version for `.Capabilities`: the destination cluster's (the CLI's
+    /// `--kube-version`); the source's own (`helm_kube_version`) wins for Helm.
     pub kube_version: Option<String>,
-    /// Extra API versions for `.Capabilities.APIVersions`.
+    /// Extra API versions for `.Capabilities.APIVersions`: the destination cluster's (the
+    /// CLI's `--api-versions`); the source's own (`helm_api_versions`) win for Helm.
     pub api_versions: Vec<String>,
+    /// Helm's release namespace (`.Release.Namespace`) when the source sets one: Argo CD's
+    /// `helm.namespace`, else `kustomize.namespace`; otherwise the destination namespace.
+    pub helm_namespace: Option<String>,
+    /// The source's Kubernetes version for Helm (`helm.kubeVersion`, else
+    /// `kustomize.kubeVersion`), in place of `kube_version`.
+    pub helm_kube_version: Option<String>,
+    /// The source's API versions for Helm (`helm.apiVersions`, else `kustomize.apiVersions`),
+    /// in place of `api_versions` when not empty.
+    pub helm_api_versions: Vec<String>,
+    /// Leave the charts' `crds/` files out (`helm.skipCrds`; by default they are rendered
+    /// first, as Argo CD runs `helm template --include-crds`).
+    pub skip_crds: bool,
+    /// Leave test hooks out (`helm.skipTests`: `helm template --skip-tests`).
+    pub skip_tests: bool,
+    /// Skip value files that do not exist (`helm.ignoreMissingValueFiles`), `$name/…` files of
+    /// other sources included.
+    pub ignore_missing_value_files: bool,
+    /// Do not check the values against `values.schema.json` (`helm.skipSchemaValidation`).
+    pub skip_schema_validation: bool,
     /// Jsonnet options of a directory source (`directory.jsonnet`).
     pub jsonnet: JsonnetSettings,
     /// Argo CD's `spec.source.kustomize`, applied to a copy of the kustomization.
@@ -343,6 +364,7 @@ fn render_settings(name: &str, src: &ApplicationSource) -> Result<RenderSettings
     if let Some(k) = &src.kustomize {
         render.kustomize = kustomize_spec(name, k)?;
     }
+    helm_overrides(&mut render, src);
     if let Some(p) = &src.plugin {
         render.plugin = Some(plugin_source(p));
     }
@@ -367,8 +389,30 @@ fn render_settings(name: &str, src: &ApplicationSource) -> Result<RenderSettings
             _ => None,
         };
         render.release_name = h.release_name.clone().or_else(|| Some(name.to_string()));
+        render.skip_crds = h.skip_crds;
+        render.skip_tests = h.skip_tests;
+        render.ignore_missing_value_files = h.ignore_missing_value_files;
+        render.skip_schema_validation = h.skip_schema_validation;
     }
     Ok(render)
+}
+
+/// The namespace, Kubernetes version and API versions the source gives Helm in place of the
+/// destination's: the `helm` field, else the `kustomize` one (Argo CD's
+/// `GetNamespaceOrDefault`, `GetKubeVersionOrDefault`, `GetAPIVersionsOrDefault`).
+fn helm_overrides(render: &mut RenderSettings, src: &ApplicationSource) {
+    let (h, k) = (src.helm.as_ref(), src.kustomize.as_ref());
+    let text = |v: Option<&String>| v.filter(|v| !v.is_empty()).cloned();
+    render.helm_namespace = text(h.and_then(|h| h.namespace.as_ref()))
+        .or_else(|| text(k.and_then(|k| k.namespace.as_ref())));
+    render.helm_kube_version = text(h.and_then(|h| h.kube_version.as_ref()))
+        .or_else(|| text(k.and_then(|k| k.kube_version.as_ref())));
+    render.helm_api_versions = [h.map(|h| &h.api_versions), k.map(|k| &k.api_versions)]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .cloned()
+        .unwrap_or_default();
 }
 
 /// Argo CD's `spec.source.kustomize` as the renderer's edits.

@@ -54,10 +54,12 @@ pub struct TargetArgs {
     /// Helm release name (default: the application name).
     #[arg(long)]
     pub release_name: Option<String>,
-    /// Kubernetes version for Helm's .Capabilities.
+    /// Kubernetes version for Helm's .Capabilities: the destination cluster's (an
+    /// Application's helm.kubeVersion wins, as in Argo CD).
     #[arg(long)]
     pub kube_version: Option<String>,
-    /// Extra API versions for Helm's .Capabilities.APIVersions (repeatable).
+    /// Extra API versions for Helm's .Capabilities.APIVersions: the destination cluster's
+    /// (an Application's helm.apiVersions win, as in Argo CD) (repeatable).
     #[arg(long = "api-versions")]
     pub api_versions: Vec<String>,
     /// How objects are marked as the application's: annotation (Argo CD's default),
