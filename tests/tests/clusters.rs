@@ -284,3 +284,50 @@ async fn two_replicas_split_applications_by_cluster_and_take_over_a_stopped_one(
         })
     });
 }
+
+/// A cluster Secret with `namespaces` (namespaced mode, no `clusterResources`): objects in its
+/// namespaces are synced; one in another namespace, or a cluster-scoped one, is a
+/// `ComparisonError` with Argo CD's message and nothing of that Application is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_namespaced_cluster_secret_limits_what_is_managed() {
+    let env = Env::start().await;
+    env.install_crds();
+    let secret = env
+        .cluster_secret_yaml("limited", "  namespaces: web,db\n")
+        .replace("https://127.0.0.1:", "https://localhost:");
+    env.kubectl_apply(&secret);
+    let repo = GitRepo::new();
+    repo.write("web/cm.yaml", &config_map("web", "", "where: git"))
+        .write(
+            "roles/role.yaml",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
+        )
+        .write("roles/cm.yaml", &config_map("roles", "", "where: git"));
+    repo.commit("web");
+    let repo_path = repo.path().display().to_string();
+    let _c = env.start_controller(test_config());
+    let limited = |ns: &str| format!("name: limited, namespace: {ns}");
+    env.kubectl_apply(&app_yaml("inside", &repo_path, "web", &limited("web")));
+    env.kubectl_apply(&app_yaml("outside", &repo_path, "web", &limited("other")));
+    env.kubectl_apply(&app_yaml(
+        "clusterwide",
+        &repo_path,
+        "roles",
+        &limited("db"),
+    ));
+    eventually("the Application inside synced", 30, || {
+        text(&env.application("inside"), "/status/sync/status") == "Synced"
+    });
+    assert!(env.exists(&["configmap", "web", "-n", "web"]));
+    eventually("the others refused", 30, || {
+        condition(&env.application("outside"), "ComparisonError").as_deref()
+            == Some(r#"namespace "other" for ConfigMap "web" is not managed"#)
+            && condition(&env.application("clusterwide"), "ComparisonError").as_deref()
+                == Some(
+                    r#"cluster level ClusterRole "reader" can not be managed when in namespaced mode"#,
+                )
+    });
+    assert!(!env.exists(&["configmap", "web", "-n", "other"]));
+    assert!(!env.exists(&["configmap", "roles", "-n", "db"]));
+    assert!(!env.exists(&["clusterrole", "reader"]));
+}

@@ -64,8 +64,9 @@ pub use operation::{
 pub use project::{AppProject, AppProjectSpec, GroupKind, ProjectDestination};
 pub use secrets::{
     ClusterSecret, ClusterSecretConfig, DestinationError, IN_CLUSTER_NAME, IN_CLUSTER_SERVER,
-    RepoCredentials, RepoSecret, RepoSecretKind, ResolvedCluster, SECRET_TYPE_LABEL, SecretError,
-    TlsClientConfig, normalize_git_url, repo_credentials, resolve_destination, secret_type,
+    NamespacedMode, RepoCredentials, RepoSecret, RepoSecretKind, ResolvedCluster,
+    SECRET_TYPE_LABEL, SecretError, TlsClientConfig, normalize_git_url, repo_credentials,
+    resolve_destination, secret_type,
 };
 pub use source::{
     ApplicationSource, Destination, DirectorySource, EnvEntry, HelmFileParameter, HelmParameter,

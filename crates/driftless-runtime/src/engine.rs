@@ -208,6 +208,7 @@ impl Engine {
         let mut t = Target::from_application(app)?;
         if self.config.resolve_destinations {
             let c = self.clusters.resolve(&app.spec.destination)?;
+            t.namespaced_mode = c.secret.as_ref().and_then(|s| s.namespaced_mode());
             t.cluster = (!c.is_local()).then_some(c.server);
         }
         Ok(t)
@@ -309,6 +310,17 @@ impl Engine {
             if let std::collections::hash_map::Entry::Vacant(e) = served.entry(id) {
                 let r = conn.cluster.resolve(key).await?;
                 e.insert(r.map(|r| (r.resource, r.namespaced)));
+            }
+        }
+        if let Some(mode) = &t.namespaced_mode {
+            for m in &desired {
+                let k = m.key();
+                let id = (k.group.clone(), k.version.clone(), k.kind.clone());
+                if let Some(Some((_, namespaced))) = served.get(&id) {
+                    let ns = namespaced.then(|| k.namespace.as_deref().unwrap_or_default());
+                    mode.check(&k.kind, &k.name, ns)
+                        .map_err(RuntimeError::NotManaged)?;
+                }
             }
         }
         let scopes: HashSet<Scope> = scopes_for(keys.iter().map(|k| {

@@ -95,6 +95,10 @@ pub enum RuntimeError {
     /// The Application's destination names no known cluster (Argo CD's message).
     #[error(transparent)]
     Destination(#[from] driftless_api::DestinationError),
+    /// An object the destination cluster's Secret does not let Argo CD manage (namespaced mode:
+    /// its `namespaces` and `clusterResources`); Argo CD's message.
+    #[error("{0}")]
+    NotManaged(String),
     /// Connecting to the cluster failed.
     #[error("{0}")]
     Connect(String),

@@ -117,6 +117,9 @@ pub struct Target {
     /// The API server of the destination when it is another cluster than the engine's own
     /// (set by [`crate::Engine::target`] from the cluster Secrets); `None`: the engine's own.
     pub cluster: Option<String>,
+    /// The destination cluster's namespaced mode (its Secret's `namespaces` and
+    /// `clusterResources`; set by [`crate::Engine::target`]): objects outside it are refused.
+    pub namespaced_mode: Option<driftless_api::NamespacedMode>,
     /// Every source, in order, when the Application uses `spec.sources` (empty: the flat
     /// `repo` / `revision` / `path` / `render` fields are the one source).
     pub sources: Vec<SourceTarget>,
@@ -222,6 +225,7 @@ impl Target {
                 Vec::new()
             },
             cluster: None,
+            namespaced_mode: None,
         })
     }
 

@@ -133,6 +133,15 @@ impl ClusterSecret {
         })
     }
 
+    /// The limits of namespaced mode, when the Secret lists `namespaces` (else everything the
+    /// credentials reach is managed).
+    pub fn namespaced_mode(&self) -> Option<super::NamespacedMode> {
+        (!self.namespaces.is_empty()).then(|| super::NamespacedMode {
+            namespaces: self.namespaces.clone(),
+            cluster_resources: self.cluster_resources,
+        })
+    }
+
     /// A fingerprint of everything the connection depends on: a changed Secret reconnects.
     pub fn connection_key(&self) -> String {
         let c = &self.config;

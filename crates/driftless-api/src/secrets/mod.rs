@@ -5,10 +5,12 @@
 mod cluster;
 mod destination;
 mod repo;
+mod scope;
 
 pub use cluster::{ClusterSecret, ClusterSecretConfig, TlsClientConfig};
 pub use destination::{DestinationError, ResolvedCluster, resolve_destination};
 pub use repo::{RepoCredentials, RepoSecret, RepoSecretKind, normalize_git_url, repo_credentials};
+pub use scope::NamespacedMode;
 
 use k8s_openapi::api::core::v1::Secret;
 
