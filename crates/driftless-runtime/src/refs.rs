@@ -8,7 +8,7 @@ use crate::sources::RefAt;
 use crate::target::split_reference;
 use crate::{RuntimeError, Target};
 use driftless_render::paths::{join, resolve};
-use driftless_render::{EntryKind, Limits, RenderError, SourceFs};
+use driftless_render::{EntryKind, FsError, Limits, SourceFs};
 use std::collections::{BTreeMap, HashMap};
 
 /// The text of every `$name/…` file the target's Helm options name, read from the trees `open`
@@ -56,8 +56,8 @@ fn read_confined(fs: &dyn SourceFs, file: &str, rel: &str) -> Result<Vec<u8>, Ru
         .filter(|p| !p.is_empty())
         .ok_or_else(outside)?;
     let (real, kind) = resolve(fs, &path, limits.max_symlink_hops).map_err(|e| match e {
-        RenderError::PathEscapes { .. } => outside(),
-        e => RuntimeError::Render(e),
+        FsError::PathEscapes(_) => outside(),
+        e => RuntimeError::Render(e.into()),
     })?;
     if kind != Some(EntryKind::File) {
         return Err(RuntimeError::RefMissing {
