@@ -1,5 +1,9 @@
 //! Native Helm rendering: charts, values, Helm's template objects and
 //! `helm template`'s output, without the `helm` binary.
+//!
+//! Charts are read from a directory of any [`SourceFs`] (core's one read-only file tree: a Git
+//! commit, a directory ([`DirFs`]), files in memory ([`MemFs`])), with symlinks followed only
+//! inside the tree and files within [`ReadLimits`]; see [`ChartDir`].
 
 pub mod chart;
 pub mod error;

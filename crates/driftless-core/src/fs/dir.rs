@@ -108,7 +108,10 @@ mod tests {
         let fs = DirFs::new(d.path().join("in"));
         for p in ["../secret", "a/../../secret", "/etc/passwd"] {
             let e = fs.read_file(p, 100).unwrap_err();
-            assert!(matches!(&e, FsError::InvalidPath(q) if q == p), "{p}: {e:?}");
+            assert!(
+                matches!(&e, FsError::InvalidPath(q) if q == p),
+                "{p}: {e:?}"
+            );
             assert!(matches!(fs.kind(p), Err(FsError::InvalidPath(_))), "{p}");
         }
         assert_eq!(fs.kind("").unwrap(), Some(EntryKind::Dir));
