@@ -58,7 +58,7 @@ fn ours(chart: &Path, cache: &Arc<ChartCache>) -> Result<Vec<serde_json::Value>,
         ))),
         ..RenderOptions::default()
     };
-    let rendered = driftless_helm::render(&DirFs::new(chart), &opts)?;
+    let rendered = driftless_helm::render(&DirFs::new(chart), "", &opts)?;
     Ok(sort_objects(
         rendered
             .manifests()?

@@ -246,7 +246,7 @@ fn htpasswd(user: &str, password: &str) -> String {
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: h}}\ndata: {{line: {{{{ htpasswd {user:?} {password:?} | quote }}}}}}\n"
         ),
     );
-    let r = driftless_helm::render(&fs, &driftless_helm::RenderOptions::default()).unwrap();
+    let r = driftless_helm::render(&fs, "", &driftless_helm::RenderOptions::default()).unwrap();
     let m = r.manifests().unwrap();
     m[0].object["data"]["line"].as_str().unwrap().to_string()
 }

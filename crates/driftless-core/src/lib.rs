@@ -1,6 +1,6 @@
 //! Shared types of Driftless, the few that every stage needs.
 //!
-//! This crate is I/O-free: it names objects ([`ObjectKey`], [`GroupKind`]),
+//! This crate does no I/O but read a directory for [`fs::DirFs`]: it names objects ([`ObjectKey`], [`GroupKind`]),
 //! carries rendered objects with where they came from ([`Manifest`],
 //! [`Provenance`]), lists the well-known annotations ([`annotations`]) and the
 //! status vocabularies ([`Health`], [`SyncStatus`]), defines the read-only
@@ -23,6 +23,7 @@ mod hook;
 mod key;
 mod manifest;
 mod status;
+pub mod url;
 pub mod yaml;
 
 pub use hook::{hook_annotations, is_hook};

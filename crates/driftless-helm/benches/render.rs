@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("native: load + render", |b| {
         b.iter(|| render_dir(black_box(&chart()), &opts).expect("render"))
     });
-    let loaded = load_chart(&DirFs::new(chart())).expect("load");
+    let loaded = load_chart(&DirFs::new(chart()), "").expect("load");
     g.bench_function("native: render a loaded chart", |b| {
         b.iter(|| render_chart(black_box(loaded.clone()), &opts).expect("render"))
     });

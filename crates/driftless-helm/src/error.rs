@@ -9,15 +9,20 @@ use std::io;
 /// Any error of the Helm renderer.
 #[derive(Debug, thiserror::Error)]
 pub enum HelmError {
-    /// A chart file could not be read.
+    /// A local file outside the chart tree (a `--values` or `--set-file` path, the helm
+    /// binary's temporary files) could not be read or written.
     #[error("{path}: {source}")]
     Io {
-        /// Path relative to the chart root (or the file system root).
+        /// The path.
         path: String,
         /// The underlying error.
         #[source]
         source: io::Error,
     },
+    /// Reading a chart file from its tree failed (missing, over the size limit, a symlink
+    /// leaving the tree, a broken Git object); the path is the tree's.
+    #[error(transparent)]
+    Fs(#[from] driftless_core::fs::FsError),
     /// `Chart.yaml` is absent.
     #[error("Chart.yaml file is missing")]
     MissingChartYaml,

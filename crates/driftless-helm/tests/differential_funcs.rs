@@ -20,7 +20,7 @@ fn snippets() -> Vec<String> {
         r#"{{ htpasswd "admin" "pw" | len }} {{ htpasswd "a:b" "pw" }} {{ bcrypt "pw" | len }} {{ bcrypt "pw" | trunc 7 }}"#,
         r#"{{ encryptAES "k" "hello" | len }} {{ decryptAES "secretkey" "5zk3c4lQPhHGDWX6Pq9shJ6fVPt2Jwa9JLz/jA/wcr2GBCDfIOKAkNVyw868kTD+g5I1sJuvOJcli67jBlLvNg==" }} [{{ encryptAES "k" "" }}] {{ decryptAES "pw" (encryptAES "pw" "round trip") }}"#,
         r#"{{ genPrivateKey "ecdsa" | len }} {{ genPrivateKey "ed25519" | len }} {{ genPrivateKey "x" }} {{ genPrivateKey "ecdsa" | trunc 30 }}"#,
-        r#"{{ $ca := genCA "ca" 10 }}{{ typeOf $ca }} {{ kindOf $ca }} {{ $ca.Cert | trunc 27 }} {{ $ca.Key | trunc 31 }} {{ keys (fromJson (toJson $ca)) }}"#,
+        r#"{{ $ca := genCA "ca" 10 }}{{ typeOf $ca }} {{ kindOf $ca }} {{ $ca.Cert | trunc 27 }} {{ $ca.Key | trunc 31 }} {{ keys (fromJson (toJson $ca)) | sortAlpha }}"#,
         r#"{{ $ca := genCA "ca" 10 }}{{ $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.local") 5 $ca }}{{ $c.Cert | trunc 27 }} {{ $c.Key | trunc 31 }} {{ $s := genSelfSignedCert "self" nil nil 1 }}{{ $s.Key | trunc 31 }}"#,
         r#"{{ $k := genPrivateKey "ecdsa" }}{{ $c := genSelfSignedCertWithKey "e" nil nil 1 $k }}{{ eq $c.Key $k }} {{ $ca := genCAWithKey "ca" 1 $k }}{{ eq $ca.Key $k }} {{ $s := genSignedCertWithKey "s" nil nil 1 $ca (genPrivateKey "ed25519") }}{{ $s.Key | trunc 27 }}"#,
         r#"{{ $ca := genCA "ca" 10 }}{{ $b := buildCustomCert (b64enc $ca.Cert) (b64enc $ca.Key) }}{{ eq $b.Cert $ca.Cert }} {{ typeOf $b }}"#,

@@ -48,7 +48,7 @@ fn shop_manifests_carry_provenance_and_hooks() {
         ],
         ..Default::default()
     };
-    let out = driftless_helm::render(&fs, &opts).unwrap();
+    let out = driftless_helm::render(&fs, "", &opts).unwrap();
     let manifests = out.manifests().unwrap();
     let sts: Vec<_> = manifests
         .iter()
@@ -130,7 +130,7 @@ fn binary_engine_gives_the_same_documents() {
     };
     assert_eq!(strip(&a), strip(&b));
     assert_eq!(a.manifests().unwrap().len(), b.manifests().unwrap().len());
-    // Through a ChartFs (copied to a temporary directory for helm).
-    let c = driftless_helm::render(&driftless_helm::DirFs::new(&dir), &binary).unwrap();
+    // Through a SourceFs (copied to a temporary directory for helm).
+    let c = driftless_helm::render(&driftless_helm::DirFs::new(&dir), "", &binary).unwrap();
     assert_eq!(c.text, a.text);
 }

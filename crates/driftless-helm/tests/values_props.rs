@@ -66,7 +66,7 @@ proptest! {
         let mut fs = MemFs::default();
         fs.insert("Chart.yaml", "apiVersion: v2\nname: p\nversion: 0.1.0\n");
         fs.insert("values.yaml", serde_json::to_string(&Json::Object(defaults.clone())).unwrap());
-        let chart = load_chart(&fs).unwrap();
+        let chart = load_chart(&fs, "").unwrap();
         let before = user.clone();
         let out = coalesce_values(&chart, &user);
         prop_assert_eq!(&user, &before, "input mutated");

@@ -3,7 +3,7 @@
 
 use crate::docs::{self, Document};
 use crate::paths::{join, resolve};
-use crate::{EntryKind, RenderError, RenderOptions, RenderWarning, SourceFs};
+use crate::{EntryKind, FsError, RenderError, RenderOptions, RenderWarning, SourceFs};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 fn globs(patterns: &[String]) -> Result<Option<GlobSet>, RenderError> {
@@ -64,9 +64,8 @@ impl Walk<'_> {
     fn dir(&mut self, real: &str, logical: &str, rel: &str) -> Result<(), RenderError> {
         self.stack.push(real.to_string());
         for entry in self.fs.read_dir(real)? {
-            let real_child = join(real, &entry.name).ok_or_else(|| RenderError::PathEscapes {
-                path: format!("{real}/{}", entry.name),
-            })?;
+            let real_child = join(real, &entry.name)
+                .ok_or_else(|| FsError::PathEscapes(format!("{real}/{}", entry.name)))?;
             let logical_child = child(logical, &entry.name);
             let rel_child = child(rel, &entry.name);
             match entry.kind {

@@ -6,29 +6,10 @@ use driftless_core::{ManifestError, ObjectKey, Provenance};
 /// Why a render failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    /// Reading the source failed (missing file, file over the size limit, I/O).
+    /// Reading the source failed (missing file, file over the size limit, I/O, a path or
+    /// symlink leaving the repository, a symlink loop).
     #[error(transparent)]
     Fs(#[from] FsError),
-    /// A path leaves the repository (`..` beyond the root, or absolute).
-    #[error("{path}: path leaves the repository")]
-    PathEscapes {
-        /// The offending path.
-        path: String,
-    },
-    /// A symlink points outside the repository.
-    #[error("{link}: symlink points outside the repository (target `{target}`)")]
-    SymlinkOutside {
-        /// The link.
-        link: String,
-        /// Its target as stored.
-        target: String,
-    },
-    /// Too many symlinks (a loop).
-    #[error("{path}: too many levels of symbolic links")]
-    SymlinkLoop {
-        /// The path being resolved.
-        path: String,
-    },
     /// The source path does not exist or is not a directory.
     #[error("{path}: source path not found in the repository")]
     SourceNotFound {

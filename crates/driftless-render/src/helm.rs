@@ -1,12 +1,12 @@
 //! Helm sources, rendered natively by `driftless-helm`. This is the one place
-//! the two crates meet: the chart directory of the source is handed to Helm
-//! through a [`ChartFs`] view that keeps the renderer's path rules (no `..`
-//! leaving the repository, symlinks resolved and confined, size limit).
+//! the two crates meet: Helm reads the chart directory of the source from the
+//! same [`SourceFs`], under the same path rules (no `..` leaving the repository,
+//! symlinks resolved and confined, size limit).
 
 use crate::docs::Document;
 use crate::paths::{join, resolve};
 use crate::{EntryKind, FsError, RenderError, RenderOptions, SourceFs};
-use driftless_helm::{ChartFs, ValuesFile};
+use driftless_helm::ValuesFile;
 use std::io;
 
 /// Renders the chart in directory `path` (repository-relative) with `opts.helm`:
@@ -24,7 +24,7 @@ pub fn render_helm(
     opts: &RenderOptions,
 ) -> Result<Vec<Document>, RenderError> {
     let shown = if path.is_empty() { "." } else { path };
-    let rendered = template(fs, path, &helm_options(fs, path, opts)?, opts)?;
+    let rendered = template(fs, path, &helm_options(fs, path, opts)?)?;
     let helm_err = |e: driftless_helm::HelmError| RenderError::Helm {
         path: shown.to_string(),
         source: Box::new(e),
@@ -52,7 +52,7 @@ pub(crate) fn helm_text(
 ) -> Result<String, RenderError> {
     let mut hopts = helm_options(fs, path, opts)?;
     hopts.include_crds = include_crds;
-    Ok(template(fs, path, &hopts, opts)?.text)
+    Ok(template(fs, path, &hopts)?.text)
 }
 
 /// The options of `driftless-helm` that `opts.helm` stands for, with value and `--set-file`
@@ -79,14 +79,13 @@ fn helm_options(
     hopts.include_crds = h.include_crds;
     hopts.skip_tests = h.skip_tests;
     hopts.skip_schema_validation = h.skip_schema_validation;
+    hopts.limits = opts.limits.read();
     // `None`: the file does not exist (a path leaving the repository is an error).
     let find = |f: &str| -> Result<Option<Vec<u8>>, RenderError> {
         if let Some(text) = h.referenced.get(f) {
             return Ok(Some(text.clone()));
         }
-        let p = join(path, f).ok_or_else(|| RenderError::PathEscapes {
-            path: format!("{shown}/{f}"),
-        })?;
+        let p = join(path, f).ok_or_else(|| FsError::PathEscapes(format!("{shown}/{f}")))?;
         let (real, kind) = resolve(fs, &p, opts.limits.max_symlink_hops)?;
         match kind {
             None => Ok(None),
@@ -135,83 +134,16 @@ fn helm_options(
     Ok(hopts)
 }
 
-/// `helm template` of the chart in repository directory `path`, natively.
+/// `helm template` of the chart in repository directory `path`, natively: Helm reads the
+/// chart from the same tree (symlinks resolved and confined to the repository, within
+/// `hopts.limits`, which [`helm_options`] sets from the renderer's).
 pub(crate) fn template(
     fs: &dyn SourceFs,
     path: &str,
     hopts: &driftless_helm::RenderOptions,
-    opts: &RenderOptions,
 ) -> Result<driftless_helm::Rendered, RenderError> {
-    let (root, _) = resolve(fs, path, opts.limits.max_symlink_hops)?;
-    let view = ChartView { fs, root, opts };
-    driftless_helm::render(&view, hopts).map_err(|e| RenderError::Helm {
+    driftless_helm::render(fs, path, hopts).map_err(|e| RenderError::Helm {
         path: if path.is_empty() { "." } else { path }.to_string(),
         source: Box::new(e),
     })
-}
-
-/// The chart directory of a [`SourceFs`], as Helm reads it.
-struct ChartView<'a> {
-    fs: &'a dyn SourceFs,
-    root: String,
-    opts: &'a RenderOptions,
-}
-
-/// Helm's `ChartFs` speaks `io::Error`: the render error travels inside it
-/// as its source (kept whole, not flattened into a string).
-fn to_io(e: RenderError) -> io::Error {
-    match e {
-        RenderError::Fs(e @ FsError::NotFound(_)) => io::Error::new(io::ErrorKind::NotFound, e),
-        other => io::Error::other(other),
-    }
-}
-
-impl ChartView<'_> {
-    fn real(&self, path: &str) -> Result<(String, Option<EntryKind>), RenderError> {
-        let p = join(&self.root, path).ok_or_else(|| RenderError::PathEscapes {
-            path: path.to_string(),
-        })?;
-        resolve(self.fs, &p, self.opts.limits.max_symlink_hops)
-    }
-}
-
-impl ChartFs for ChartView<'_> {
-    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        let (real, kind) = self.real(path).map_err(to_io)?;
-        match kind {
-            Some(EntryKind::File) => self
-                .fs
-                .read_file(&real, self.opts.limits.max_file_size)
-                .map_err(|e| to_io(e.into())),
-            Some(_) => Err(io::Error::other(format!("{path}: not a file"))),
-            None => Err(to_io(FsError::NotFound(path.to_string()).into())),
-        }
-    }
-
-    fn list(&self, path: &str) -> io::Result<Vec<driftless_helm::DirEntry>> {
-        let (real, _) = self.real(path).map_err(to_io)?;
-        let mut out = Vec::new();
-        for e in self.fs.read_dir(&real).map_err(|e| to_io(e.into()))? {
-            let is_dir = match e.kind {
-                EntryKind::Dir => true,
-                EntryKind::File => false,
-                EntryKind::Symlink => {
-                    let link = join(&real, &e.name).unwrap_or_default();
-                    let (_, kind) = resolve(self.fs, &link, self.opts.limits.max_symlink_hops)
-                        .map_err(to_io)?;
-                    match kind {
-                        Some(EntryKind::Dir) => true,
-                        Some(EntryKind::File) => false,
-                        _ => continue,
-                    }
-                }
-                EntryKind::Other => continue,
-            };
-            out.push(driftless_helm::DirEntry {
-                name: e.name,
-                is_dir,
-            });
-        }
-        Ok(out)
-    }
 }

@@ -5,7 +5,7 @@
 use crate::docs::{self, Document};
 use crate::exec::ExecError;
 use crate::paths::{join, parent, resolve, resolve_inside};
-use crate::{EntryKind, RenderError, RenderOptions, RenderWarning, SourceFs};
+use crate::{EntryKind, FsError, RenderError, RenderOptions, RenderWarning, SourceFs};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -133,9 +133,7 @@ pub(crate) fn materialize(
         if dir.is_empty() && e.name == ".git" {
             continue;
         }
-        let path = join(dir, &e.name).ok_or_else(|| RenderError::PathEscapes {
-            path: e.name.clone(),
-        })?;
+        let path = join(dir, &e.name).ok_or_else(|| FsError::PathEscapes(e.name.clone()))?;
         let out = dest.join(&e.name);
         let (real, kind) = match e.kind {
             EntryKind::Symlink => resolve(fs, &path, opts.limits.max_symlink_hops)?,

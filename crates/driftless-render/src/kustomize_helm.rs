@@ -170,5 +170,6 @@ fn template(
         .filter(|v| !v.is_empty())
         .map(str::to_string)
         .or_else(|| app.kube_version.clone());
-    Ok(crate::helm::template(fs, chart_dir, &h, opts)?.text)
+    h.limits = opts.limits.read();
+    Ok(crate::helm::template(fs, chart_dir, &h)?.text)
 }

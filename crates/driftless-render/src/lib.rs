@@ -26,7 +26,6 @@ pub mod docs;
 mod env;
 mod error;
 mod exec;
-mod fs;
 mod helm;
 mod jsonnet;
 mod kustomize;
@@ -36,10 +35,10 @@ mod options;
 pub mod paths;
 mod plugin;
 
+pub use driftless_core::fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use driftless_helm::ChartFetcher;
 pub use env::{BuildEnv, envsubst};
 pub use error::{RenderError, RenderWarning, Repeated};
-pub use fs::{DirEntry, DirFs, EntryKind, FsError, SourceFs};
 pub use helm::render_helm;
 pub use kustomize::KUSTOMIZATION_FILES;
 pub use options::{
@@ -114,9 +113,7 @@ fn source_dir(
     path: &str,
     limits: &Limits,
 ) -> Result<(String, String), RenderError> {
-    let logical = paths::join("", path).ok_or_else(|| RenderError::PathEscapes {
-        path: path.to_string(),
-    })?;
+    let logical = paths::join("", path).ok_or_else(|| FsError::PathEscapes(path.to_string()))?;
     let (real, kind) = paths::resolve(fs, &logical, limits.max_symlink_hops)?;
     if kind != Some(EntryKind::Dir) {
         return Err(RenderError::SourceNotFound {

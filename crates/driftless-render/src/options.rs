@@ -89,12 +89,24 @@ pub struct Limits {
     pub max_nodes: usize,
 }
 
+impl Limits {
+    /// The limits that bound reading the tree (file size, symlink hops), as the chart
+    /// loader of `driftless-helm` takes them.
+    pub fn read(&self) -> driftless_core::fs::ReadLimits {
+        driftless_core::fs::ReadLimits {
+            max_file_size: self.max_file_size,
+            max_symlink_hops: self.max_symlink_hops,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
+        let read = driftless_core::fs::ReadLimits::default();
         Limits {
-            max_file_size: 8 * 1024 * 1024,
+            max_file_size: read.max_file_size,
             max_depth: 100,
-            max_symlink_hops: 40,
+            max_symlink_hops: read.max_symlink_hops,
             max_nodes: 2_000_000,
         }
     }

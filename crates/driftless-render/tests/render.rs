@@ -1,7 +1,9 @@
 //! The renderer over plain directories (DirFs): detection, directory rules,
 //! validation, duplicates, hostile input, Kustomize.
 
-use driftless_render::{DirFs, RenderError, RenderOptions, RenderWarning, SourceType, render};
+use driftless_render::{
+    DirFs, FsError, RenderError, RenderOptions, RenderWarning, SourceType, render,
+};
 use std::path::Path;
 
 fn write(root: &Path, files: &[(&str, &str)]) {
@@ -322,7 +324,10 @@ fn symlinks_inside_are_followed_outside_refused() {
     write(d.path(), &[("secret.yaml", &cm("stolen"))]);
     std::os::unix::fs::symlink("../../secret.yaml", repo.join("app/evil.yaml")).unwrap();
     let err = render(&fs, "app", &RenderOptions::default()).unwrap_err();
-    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::SymlinkOutside { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("app/evil.yaml"), "{err}");
     std::fs::remove_file(repo.join("app/evil.yaml")).unwrap();
 
@@ -336,7 +341,10 @@ fn symlinks_inside_are_followed_outside_refused() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::SymlinkOutside { .. })),
+        "{err:?}"
+    );
     std::fs::remove_file(repo.join("app/etc")).unwrap();
 
     // A loop through a directory link is stopped.
@@ -364,7 +372,7 @@ fn paths_leaving_the_repository_are_refused() {
     for p in ["../outside", "app/../../outside", "/etc"] {
         let err = render(&fs, p, &RenderOptions::default()).unwrap_err();
         assert!(
-            matches!(err, RenderError::PathEscapes { .. }),
+            matches!(err, RenderError::Fs(FsError::PathEscapes(_))),
             "{p}: {err:?}"
         );
     }
@@ -435,19 +443,31 @@ fn helm_value_files_cannot_leave_the_repository() {
     let mut opts = RenderOptions::default();
     opts.helm.value_files = vec!["../../secret.yaml".into()];
     let err = render(&fs, "chart", &opts).unwrap_err();
-    assert!(matches!(err, RenderError::PathEscapes { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::PathEscapes(_))),
+        "{err:?}"
+    );
     std::os::unix::fs::symlink("../../secret.yaml", repo.join("chart/linked.yaml")).unwrap();
     opts.helm.value_files = vec!["linked.yaml".into()];
     let err = render(&fs, "chart", &opts).unwrap_err();
-    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::SymlinkOutside { .. })),
+        "{err:?}"
+    );
     // `--set-file` paths (Argo CD's fileParameters) are confined the same way.
     opts.helm.value_files.clear();
     opts.helm.set_file = vec![("env".into(), "../../secret.yaml".into())];
     let err = render(&fs, "chart", &opts).unwrap_err();
-    assert!(matches!(err, RenderError::PathEscapes { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::PathEscapes(_))),
+        "{err:?}"
+    );
     opts.helm.set_file = vec![("env".into(), "linked.yaml".into())];
     let err = render(&fs, "chart", &opts).unwrap_err();
-    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::SymlinkOutside { .. })),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::sources::RefAt;
 use crate::target::split_reference;
 use crate::{RuntimeError, Target};
 use driftless_render::paths::{join, resolve};
-use driftless_render::{EntryKind, Limits, RenderError, SourceFs};
+use driftless_render::{EntryKind, FsError, Limits, SourceFs};
 use std::collections::{BTreeMap, HashMap};
 
 /// The files of other sources that a render uses.
@@ -83,8 +83,8 @@ fn read_confined(
         .filter(|p| !p.is_empty())
         .ok_or_else(outside)?;
     let (real, kind) = resolve(fs, &path, limits.max_symlink_hops).map_err(|e| match e {
-        RenderError::PathEscapes { .. } => outside(),
-        e => RuntimeError::Render(e),
+        FsError::PathEscapes(_) => outside(),
+        e => RuntimeError::Render(e.into()),
     })?;
     match kind {
         None => Ok(None),

@@ -156,22 +156,10 @@ fn build_env(t: &Target) -> BuildEnv {
         app_namespace: t.namespace.clone(),
         project_name: t.project.clone(),
         revision: String::new(),
-        repo_url: without_userinfo(&t.repo),
+        repo_url: driftless_core::url::without_userinfo(&t.repo),
         target_revision: t.revision.clone(),
         kube_version: t.render.kube_version.clone().unwrap_or_default(),
         api_versions: t.render.api_versions.clone(),
-    }
-}
-
-/// `scheme://user:secret@host/x` → `scheme://host/x`: credentials never reach a build.
-fn without_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
     }
 }
 

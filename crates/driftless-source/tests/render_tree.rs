@@ -2,7 +2,7 @@
 
 mod support;
 
-use driftless_render::{RenderError, RenderOptions, SourceType, render};
+use driftless_render::{FsError, RenderError, RenderOptions, SourceType, render};
 use driftless_source::{Credentials, RepoCache, RepoUrl};
 use support::TestRepo;
 
@@ -52,7 +52,10 @@ fn committed_symlinks_are_confined_to_the_repository() {
     assert_eq!(names(&r), ["ConfigMap:a", "ConfigMap:s"]);
     let (_, tree) = driftless_source::open_local(&repo.dir(), &c_bad).unwrap();
     let err = render(&tree, "app", &RenderOptions::default()).unwrap_err();
-    assert!(matches!(err, RenderError::SymlinkOutside { .. }), "{err:?}");
+    assert!(
+        matches!(err, RenderError::Fs(FsError::SymlinkOutside { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("app/passwd.yaml"), "{err}");
 }
 

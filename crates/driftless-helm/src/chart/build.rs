@@ -8,14 +8,14 @@
 //! As Argo CD, the build happens only when some listed dependency is missing from `charts/`;
 //! the fetched charts then replace vendored charts of the same name (Helm rewrites `charts/`).
 
-use std::io;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use super::{Chart, ChartFs, Dependency, DirEntry, load_archive, load_chart, semver};
+use super::{Chart, ChartDir, Dependency, load_archive, load_dir, semver};
 use crate::error::HelmError;
+use driftless_core::url::without_userinfo;
 
 /// Fetches charts from chart repositories and OCI registries for dependency builds.
 pub trait ChartFetcher: Send + Sync + std::fmt::Debug {
@@ -39,10 +39,10 @@ pub struct FetchedChart {
     pub archive: Arc<[u8]>,
 }
 
-/// Builds the missing dependencies of `chart` (loaded from `fs`) with `fetcher`.
+/// Builds the missing dependencies of `chart` (loaded from `dir`) with `fetcher`.
 pub fn build_dependencies(
     chart: &mut Chart,
-    fs: &dyn ChartFs,
+    dir: &ChartDir<'_>,
     fetcher: &dyn ChartFetcher,
 ) -> Result<(), HelmError> {
     let reqs = chart.metadata.dependencies.clone();
@@ -52,7 +52,7 @@ pub fn build_dependencies(
     if !missing {
         return Ok(());
     }
-    let targets = match locked(chart, fs)? {
+    let targets = match locked(chart, dir)? {
         Some(lock) => lock,
         None => reqs,
     };
@@ -70,7 +70,7 @@ pub fn build_dependencies(
             continue;
         }
         let sub = if let Some(path) = repo.strip_prefix("file://") {
-            local(chart, fs, d, path)?
+            local(chart, dir, d, path)?
         } else if is_remote(repo) {
             let got = fetcher
                 .fetch(repo, &d.name, &d.version)
@@ -120,17 +120,15 @@ fn is_remote(repo: &str) -> bool {
 }
 
 /// The dependencies `Chart.lock` (`requirements.lock` of a v1 chart) pins, when it exists.
-fn locked(chart: &Chart, fs: &dyn ChartFs) -> Result<Option<Vec<Dependency>>, HelmError> {
+fn locked(chart: &Chart, dir: &ChartDir<'_>) -> Result<Option<Vec<Dependency>>, HelmError> {
     let v1 = chart.metadata.api_version == "v1";
     let file = if v1 {
         "requirements.lock"
     } else {
         "Chart.lock"
     };
-    let data = match fs.read(file) {
-        Ok(d) => d,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(HelmError::io(file, e)),
+    let Some(data) = dir.read_optional(file)? else {
+        return Ok(None);
     };
     let y: serde_yaml_ng::Value = serde_yaml_ng::from_slice(&data)
         .map_err(|e| HelmError::InvalidChart(format!("cannot load {file}: {e}")))?;
@@ -251,12 +249,16 @@ fn go_str(s: &str) -> String {
 
 /// A `file://` dependency: the chart at `path`, relative to the chart's directory; its
 /// version must satisfy the dependency's.
-fn local(chart: &Chart, fs: &dyn ChartFs, d: &Dependency, path: &str) -> Result<Chart, HelmError> {
-    let view = SubFs {
-        fs,
-        prefix: path.trim_end_matches('/').to_string(),
-    };
-    let sub = load_chart(&view).map_err(|e| dep_error(chart, d, &format!("{path}: {e}")))?;
+fn local(
+    chart: &Chart,
+    dir: &ChartDir<'_>,
+    d: &Dependency,
+    path: &str,
+) -> Result<Chart, HelmError> {
+    let sub = dir
+        .sub(path)
+        .and_then(|sub| load_dir(&sub))
+        .map_err(|e| dep_error(chart, d, &format!("{path}: {e}")))?;
     if sub.name() != d.name {
         return Err(dep_error(
             chart,
@@ -284,46 +286,9 @@ fn dep_error(chart: &Chart, d: &Dependency, message: &str) -> HelmError {
     HelmError::Dependency {
         chart: chart.name().to_string(),
         name: d.name.clone(),
-        repository: strip_userinfo(&d.repository),
+        repository: without_userinfo(&d.repository),
         version: d.version.clone(),
         message: message.to_string(),
-    }
-}
-
-fn strip_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
-/// The directory `prefix` of another chart file system (`../common` of a `file://`
-/// dependency; whether `..` may leave the chart is the outer file system's rule).
-struct SubFs<'a> {
-    fs: &'a dyn ChartFs,
-    prefix: String,
-}
-
-impl SubFs<'_> {
-    fn path(&self, p: &str) -> String {
-        if p.is_empty() {
-            self.prefix.clone()
-        } else {
-            format!("{}/{p}", self.prefix)
-        }
-    }
-}
-
-impl ChartFs for SubFs<'_> {
-    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.fs.read(&self.path(path))
-    }
-    fn list(&self, path: &str) -> io::Result<Vec<DirEntry>> {
-        self.fs.list(&self.path(path))
     }
 }
 

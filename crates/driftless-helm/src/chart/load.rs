@@ -1,50 +1,56 @@
-//! Loading a chart from a [`ChartFs`] or from a list of files, with the
+//! Loading a chart from a directory of a [`SourceFs`] or from a list of files, with the
 //! rules of Helm's `pkg/chart/loader`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::ignore::{HELM_IGNORE, IgnoreRules};
-use super::{Chart, ChartFile, ChartFs, Metadata, load_archive};
+use super::{Chart, ChartDir, ChartFile, Metadata, load_archive};
 use crate::error::HelmError;
 use crate::values::parse_values;
+use driftless_core::fs::{ReadLimits, SourceFs};
 
-/// Loads the chart at the root of `fs`: every file not excluded by the
-/// chart's `.helmignore` (and Helm's default `templates/.?*` rule), with
-/// subcharts from `charts/` (directories and `.tgz` archives).
+/// Loads the chart in directory `dir` of `fs` (`""`: the root) within the default
+/// [`ReadLimits`]: every file not excluded by the chart's `.helmignore` (and Helm's default
+/// `templates/.?*` rule), with subcharts from `charts/` (directories and `.tgz` archives).
 ///
 /// ```
 /// use driftless_helm::{MemFs, load_chart};
 /// let mut fs = MemFs::default();
-/// fs.insert("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n");
-/// fs.insert("values.yaml", "replicas: 2\n");
-/// fs.insert("templates/cm.yaml", "kind: ConfigMap\n");
-/// let chart = load_chart(&fs).unwrap();
+/// fs.insert("demo/Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n");
+/// fs.insert("demo/values.yaml", "replicas: 2\n");
+/// fs.insert("demo/templates/cm.yaml", "kind: ConfigMap\n");
+/// let chart = load_chart(&fs, "demo").unwrap();
 /// assert_eq!(chart.name(), "demo");
 /// assert_eq!(chart.templates.len(), 1);
+/// let err = load_chart(&fs, "missing").unwrap_err();
+/// assert_eq!(err.to_string(), "missing: no such file or directory");
 /// ```
-pub fn load_chart(fs: &dyn ChartFs) -> Result<Chart, HelmError> {
-    let mut rules = match fs.read(HELM_IGNORE) {
-        Ok(data) => {
+pub fn load_chart(fs: &dyn SourceFs, dir: &str) -> Result<Chart, HelmError> {
+    load_dir(&ChartDir::new(fs, dir, ReadLimits::default())?)
+}
+
+/// Loads the chart of `dir` (see [`load_chart`]).
+pub fn load_dir(dir: &ChartDir<'_>) -> Result<Chart, HelmError> {
+    let mut rules = match dir.read_optional(HELM_IGNORE)? {
+        Some(data) => {
             IgnoreRules::parse(&String::from_utf8_lossy(&data)).map_err(HelmError::InvalidChart)?
         }
-        Err(_) => IgnoreRules::default(),
+        None => IgnoreRules::default(),
     };
     rules.add_defaults();
     let mut files = Vec::new();
-    walk(fs, "", &rules, &mut files)?;
+    walk(dir, "", &rules, &mut files)?;
     load_files(files)
 }
 
 fn walk(
-    fs: &dyn ChartFs,
+    chart: &ChartDir<'_>,
     dir: &str,
     rules: &IgnoreRules,
     out: &mut Vec<ChartFile>,
 ) -> Result<(), HelmError> {
-    let mut entries = fs.list(dir).map_err(|e| HelmError::io(dir, e))?;
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    for e in entries {
+    for e in chart.list(dir)? {
         let path = if dir.is_empty() {
             e.name.clone()
         } else {
@@ -54,9 +60,9 @@ fn walk(
             continue;
         }
         if e.is_dir {
-            walk(fs, &path, rules, out)?;
+            walk(chart, &path, rules, out)?;
         } else {
-            let data = fs.read(&path).map_err(|err| HelmError::io(&path, err))?;
+            let data = chart.read(&path)?;
             let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&data);
             out.push(ChartFile {
                 name: path,

@@ -1,10 +1,12 @@
-//! Charts: loading from a directory or archive, `Chart.yaml`, `.helmignore`.
+//! Charts: loading from a directory of a [`driftless_core::fs::SourceFs`] or from an archive,
+//! `Chart.yaml`, `.helmignore`.
 
 mod archive;
 pub mod build;
-pub mod fs;
+mod dir;
 pub mod ignore;
 mod load;
+mod mem;
 pub mod metadata;
 mod pathmatch;
 pub mod semver;
@@ -13,9 +15,10 @@ use std::sync::Arc;
 
 pub use archive::load_archive;
 pub use build::{ChartFetcher, FetchedChart, build_dependencies};
-pub use fs::{ChartFs, DirEntry, DirFs, MemFs};
+pub use dir::ChartDir;
 pub use ignore::IgnoreRules;
-pub use load::{load_chart, load_files};
+pub use load::{load_chart, load_dir, load_files};
+pub use mem::MemFs;
 pub use metadata::{Dependency, Maintainer, Metadata};
 pub use pathmatch::go_path_match;
 

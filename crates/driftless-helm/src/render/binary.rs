@@ -7,7 +7,9 @@ use std::process::Command;
 use super::output::Rendered;
 use super::sort::{Document, document_head, split_manifests};
 use super::{Engine, RenderOptions};
+use crate::chart::ChartDir;
 use crate::error::HelmError;
+use driftless_core::fs::DirFs;
 
 /// Renders the chart in directory `chart_dir` with the engine chosen in
 /// `opts` (native, or the `helm` binary).
@@ -19,42 +21,40 @@ use crate::error::HelmError;
 /// ```
 pub fn render_dir(chart_dir: &Path, opts: &RenderOptions) -> Result<Rendered, HelmError> {
     match &opts.engine {
-        Engine::Native => super::render(&crate::chart::DirFs::new(chart_dir), opts),
+        Engine::Native => super::render(&DirFs::new(chart_dir), "", opts),
         Engine::Binary(helm) => render_with_binary(helm, chart_dir, opts),
     }
 }
 
-/// Copies the chart in `fs` to a temporary directory and runs `helm` on it.
+/// Copies the chart of `chart` to a temporary directory and runs the `helm` binary on it.
 pub(crate) fn render_fs_with_binary(
-    fs: &dyn crate::chart::ChartFs,
+    helm: &Path,
+    chart: &ChartDir<'_>,
     opts: &RenderOptions,
 ) -> Result<Rendered, HelmError> {
-    let Engine::Binary(helm) = &opts.engine else {
-        return super::render(fs, opts);
-    };
     let dir = std::env::temp_dir().join(format!("driftless-helm-chart-{}", uuid::Uuid::new_v4()));
-    let result = copy_tree(fs, "", &dir).and_then(|_| render_with_binary(helm, &dir, opts));
+    let result = copy_tree(chart, "", &dir).and_then(|_| render_with_binary(helm, &dir, opts));
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-fn copy_tree(fs: &dyn crate::chart::ChartFs, rel: &str, dest: &Path) -> Result<(), HelmError> {
+fn copy_tree(chart: &ChartDir<'_>, rel: &str, dest: &Path) -> Result<(), HelmError> {
     let target = if rel.is_empty() {
         dest.to_path_buf()
     } else {
         dest.join(rel)
     };
     std::fs::create_dir_all(&target).map_err(|e| HelmError::io(target.display().to_string(), e))?;
-    for e in fs.list(rel).map_err(|e| HelmError::io(rel, e))? {
+    for e in chart.list(rel)? {
         let path = if rel.is_empty() {
             e.name.clone()
         } else {
             format!("{rel}/{}", e.name)
         };
         if e.is_dir {
-            copy_tree(fs, &path, dest)?;
+            copy_tree(chart, &path, dest)?;
         } else {
-            let data = fs.read(&path).map_err(|err| HelmError::io(&path, err))?;
+            let data = chart.read(&path)?;
             let out = dest.join(&path);
             std::fs::write(&out, data)
                 .map_err(|err| HelmError::io(out.display().to_string(), err))?;

@@ -8,7 +8,7 @@
 //! fs.insert("templates/cm.yaml",
 //!     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  msg: {{ .Values.greeting }}\n");
 //! let opts = RenderOptions { set: vec!["greeting=hi".into()], ..RenderOptions::default() };
-//! let out = render(&fs, &opts).unwrap();
+//! let out = render(&fs, "", &opts).unwrap();
 //! assert_eq!(out.text,
 //!     "---\n# Source: demo/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release-name-cm\ndata:\n  msg: hi\n");
 //! let manifests = out.manifests().unwrap();
@@ -32,8 +32,9 @@ pub use files::Files;
 pub use output::{Rendered, render_chart};
 pub use sort::{Document, INSTALL_ORDER, sort_manifests, split_manifests};
 
-use crate::chart::{ChartFs, load_chart};
+use crate::chart::{ChartDir, load_dir};
 use crate::error::HelmError;
+use driftless_core::fs::{ReadLimits, SourceFs};
 
 pub use crate::funcs::Lookup;
 
@@ -122,6 +123,8 @@ pub struct RenderOptions {
     /// Fetches dependencies that `charts/` lacks from their repositories (`helm dependency
     /// build`, as Argo CD runs it); `None`: a missing dependency is an error.
     pub charts: Option<Arc<dyn crate::ChartFetcher>>,
+    /// Limits on reading the chart's files (largest file, symlinks followed per path).
+    pub limits: ReadLimits,
 }
 
 impl Default for RenderOptions {
@@ -146,6 +149,7 @@ impl Default for RenderOptions {
             lookup: None,
             engine: Engine::Native,
             charts: None,
+            limits: ReadLimits::default(),
         }
     }
 }
@@ -170,20 +174,23 @@ impl std::fmt::Debug for RenderOptions {
             .field("include_crds", &self.include_crds)
             .field("engine", &self.engine)
             .field("charts", &self.charts)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
-/// Loads the chart at the root of `fs` and renders it with the engine of
-/// `opts` (for [`Engine::Binary`], the files are first copied to a
-/// temporary directory for `helm template`).
-pub fn render(fs: &dyn ChartFs, opts: &RenderOptions) -> Result<Rendered, HelmError> {
-    if let Engine::Binary(_) = opts.engine {
-        return binary::render_fs_with_binary(fs, opts);
+/// Loads the chart in directory `dir` of `fs` (`""`: the root; symlinks followed inside the
+/// tree, within `opts.limits`) and renders it with the engine of `opts` (for
+/// [`Engine::Binary`], the files are first copied to a temporary directory for `helm
+/// template`).
+pub fn render(fs: &dyn SourceFs, dir: &str, opts: &RenderOptions) -> Result<Rendered, HelmError> {
+    let dir = ChartDir::new(fs, dir, opts.limits)?;
+    if let Engine::Binary(helm) = &opts.engine {
+        return binary::render_fs_with_binary(helm, &dir, opts);
     }
-    let mut chart = load_chart(fs)?;
+    let mut chart = load_dir(&dir)?;
     if let Some(fetcher) = &opts.charts {
-        crate::chart::build_dependencies(&mut chart, fs, fetcher.as_ref())?;
+        crate::chart::build_dependencies(&mut chart, &dir, fetcher.as_ref())?;
     }
     render_chart(chart, opts)
 }

@@ -39,7 +39,7 @@ impl Rendered {
     /// let mut fs = MemFs::default();
     /// fs.insert("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n");
     /// fs.insert("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels:\n    app: a\n    app: b\n");
-    /// let r = render(&fs, &RenderOptions::default()).unwrap();
+    /// let r = render(&fs, "", &RenderOptions::default()).unwrap();
     /// assert_eq!(r.manifests().unwrap()[0].object["metadata"]["labels"]["app"], "b");
     /// assert_eq!(
     ///     r.warnings(),
@@ -84,7 +84,7 @@ impl Rendered {
     /// let mut fs = MemFs::default();
     /// fs.insert("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n");
     /// fs.insert("templates/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 3\n---\n# nothing\n");
-    /// let m = render(&fs, &RenderOptions::default()).unwrap().manifests().unwrap();
+    /// let m = render(&fs, "", &RenderOptions::default()).unwrap().manifests().unwrap();
     /// assert_eq!(m.len(), 1);
     /// assert!(m[0].object["spec"]["replicas"].is_i64());
     /// assert_eq!(m[0].provenance.line, 1);

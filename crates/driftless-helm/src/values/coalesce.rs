@@ -20,7 +20,7 @@ use crate::chart::Chart;
 /// let mut fs = MemFs::default();
 /// fs.insert("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n");
 /// fs.insert("values.yaml", "a: {b: 1, c: 2}\nd: 3\n");
-/// let chart = load_chart(&fs).unwrap();
+/// let chart = load_chart(&fs, "").unwrap();
 /// let user = serde_json::json!({"a": {"b": "x", "c": null}}).as_object().unwrap().clone();
 /// let v = coalesce_values(&chart, &user);
 /// assert_eq!(serde_json::Value::Object(v), serde_json::json!({"a": {"b": "x"}, "d": 3.0}));

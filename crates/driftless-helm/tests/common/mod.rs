@@ -295,7 +295,7 @@ pub fn run_native(args: &[String], workdir: &Path, default_kube: Option<&str>) -
         }
     }
     let fs = DirFs::new(workdir.join(&chart));
-    match render(&fs, &p.opts) {
+    match render(&fs, "", &p.opts) {
         Ok(r) => {
             if p.output_dir {
                 out.files = output_dir_files(&r.documents);

@@ -9,7 +9,7 @@ mod worker;
 
 use crate::docs::{self, Document};
 use crate::paths::{join, resolve_inside};
-use crate::{EntryKind, RenderError, RenderOptions, SourceFs};
+use crate::{EntryKind, FsError, RenderError, RenderOptions, SourceFs};
 use driftless_core::Provenance;
 use report::Source;
 use serde_json::Value;
@@ -49,9 +49,8 @@ fn fail(file: &str, message: impl Into<String>) -> RenderError {
 fn search_paths(source_dir: &str, opts: &RenderOptions) -> Result<Vec<String>, RenderError> {
     let mut out = vec![source_dir.to_string()];
     for lib in &opts.jsonnet.libs {
-        let p = join("", lib).ok_or_else(|| RenderError::PathEscapes {
-            path: format!("jsonnet library path {lib}"),
-        })?;
+        let p = join("", lib)
+            .ok_or_else(|| FsError::PathEscapes(format!("jsonnet library path {lib}")))?;
         out.push(p);
     }
     Ok(out)

@@ -1,10 +1,16 @@
-//! The read-only file tree that sources are read through: a Git commit's
-//! tree (`driftless-source`) or a directory on disk (`driftless-render`'s
-//! `DirFs`).
+//! The read-only file tree that sources and charts are read through: a Git commit's
+//! tree (`driftless-source`), a directory on disk ([`DirFs`]) or a chart archive in
+//! memory (`driftless-charts`).
 //!
 //! Paths are relative to the tree's root, `/`-separated, with no leading
-//! `/`; the root itself is `""`. Implementations never follow symlinks: the
-//! renderer resolves them itself so it can refuse links leaving the root.
+//! `/`; the root itself is `""`. Implementations never follow symlinks: readers
+//! resolve them with [`resolve`] so that links leaving the root are refused.
+
+mod dir;
+mod paths;
+
+pub use dir::DirFs;
+pub use paths::{join, resolve};
 
 /// What a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +55,20 @@ pub enum FsError {
     /// The path is not of the trait's form (empty, `.` or `..` components).
     #[error("{0}: path is not normalized")]
     InvalidPath(String),
+    /// A path leaves the tree (`..` beyond the root, or absolute).
+    #[error("{0}: path leaves the repository")]
+    PathEscapes(String),
+    /// A symlink points outside the tree.
+    #[error("{link}: symlink points outside the repository (target `{target}`)")]
+    SymlinkOutside {
+        /// The link.
+        link: String,
+        /// Its target as stored.
+        target: String,
+    },
+    /// Too many symlinks while resolving a path (a loop).
+    #[error("{0}: too many levels of symbolic links")]
+    SymlinkLoop(String),
     /// The file is larger than the limit the caller gave.
     #[error("{path}: file is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
@@ -90,7 +110,10 @@ impl FsError {
             | FsError::NotADirectory(p)
             | FsError::NotAFile(p)
             | FsError::NotASymlink(p)
-            | FsError::InvalidPath(p) => p,
+            | FsError::InvalidPath(p)
+            | FsError::PathEscapes(p)
+            | FsError::SymlinkLoop(p) => p,
+            FsError::SymlinkOutside { link, .. } => link,
             FsError::TooLarge { path, .. }
             | FsError::Io { path, .. }
             | FsError::Store { path, .. } => path,
@@ -109,11 +132,36 @@ impl FsError {
     }
 }
 
+/// How much reading one path of a tree may take: the largest file read and the most symlinks
+/// followed while resolving one path. Readers pass these to [`SourceFs::read_file`] and
+/// [`resolve`]; the defaults are the renderer's and the chart loader's.
+///
+/// ```
+/// let l = driftless_core::fs::ReadLimits::default();
+/// assert_eq!((l.max_file_size, l.max_symlink_hops), (8 * 1024 * 1024, 40));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest file read, in bytes (default 8 MiB).
+    pub max_file_size: u64,
+    /// Most symlinks followed while resolving one path (default 40, as Linux).
+    pub max_symlink_hops: usize,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_file_size: 8 * 1024 * 1024,
+            max_symlink_hops: 40,
+        }
+    }
+}
+
 /// A read-only tree of files: a Git commit's tree or a plain directory.
 ///
-/// Implemented by `driftless-source` (a Git commit's tree, no work tree) and
-/// by `driftless-render` (`DirFs`, a directory on disk); the renderer reads
-/// every source through it.
+/// Implemented by `driftless-source` (a Git commit's tree, no work tree), by
+/// [`DirFs`] (a directory on disk) and by `driftless-charts` (a chart archive);
+/// the renderer reads every source, and `driftless-helm` every chart, through it.
 ///
 /// ```
 /// use driftless_core::fs::{DirEntry, EntryKind, FsError, SourceFs};

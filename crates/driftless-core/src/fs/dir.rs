@@ -1,14 +1,12 @@
-//! The read-only file system the renderer reads sources through: the
-//! [`SourceFs`] trait lives in `driftless-core` (re-exported here), and
-//! [`DirFs`] is its implementation for a directory on disk.
+//! [`DirFs`]: a directory on disk as a [`SourceFs`], the one place this crate reads the disk.
 
-pub use driftless_core::fs::{DirEntry, EntryKind, FsError, SourceFs};
+use super::{DirEntry, EntryKind, FsError, SourceFs};
 use std::path::{Path, PathBuf};
 
 /// A plain directory on disk as a [`SourceFs`] (symlinks are reported, not followed).
 ///
 /// ```
-/// use driftless_render::{DirFs, EntryKind, SourceFs};
+/// use driftless_core::fs::{DirFs, EntryKind, SourceFs};
 /// let dir = tempfile::tempdir().unwrap();
 /// std::fs::write(dir.path().join("a.yaml"), "x: 1").unwrap();
 /// let fs = DirFs::new(dir.path());
@@ -31,12 +29,16 @@ impl DirFs {
         &self.root
     }
 
-    fn full(&self, path: &str) -> PathBuf {
+    /// `path` on disk; a path that could leave the root (`..`, absolute) is refused, whatever
+    /// the caller checked.
+    fn full(&self, path: &str) -> Result<PathBuf, FsError> {
         if path.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(path)
+            return Ok(self.root.clone());
         }
+        if path.starts_with('/') || path.split('/').any(|c| c == "..") {
+            return Err(FsError::InvalidPath(path.to_string()));
+        }
+        Ok(self.root.join(path))
     }
 }
 
@@ -54,7 +56,7 @@ fn kind_of(ft: std::fs::FileType) -> EntryKind {
 
 impl SourceFs for DirFs {
     fn kind(&self, path: &str) -> Result<Option<EntryKind>, FsError> {
-        match std::fs::symlink_metadata(self.full(path)) {
+        match std::fs::symlink_metadata(self.full(path)?) {
             Ok(m) => Ok(Some(kind_of(m.file_type()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(FsError::io(path, e)),
@@ -63,7 +65,7 @@ impl SourceFs for DirFs {
 
     fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(self.full(path)).map_err(|e| FsError::io(path, e))? {
+        for entry in std::fs::read_dir(self.full(path)?).map_err(|e| FsError::io(path, e))? {
             let entry = entry.map_err(|e| FsError::io(path, e))?;
             let kind = kind_of(entry.file_type().map_err(|e| FsError::io(path, e))?);
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -74,7 +76,7 @@ impl SourceFs for DirFs {
     }
 
     fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, FsError> {
-        let full = self.full(path);
+        let full = self.full(path)?;
         let size = std::fs::symlink_metadata(&full)
             .map_err(|e| FsError::io(path, e))?
             .len();
@@ -89,7 +91,30 @@ impl SourceFs for DirFs {
     }
 
     fn read_link(&self, path: &str) -> Result<String, FsError> {
-        let target = std::fs::read_link(self.full(path)).map_err(|e| FsError::io(path, e))?;
+        let target = std::fs::read_link(self.full(path)?).map_err(|e| FsError::io(path, e))?;
         Ok(target.to_string_lossy().into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_could_leave_the_root_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("in")).unwrap();
+        std::fs::write(d.path().join("secret"), "x").unwrap();
+        let fs = DirFs::new(d.path().join("in"));
+        for p in ["../secret", "a/../../secret", "/etc/passwd"] {
+            let e = fs.read_file(p, 100).unwrap_err();
+            assert!(
+                matches!(&e, FsError::InvalidPath(q) if q == p),
+                "{p}: {e:?}"
+            );
+            assert!(matches!(fs.kind(p), Err(FsError::InvalidPath(_))), "{p}");
+        }
+        assert_eq!(fs.kind("").unwrap(), Some(EntryKind::Dir));
+        assert!(matches!(fs.read_file("nope", 1), Err(FsError::NotFound(p)) if p == "nope"));
     }
 }
