@@ -31,6 +31,7 @@ pub mod metrics;
 mod operation;
 pub mod policy;
 mod progress;
+mod project;
 pub mod reconcile;
 mod resources;
 mod run;

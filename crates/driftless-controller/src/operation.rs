@@ -177,7 +177,7 @@ pub(crate) async fn run(
         },
         ..SyncOperationResult::default()
     });
-    let mut state = finished(
+    let state = finished(
         op,
         phase.clone(),
         message,
@@ -185,6 +185,42 @@ pub(crate) async fn run(
         retry_count,
         started,
     );
+    with_retry(ctx, op, state, phase, terminated, retry_count)
+}
+
+/// A sync whose tasks are not valid (objects the project refuses): Failed before anything is
+/// applied, with each refused object's result; retried like any failed sync.
+pub(crate) fn invalid(
+    ctx: &Context,
+    op: &Operation,
+    refused: Vec<ResourceResult>,
+    retry_count: i64,
+    started: Time,
+) -> Ended {
+    let result = SyncOperationResult {
+        resources: refused,
+        ..SyncOperationResult::default()
+    };
+    let state = finished(
+        op,
+        OperationPhase::Failed,
+        "one or more synchronization tasks are not valid".into(),
+        Some(result),
+        retry_count,
+        started,
+    );
+    with_retry(ctx, op, state, OperationPhase::Failed, false, retry_count)
+}
+
+/// `state` as it ends: a failure with retries left stays Running until the next attempt.
+fn with_retry(
+    ctx: &Context,
+    op: &Operation,
+    mut state: OperationState,
+    phase: OperationPhase,
+    terminated: bool,
+    retry_count: i64,
+) -> Ended {
     if phase != OperationPhase::Succeeded
         && !terminated
         && let Some(retry) = &op.retry

@@ -103,6 +103,28 @@ async fn requested_render(
     }
 }
 
+/// The desired objects the Application's project refuses (see [`crate::project::refused`]).
+async fn refused_objects(
+    ctx: &Context,
+    project: &driftless_api::AppProject,
+    app: &Application,
+    t: &Target,
+    live: &LiveState,
+) -> Vec<driftless_api::ResourceResult> {
+    let Ok(cluster) = ctx.engine.cluster_for(t).await else {
+        return Vec::new();
+    };
+    let mut namespaced = std::collections::HashMap::new();
+    for m in &live.desired {
+        if let Ok(Some(r)) = cluster.resolve(m.key()).await {
+            namespaced.insert(m.key().clone(), r.namespaced);
+        }
+    }
+    crate::project::refused(project, &app.spec.destination, &live.desired, |m| {
+        namespaced.get(m.key()).copied()
+    })
+}
+
 fn requeue(ctx: &Context) -> Action {
     let jitter = ctx.config.jitter.as_millis() as u64;
     let extra = if jitter == 0 {
@@ -123,17 +145,28 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     let refresh = app.annotation(REFRESH_ANNOTATION).map(str::to_string);
     let forced = ctx.force_fetch.lock().expect("force").remove(&name) || refresh.is_some();
 
-    let t = match ctx.engine.target(app) {
-        Ok(t) => {
+    // The spec and the project: an error is an InvalidSpecError; nothing is compared or applied.
+    let checked = match ctx.engine.target(app) {
+        Ok(t) => match crate::project::load(ctx, app).await? {
+            Ok(project) => {
+                let errors = crate::project::spec_errors(&project, app, &t);
+                if errors.is_empty() {
+                    Ok((t, project))
+                } else {
+                    Err(errors.join("; "))
+                }
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    let (t, project) = match checked {
+        Ok(ok) => {
             status::set_condition(&mut st.conditions, Cond::InvalidSpecError, None);
-            t
+            ok
         }
         Err(e) => {
-            status::set_condition(
-                &mut st.conditions,
-                Cond::InvalidSpecError,
-                Some(e.to_string()),
-            );
+            status::set_condition(&mut st.conditions, Cond::InvalidSpecError, Some(e));
             st.sync = Some(unknown_sync(app));
             status::write(ctx, &name, old.as_ref(), &st).await?;
             return Ok(requeue(ctx));
@@ -330,7 +363,13 @@ async fn compare_and_act(ctx: &Arc<Context>, app: &Application) -> Result<Action
     // The sources synced are recorded in the result and the history (a rollback's, if any).
     let over = crate::sources::overridden(app, &op);
     let synced = over.as_ref().unwrap_or(app);
-    let ended = operation::run(ctx, synced, &t, &rendered, &live, &op, retry_count, began).await;
+    // Objects the project does not permit fail the sync before anything is applied.
+    let refused = refused_objects(ctx, &project, app, &t, &live).await;
+    let ended = if refused.is_empty() {
+        operation::run(ctx, synced, &t, &rendered, &live, &op, retry_count, began).await
+    } else {
+        operation::invalid(ctx, &op, refused, retry_count, began)
+    };
     let (state, next) = match ended {
         Ended::Done(s) => (s, None),
         Ended::RetryAfter(s, wait) => (s, Some(wait)),

@@ -12,10 +12,8 @@
 //!   (every namespaced kind, through discovery) only for projects that ask.
 
 use crate::Context;
-use driftless_api::{AppProject, Application, ApplicationConditionType as Cond};
+use driftless_api::{Application, ApplicationConditionType as Cond};
 use driftless_runtime::{LiveState, Target};
-use kube::api::{Api, DynamicObject};
-use kube::core::ApiResource;
 use serde_json::Value;
 
 /// Sets both warnings in `conditions` for `app` rendered as `live`.
@@ -60,35 +58,17 @@ async fn shared(ctx: &Context, t: &Target, live: &LiveState) -> Vec<String> {
     out
 }
 
-fn project_resource() -> ApiResource {
-    ApiResource {
-        group: "argoproj.io".into(),
-        version: "v1alpha1".into(),
-        api_version: "argoproj.io/v1alpha1".into(),
-        kind: "AppProject".into(),
-        plural: "appprojects".into(),
-    }
-}
-
 async fn orphaned(
     ctx: &Context,
     app: &Application,
     t: &Target,
     live: &LiveState,
 ) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
-    let Some(cluster) = ctx.engine.cluster() else {
+    // The destination's objects; the project from the controller's own cluster.
+    let cluster = ctx.engine.cluster_for(t).await?;
+    let Ok(project) = crate::project::load(ctx, app).await? else {
         return Ok(None);
     };
-    let projects: Api<DynamicObject> = Api::namespaced_with(
-        cluster.client().clone(),
-        &ctx.config.namespace,
-        &project_resource(),
-    );
-    let project = app.spec.project.as_deref().unwrap_or("default");
-    let Some(obj) = projects.get_opt(project).await? else {
-        return Ok(None);
-    };
-    let project: AppProject = serde_json::from_value(serde_json::to_value(&obj)?)?;
     if project.orphaned_warn() != Some(true) || t.namespace.is_empty() {
         return Ok(None);
     }
