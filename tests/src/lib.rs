@@ -3,38 +3,39 @@
 //! engine's progress events.
 
 pub mod controller;
+pub mod git_repo;
 pub mod http_git;
 pub mod loops;
+pub mod sim_cluster;
+pub mod tools;
 pub mod umbrella;
 
+pub use git_repo::GitRepo;
 pub use http_git::HttpGit;
+pub use sim_cluster::SimCluster;
 
-use driftless_apply::{Observer, SyncEvent, SyncResult, SyncSettings};
+use driftless_apply::{ObjectResult, Observer, SyncEvent, SyncResult, SyncSettings};
 use driftless_plan::Plan;
 use driftless_runtime::{Engine, EngineConfig, RuntimeError, SyncRequest, Target};
-use driftless_sim::{Cluster as Sim, ClusterConfig, ClusterHandle};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use driftless_sim::{ClusterConfig, ClusterHandle};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// A running simulated cluster, a kubeconfig file for it and a client.
-///
-/// The simulator runs on a runtime of its own thread, so tests may block (run `kubectl`) freely.
+/// A running simulated cluster ([`SimCluster`], whose `kubectl` helpers it offers through
+/// `Deref`), a kubeconfig file for it and an engine connected to it.
 pub struct Env {
     /// In-process access to the simulator's objects.
     pub store: driftless_sim::Store,
     /// The simulator's URL.
     pub url: String,
-    sim: SimThread,
+    sim: SimCluster,
     /// Applier-side view of the cluster (the engine's).
     pub cluster: std::sync::Arc<driftless_apply::Cluster>,
     /// The engine every sync of the tests goes through.
     pub engine: Engine,
     /// Path of the kubeconfig file.
     pub kubeconfig: PathBuf,
-    dir: tempfile::TempDir,
 }
 
 /// A simulator configuration with short workload delays, so tests stay fast.
@@ -57,12 +58,8 @@ impl Env {
     /// Starts a simulator with `config`.
     pub async fn start_with(config: ClusterConfig) -> Env {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let (sim, handle) = SimThread::start(config);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let kubeconfig = dir.path().join("kubeconfig");
-        handle
-            .write_kubeconfig(&kubeconfig)
-            .expect("kubeconfig written");
+        let sim = SimCluster::start(config);
+        let handle = sim.handle();
         let kc =
             kube::config::Kubeconfig::from_yaml(handle.kubeconfig()).expect("kubeconfig parses");
         let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
@@ -70,7 +67,7 @@ impl Env {
             .expect("kubeconfig loads");
         let client = kube::Client::try_from(config).expect("client");
         let engine = Engine::new(EngineConfig {
-            cache_dir: dir.path().join("cache"),
+            cache_dir: sim.scratch().join("cache"),
             ..EngineConfig::default()
         })
         .expect("engine")
@@ -78,107 +75,16 @@ impl Env {
         Env {
             store: handle.store().clone(),
             url: handle.url().to_string(),
-            sim,
             cluster: engine.cluster().expect("connected").clone(),
             engine,
-            kubeconfig,
-            dir,
+            kubeconfig: sim.kubeconfig().to_path_buf(),
+            sim,
         }
     }
 
-    /// Runs the real `kubectl` against the simulator.
-    pub fn kubectl(&self, args: &[&str]) -> Output {
-        self.kubectl_with_input(args, None)
-    }
-
-    /// Runs `kubectl` with `input` on its standard input (e.g. `apply -f -`).
-    pub fn kubectl_with_input(&self, args: &[&str], input: Option<&str>) -> Output {
-        let mut child = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kubectl runs");
-        if let Some(text) = input {
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(text.as_bytes())
-                .expect("kubectl stdin");
-        }
-        child.wait_with_output().expect("kubectl finishes")
-    }
-
-    /// `kubectl apply -f -` of `yaml` (as another client would); panics on failure.
-    pub fn kubectl_apply(&self, yaml: &str) {
-        let out = self.kubectl_with_input(&["apply", "-f", "-"], Some(yaml));
-        assert!(
-            out.status.success(),
-            "kubectl apply failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Creates a namespace with `kubectl apply`.
-    pub fn namespace(&self, name: &str) {
-        self.kubectl_apply(&format!(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}\n"
-        ));
-    }
-
-    /// Runs `kubectl ... -o json` and parses stdout; panics with stderr on failure.
-    pub fn kubectl_json(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = args.to_vec();
-        all.extend(["-o", "json"]);
-        let out = self.kubectl(&all);
-        assert!(
-            out.status.success(),
-            "kubectl {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("kubectl prints JSON")
-    }
-
-    /// As [`Env::kubectl_json`], retrying failures (for simulators injecting API faults).
-    pub fn kubectl_json_retrying(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = args.to_vec();
-        all.extend(["-o", "json"]);
-        let mut last = String::new();
-        for _ in 0..20 {
-            let out = self.kubectl(&all);
-            if out.status.success() {
-                return serde_json::from_slice(&out.stdout).expect("kubectl prints JSON");
-            }
-            last = String::from_utf8_lossy(&out.stderr).into_owned();
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("kubectl {args:?} kept failing: {last}");
-    }
-
-    /// True when `kubectl get <what>` finds the object.
-    pub fn exists(&self, args: &[&str]) -> bool {
-        let mut all = vec!["get"];
-        all.extend_from_slice(args);
-        let out = self.kubectl(&all);
-        if out.status.success() {
-            return true;
-        }
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("NotFound"), "kubectl get {args:?}: {err}");
-        false
-    }
-
-    /// A scratch directory that lives as long as the environment.
-    pub fn scratch(&self) -> &Path {
-        self.dir.path()
+    /// The simulator handle.
+    pub fn sim(&self) -> &ClusterHandle {
+        self.sim.handle()
     }
 
     /// Renders `t` at its revision and syncs it, recording the engine's events.
@@ -201,58 +107,11 @@ impl Env {
     }
 }
 
-/// The simulator on its own thread and runtime; stopped when dropped.
-struct SimThread {
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    handle: std::sync::Arc<ClusterHandle>,
-}
+impl std::ops::Deref for Env {
+    type Target = SimCluster;
 
-impl SimThread {
-    fn start(config: ClusterConfig) -> (SimThread, std::sync::Arc<ClusterHandle>) {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("simulator runtime");
-            rt.block_on(async move {
-                let handle =
-                    std::sync::Arc::new(Sim::start(config).await.expect("simulator starts"));
-                ready_tx.send(handle.clone()).expect("test waits");
-                let _ = stop_rx.await;
-                drop(handle);
-            });
-        });
-        let handle = ready_rx.recv().expect("simulator started");
-        (
-            SimThread {
-                stop: Some(stop_tx),
-                thread: Some(thread),
-                handle: handle.clone(),
-            },
-            handle,
-        )
-    }
-}
-
-impl Drop for SimThread {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        // The runtime shuts down on its own thread; do not wait for it here (this may run
-        // inside the test's runtime).
-        drop(self.thread.take());
-    }
-}
-
-impl Env {
-    /// The simulator handle.
-    pub fn sim(&self) -> &ClusterHandle {
-        &self.sim.handle
+    fn deref(&self) -> &SimCluster {
+        &self.sim
     }
 }
 
@@ -322,91 +181,26 @@ impl Recorder {
     }
 }
 
-/// A throwaway Git repository made with the `git` CLI (directory `repo` of a temporary root,
-/// so it can be served over HTTP by [`GitRepo::serve_http`]).
-pub struct GitRepo {
-    root: tempfile::TempDir,
-    dir: PathBuf,
-}
-
 impl GitRepo {
-    /// The repository's name under its served root.
-    const NAME: &'static str = "repo";
-
-    /// An empty repository on branch `main`.
-    pub fn new() -> GitRepo {
-        let root = tempfile::tempdir().expect("temp dir");
-        let dir = root.path().join(Self::NAME);
-        std::fs::create_dir(&dir).expect("mkdir");
-        let repo = GitRepo { root, dir };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     /// Serves the repository over HTTP on loopback (`git http-backend`); its URL is
     /// [`GitRepo::http_url`]. Stops with the test process.
     pub fn serve_http(&self) -> HttpGit {
-        HttpGit::start(self.root.path(), None)
+        HttpGit::start(self.root(), None)
     }
 
     /// The URL of this repository on `server`.
     pub fn http_url(&self, server: &HttpGit) -> String {
         server.url(Self::NAME)
     }
-
-    /// Writes a file (creating directories).
-    pub fn write(&self, rel: &str, text: &str) -> &Self {
-        let p = self.dir.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-        self
-    }
-
-    /// Removes a file.
-    pub fn remove(&self, rel: &str) -> &Self {
-        std::fs::remove_file(self.dir.join(rel)).expect("remove");
-        self
-    }
-
-    /// Commits everything; returns the commit id.
-    pub fn commit(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-        let out = self.git(&["rev-parse", "HEAD"]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Runs git in the repository with a fixed identity.
-    pub fn git(&self, args: &[&str]) -> Output {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
 }
 
-impl Default for GitRepo {
-    fn default() -> Self {
-        GitRepo::new()
-    }
+/// The outcome reported for the object named `name` among `objects` (a sync's result); panics
+/// when it is not reported.
+pub fn reported<'a>(objects: &'a [ObjectResult], name: &str) -> &'a ObjectResult {
+    objects
+        .iter()
+        .find(|o| o.key.name == name)
+        .unwrap_or_else(|| panic!("{name} not reported in {objects:?}"))
 }
 
 /// YAML of a ConfigMap.

@@ -287,35 +287,18 @@ async fn manual_operations_run_and_a_recorded_one_is_resumed() {
             manual,
         ));
         let op = r#"{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}}}"#;
-        assert!(
-            env.kubectl(&[
-                "patch",
+        env.kubectl_merge_patch(&["application", "resumed", "-n", "argocd"], op);
+        let state = r#"{"status":{"operationState":{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}},"phase":"Running","message":"Sync operation in progress","startedAt":"2026-01-01T00:00:00Z"}}}"#;
+        env.kubectl_merge_patch(
+            &[
                 "application",
                 "resumed",
                 "-n",
                 "argocd",
-                "--type",
-                "merge",
-                "-p",
-                op
-            ])
-            .status
-            .success()
-        );
-        let state = r#"{"status":{"operationState":{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}},"phase":"Running","message":"Sync operation in progress","startedAt":"2026-01-01T00:00:00Z"}}}"#;
-        let out = env.kubectl(&[
-            "patch",
-            "application",
-            "resumed",
-            "-n",
-            "argocd",
-            "--subresource=status",
-            "--type",
-            "merge",
-            "-p",
+                "--subresource=status",
+            ],
             state,
-        ]);
-        assert!(out.status.success(), "{out:?}");
+        );
         env.kubectl_apply(&application_yaml(
             "manual",
             repo.path(),
@@ -346,21 +329,7 @@ async fn manual_operations_run_and_a_recorded_one_is_resumed() {
             "no automated sync"
         );
         let op = r#"{"operation":{"sync":{"revision":"HEAD","prune":true},"initiatedBy":{"username":"admin"}}}"#;
-        assert!(
-            env.kubectl(&[
-                "patch",
-                "application",
-                "manual",
-                "-n",
-                "argocd",
-                "--type",
-                "merge",
-                "-p",
-                op
-            ])
-            .status
-            .success()
-        );
+        env.kubectl_merge_patch(&["application", "manual", "-n", "argocd"], op);
         eventually("manual sync done", 30, || {
             let a = env.application("manual");
             text(&a, "/status/operationState/phase") == "Succeeded"

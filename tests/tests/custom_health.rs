@@ -2,7 +2,7 @@
 //! cert-manager Certificate (its CRD installed in an earlier wave) holds back the next wave until
 //! its status says Ready, which the test sets through the status subresource.
 
-use driftless_e2e::{Env, GitRepo, config_map, settings, target};
+use driftless_e2e::{Env, GitRepo, config_map, reported, settings, target};
 use std::time::Duration;
 
 const CRD: &str = "apiVersion: apiextensions.k8s.io/v1
@@ -100,11 +100,7 @@ async fn a_wave_waits_for_a_custom_resource_healthy_by_its_lua_script() {
         .expect("sync succeeds");
     let early = patcher.join().expect("patcher");
     assert!(!early, "wave 1 must wait for the Certificate");
-    let cert = result
-        .objects
-        .iter()
-        .find(|o| o.key.name == "web-tls")
-        .expect("certificate reported");
+    let cert = reported(&result.objects, "web-tls");
     let health = cert.health.as_ref().expect("health from the Lua script");
     assert_eq!(health.status, driftless_core::HealthStatus::Healthy);
     assert_eq!(

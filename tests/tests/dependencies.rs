@@ -78,18 +78,7 @@ async fn cycles_and_missing_dependencies_are_reported_and_hold_only_automated_sy
 
         // A manual sync is an explicit request: it runs.
         let op = r#"{"operation":{"sync":{"revision":"HEAD"},"initiatedBy":{"username":"admin"}}}"#;
-        let out = env.kubectl(&[
-            "patch",
-            "application",
-            "c",
-            "-n",
-            "argocd",
-            "--type",
-            "merge",
-            "-p",
-            op,
-        ]);
-        assert!(out.status.success());
+        env.kubectl_merge_patch(&["application", "c", "-n", "argocd"], op);
         eventually("c synced by hand", 20, || deployed(&env, "c"));
         assert!(!condition(&env, "c", "DependencyError").is_empty());
 

@@ -1,7 +1,9 @@
 //! Failing syncs: Degraded workloads, SyncFail hooks, timeouts, injected API faults.
 
 use driftless_apply::ApplyError;
-use driftless_e2e::{Env, GitRepo, config_map, deployment, fast_config, settings, target};
+use driftless_e2e::{
+    Env, GitRepo, config_map, deployment, fast_config, reported, settings, target,
+};
 use driftless_runtime::RuntimeError;
 use std::time::{Duration, Instant};
 
@@ -49,12 +51,7 @@ async fn a_degraded_deployment_stops_the_sync_names_it_and_runs_syncfail_hooks()
     // The pods' own complaint is part of the message.
     assert!(text.contains("CrashLoopBackOff"), "{text}");
     // The failing object carries the message in the partial result.
-    let api = f
-        .result
-        .objects
-        .iter()
-        .find(|o| o.key.name == "api")
-        .expect("api in the result");
+    let api = reported(&f.result.objects, "api");
     assert!(api.message.as_deref().unwrap_or("").contains("Degraded"));
     // The next wave never started; the SyncFail hook ran.
     assert!(!env.exists(&["configmap/later", "-n", "deg"]));

@@ -34,18 +34,10 @@ async fn ignored_fields_keep_their_live_values_on_sync() {
         });
         let out = env.kubectl(&["scale", "deployment/web", "-n", "respect", "--replicas=5"]);
         assert!(out.status.success(), "{out:?}");
-        let out = env.kubectl(&[
-            "patch",
-            "configmap",
-            "settings",
-            "-n",
-            "respect",
-            "--type",
-            "merge",
-            "-p",
+        env.kubectl_merge_patch(
+            &["configmap", "settings", "-n", "respect"],
             r#"{"data":{"tuned":"by-hand"}}"#,
-        ]);
-        assert!(out.status.success(), "{out:?}");
+        );
         // Ignored drift is no drift: still Synced, and selfHeal leaves it.
         std::thread::sleep(Duration::from_secs(2));
         assert_eq!(

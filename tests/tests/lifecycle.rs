@@ -1,7 +1,7 @@
 //! Hooks, prune, empty renders, dry runs and ownership, read back with the real kubectl.
 
 use driftless_apply::{Action, ApplyError};
-use driftless_e2e::{Env, GitRepo, config_map, deployment, settings, target};
+use driftless_e2e::{Env, GitRepo, config_map, deployment, reported, settings, target};
 use driftless_runtime::RuntimeError;
 
 fn job(name: &str, annotations: &str) -> String {
@@ -141,11 +141,7 @@ async fn prune_removes_objects_deleted_from_git_only_when_enabled() {
     let (_, result) = out.expect("sync without prune");
     assert!(env.exists(&["configmap/b", "-n", "prune"]));
     assert!(env.exists(&["deployment/web", "-n", "prune"]));
-    let b = result
-        .objects
-        .iter()
-        .find(|o| o.key.name == "b")
-        .expect("b reported");
+    let b = reported(&result.objects, "b");
     assert_eq!(b.action, Action::PruneSkipped);
     assert!(
         b.message
@@ -166,11 +162,7 @@ async fn prune_removes_objects_deleted_from_git_only_when_enabled() {
     assert!(env.exists(&["configmap/keep", "-n", "prune"]));
     assert!(env.exists(&["configmap/a", "-n", "prune"]));
     assert!(env.exists(&["configmap/bystander", "-n", "prune"]));
-    let keep = result
-        .objects
-        .iter()
-        .find(|o| o.key.name == "keep")
-        .expect("keep reported");
+    let keep = reported(&result.objects, "keep");
     assert_eq!(keep.action, Action::PruneSkipped);
     assert_eq!(keep.message.as_deref(), Some("Prune=false"));
 }
@@ -272,11 +264,7 @@ async fn an_object_tracked_by_another_application_is_not_taken_over() {
         "other:/ConfigMap:shared/common"
     );
     assert!(env.exists(&["configmap/own", "-n", "shared"]));
-    let skipped = result
-        .objects
-        .iter()
-        .find(|o| o.key.name == "common")
-        .expect("reported");
+    let skipped = reported(&result.objects, "common");
     assert_eq!(skipped.action, Action::Skipped);
     assert!(
         rec.warnings()

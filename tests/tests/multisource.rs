@@ -3,21 +3,9 @@
 //! source, and plain manifests from a third; status as Argo CD writes it for several sources.
 
 use driftless_e2e::controller::{eventually, test_config, text};
+use driftless_e2e::git_repo::color_chart_repo;
 use driftless_e2e::{Env, GitRepo, config_map, deployment};
 use serde_json::Value;
-
-fn chart_repo() -> GitRepo {
-    let charts = GitRepo::new();
-    charts
-        .write("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
-        .write("chart/values.yaml", "color: blue\n")
-        .write(
-            "chart/templates/cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-color\ndata:\n  color: {{ .Values.color | quote }}\n",
-        );
-    charts.commit("chart");
-    charts
-}
 
 fn application(charts: &GitRepo, values: &GitRepo, extra: &GitRepo) -> String {
     format!(
@@ -43,7 +31,7 @@ fn strings(v: &Value, p: &str) -> Vec<String> {
 async fn a_multi_source_application_syncs_and_follows_its_values_repository() {
     let env = Env::start().await;
     env.install_crds();
-    let charts = chart_repo();
+    let charts = color_chart_repo("web-color");
     let values = GitRepo::new();
     values.write("env/values-prod.yaml", "color: red\n");
     let v1 = values.commit("red");
@@ -125,18 +113,7 @@ async fn a_multi_source_application_syncs_and_follows_its_values_repository() {
         // A manual sync of the values source back to its first commit (what `argocd app sync
         // --revisions <v1> --source-positions 2` writes); automation off so it stays there.
         let patch = |body: &str| {
-            let out = env.kubectl(&[
-                "patch",
-                "application",
-                "shop",
-                "-n",
-                "argocd",
-                "--type",
-                "merge",
-                "-p",
-                body,
-            ]);
-            assert!(out.status.success(), "{out:?}");
+            env.kubectl_merge_patch(&["application", "shop", "-n", "argocd"], body);
         };
         patch(r#"{"spec":{"syncPolicy":{"automated":null}}}"#);
         patch(&format!(

@@ -2,7 +2,7 @@
 //! ApplyOutOfSyncOnly, PrunePropagationPolicy, Delete=false, ServerSideApply=false, label tracking.
 
 use driftless_apply::{Action, TrackingMethod};
-use driftless_e2e::{Env, GitRepo, config_map, deployment, settings, target};
+use driftless_e2e::{Env, GitRepo, config_map, deployment, reported, settings, target};
 
 fn rv(env: &Env, what: &str, ns: &str) -> String {
     env.kubectl_json(&["get", what, "-n", ns])["metadata"]["resourceVersion"]
@@ -70,14 +70,7 @@ async fn apply_out_of_sync_only_leaves_synced_objects_alone() {
     repo.commit("v2");
     let (out, _) = env.sync(&t, &settings(&t)).await;
     let (_, result) = out.expect("second");
-    let action = |n: &str| {
-        result
-            .objects
-            .iter()
-            .find(|o| o.key.name == n)
-            .unwrap()
-            .action
-    };
+    let action = |n: &str| reported(&result.objects, n).action;
     assert_eq!(action("a"), Action::Unchanged);
     assert_eq!(action("b"), Action::Applied);
     assert_eq!(rv(&env, "configmap/a", "oos"), a_before);
@@ -138,14 +131,7 @@ async fn replace_and_force_recreate_objects_with_immutable_changes() {
     repo.commit("v3");
     let (out, _) = env.sync(&t, &settings(&t)).await;
     let (_, result) = out.expect("forced");
-    let action = |n: &str| {
-        result
-            .objects
-            .iter()
-            .find(|o| o.key.name == n)
-            .unwrap()
-            .action
-    };
+    let action = |n: &str| reported(&result.objects, n).action;
     assert_eq!(action("web"), Action::Replaced);
     assert_eq!(action("r"), Action::Replaced);
     assert_ne!(uid("deployment/web"), web_uid);

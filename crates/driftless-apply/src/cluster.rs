@@ -84,6 +84,34 @@ impl Cluster {
             .await
     }
 
+    /// Runs the write `op` (retried) for `action` on `key` and returns the object the server
+    /// answers with; a real write (not `dry_run`) is remembered as the freshest state of `key`.
+    async fn write<F, Fut>(
+        &self,
+        action: &'static str,
+        key: &ObjectKey,
+        dry_run: bool,
+        op: F,
+    ) -> Result<Value, ApplyError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<DynamicObject, kube::Error>>,
+    {
+        let out = self
+            .run(op)
+            .await
+            .map(to_value)
+            .map_err(|source| ApplyError::Api {
+                action,
+                key: key.clone(),
+                source,
+            })?;
+        if !dry_run {
+            self.fresh.wrote(key, Some(&out));
+        }
+        Ok(out)
+    }
+
     /// Pods of `namespace` matching a label selector (`a=b,c=d`).
     pub async fn list_pods(
         &self,
@@ -213,23 +241,15 @@ impl Cluster {
             kube::api::ValidationDirective::Strict
         });
         let patch = Patch::Apply(obj);
-        let out = self
-            .run(|| api.patch(&key.name, &pp, &patch))
-            .await
-            .map(to_value)
-            .map_err(|source| ApplyError::Api {
-                action: if mode.dry_run {
-                    "dry-run apply"
-                } else {
-                    "apply"
-                },
-                key: key.clone(),
-                source,
-            })?;
-        if !mode.dry_run {
-            self.fresh.wrote(key, Some(&out));
-        }
-        Ok(out)
+        let action = if mode.dry_run {
+            "dry-run apply"
+        } else {
+            "apply"
+        };
+        self.write(action, key, mode.dry_run, || {
+            api.patch(&key.name, &pp, &patch)
+        })
+        .await
     }
 
     /// Applies a JSON merge patch (client-side apply).
@@ -240,17 +260,8 @@ impl Cluster {
             ..PatchParams::default()
         };
         let patch = Patch::Merge(patch);
-        let out = self
-            .run(|| api.patch(&key.name, &pp, &patch))
+        self.write("patch", key, false, || api.patch(&key.name, &pp, &patch))
             .await
-            .map(to_value)
-            .map_err(|source| ApplyError::Api {
-                action: "patch",
-                key: key.clone(),
-                source,
-            })?;
-        self.fresh.wrote(key, Some(&out));
-        Ok(out)
     }
 
     /// Creates `obj` (for hooks with `generateName`, and `Replace=true` when absent).
@@ -333,19 +344,10 @@ impl Cluster {
             dry_run,
             field_manager: Some(self.field_manager.clone()),
         };
-        let out = self
-            .run(|| api.replace(&key.name, &pp, &dobj))
-            .await
-            .map(to_value)
-            .map_err(|source| ApplyError::Api {
-                action: "replace",
-                key: key.clone(),
-                source,
-            })?;
-        if !dry_run {
-            self.fresh.wrote(key, Some(&out));
-        }
-        Ok(out)
+        self.write("replace", key, dry_run, || {
+            api.replace(&key.name, &pp, &dobj)
+        })
+        .await
     }
 
     /// Deletes an object; a missing object is not an error.

@@ -7,7 +7,7 @@
 //! - `refs/<sha256 of repository, chart, version>`: the digest of that version's archive, then
 //!   the repository, chart and version for people reading the cache.
 
-use crate::http::Http;
+use crate::http::{Http, Reply};
 use crate::index::{Index, resolve_url};
 use crate::oci::{self, Session};
 use crate::reference::{Repository, is_exact_version};
@@ -178,27 +178,9 @@ impl ChartCache {
                 } else {
                     Auth::default()
                 };
-                let shown_url = crate::reference::strip_userinfo(&url);
-                let reply =
-                    self.http
-                        .get(&url, &creds, &[])
-                        .map_err(|message| ChartError::Http {
-                            repo: shown.clone(),
-                            url: shown_url.clone(),
-                            message,
-                        })?;
-                if !(200..300).contains(&reply.status) {
-                    return Err(ChartError::Http {
-                        repo: shown.clone(),
-                        url: shown_url,
-                        message: oci::status_message(&reply),
-                    });
-                }
-                let digest = self.keep(&r, chart, &version, &entry.digest, reply.body.into())?;
-                let data = self.blob(&digest).ok_or_else(|| ChartError::Cache {
-                    path: self.blob_path(&digest).display().to_string(),
-                    source: std::io::Error::other("archive vanished from the cache"),
-                })?;
+                let reply = self.get_ok(&shown, &url, &creds, "")?;
+                let (digest, data) =
+                    self.keep(&r, chart, &version, &entry.digest, reply.body.into())?;
                 Ok(done(version, digest, data))
             }
             Repository::Oci {
@@ -233,11 +215,7 @@ impl ChartCache {
                     return Ok(done(version, layer.digest, data));
                 }
                 let body = s.blob(&layer.digest)?;
-                let digest = self.keep(&r, chart, &version, &layer.digest, body.into())?;
-                let data = self.blob(&digest).ok_or_else(|| ChartError::Cache {
-                    path: self.blob_path(&digest).display().to_string(),
-                    source: std::io::Error::other("archive vanished from the cache"),
-                })?;
+                let (digest, data) = self.keep(&r, chart, &version, &layer.digest, body.into())?;
                 Ok(done(version, digest, data))
             }
         }
@@ -256,24 +234,7 @@ impl ChartCache {
         };
         let url = format!("{base}/index.yaml");
         let shown = r.to_string();
-        let reply = self
-            .http
-            .get(&url, auth, &[])
-            .map_err(|message| ChartError::Http {
-                repo: shown.clone(),
-                url: url.clone(),
-                message,
-            })?;
-        if !(200..300).contains(&reply.status) {
-            return Err(ChartError::Http {
-                repo: shown.clone(),
-                url,
-                message: format!(
-                    "{} (is this a Helm chart repository?)",
-                    oci::status_message(&reply)
-                ),
-            });
-        }
+        let reply = self.get_ok(&shown, &url, auth, " (is this a Helm chart repository?)")?;
         let idx = Arc::new(Index::parse(&shown, &reply.body)?);
         self.indexes
             .lock()
@@ -282,8 +243,30 @@ impl ChartCache {
         Ok(idx)
     }
 
+    /// GET `url` of repository `repo`; a failed request or a status other than 2xx is an error
+    /// naming the repository and the URL (without credentials), its message followed by `hint`.
+    fn get_ok(&self, repo: &str, url: &str, auth: &Auth, hint: &str) -> Result<Reply, ChartError> {
+        let shown_url = || crate::reference::strip_userinfo(url);
+        let reply = self
+            .http
+            .get(url, auth, &[])
+            .map_err(|message| ChartError::Http {
+                repo: repo.to_string(),
+                url: shown_url(),
+                message,
+            })?;
+        if !(200..300).contains(&reply.status) {
+            return Err(ChartError::Http {
+                repo: repo.to_string(),
+                url: shown_url(),
+                message: format!("{}{hint}", oci::status_message(&reply)),
+            });
+        }
+        Ok(reply)
+    }
+
     /// Verifies a download against `expected` (hex sha256; empty: nothing to verify against)
-    /// and keeps it; returns its digest.
+    /// and keeps it; returns its digest and the archive as read back from the cache.
     fn keep(
         &self,
         r: &Repository,
@@ -291,7 +274,7 @@ impl ChartCache {
         version: &str,
         expected: &str,
         data: Arc<[u8]>,
-    ) -> Result<String, ChartError> {
+    ) -> Result<(String, Arc<[u8]>), ChartError> {
         let actual = hex_sha256(&data);
         if !expected.is_empty() && actual != expected {
             return Err(ChartError::DigestMismatch {
@@ -306,7 +289,11 @@ impl ChartCache {
         tracing::info!(repo = %r, chart, version, digest = %actual, "downloaded chart");
         write_atomic(&self.blob_path(&actual), &data)?;
         self.write_ref(r, chart, version, &actual)?;
-        Ok(actual)
+        let kept = self.blob(&actual).ok_or_else(|| ChartError::Cache {
+            path: self.blob_path(&actual).display().to_string(),
+            source: std::io::Error::other("archive vanished from the cache"),
+        })?;
+        Ok((actual, kept))
     }
 
     /// A cached version: its digest and archive (verified against the digest).

@@ -79,12 +79,7 @@ pub fn parse_yaml_bounded(
                 return Err(RenderError::Parse {
                     file: file.to_string(),
                     line,
-                    message: e
-                        .to_string()
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
+                    message: without_location(&e.to_string()),
                 });
             }
         };
@@ -144,12 +139,7 @@ pub fn parse_json(file: &str, text: &str, max_depth: usize) -> Result<Vec<Docume
                 return Err(RenderError::Parse {
                     file: file.to_string(),
                     line: e.line(),
-                    message: e
-                        .to_string()
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
+                    message: without_location(&e.to_string()),
                 });
             }
             Some(Ok(v)) => {
@@ -272,6 +262,11 @@ pub fn expand_lists(docs: Vec<Document>) -> Vec<Document> {
         }
     }
     out
+}
+
+/// A parser's message without its ` at line N column M` suffix (the error carries the line).
+fn without_location(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or("").to_string()
 }
 
 #[cfg(test)]

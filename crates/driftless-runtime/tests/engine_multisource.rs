@@ -6,7 +6,7 @@ mod support;
 
 use driftless_runtime::{Application, Engine, EngineConfig, RuntimeError, SyncRequest, Target};
 use driftless_sim::ResourceRef;
-use support::{Env, GitRepo, config_map};
+use support::{Env, GitRepo, color_chart_repo, config_map};
 
 /// An Application deploying into `shop` whose `spec.sources` are `sources` (YAML list items).
 fn app(sources: &str) -> Application {
@@ -24,20 +24,6 @@ fn offline() -> (Engine, tempfile::TempDir) {
     })
     .expect("engine");
     (engine, dir)
-}
-
-/// A chart whose one ConfigMap shows `.Values.color` (blue by default).
-fn chart_repo() -> GitRepo {
-    let charts = GitRepo::new();
-    charts
-        .write("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
-        .write("chart/values.yaml", "color: blue\n")
-        .write(
-            "chart/templates/cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: {{ .Values.color | quote }}\n",
-        );
-    charts.commit("chart");
-    charts
 }
 
 /// A repository holding `text` at `file`, committed.
@@ -112,7 +98,7 @@ async fn two_git_sources_render_and_sync_as_one_application() {
 async fn a_helm_chart_takes_its_values_from_a_ref_source() {
     let env = Env::start().await;
     env.namespace("shop");
-    let charts = chart_repo();
+    let charts = color_chart_repo("web");
     let values = repo_with("env/values-prod.yaml", "color: red\n");
     let t = Target::from_application(&chart_app(
         &charts,
@@ -149,7 +135,7 @@ async fn a_helm_chart_takes_its_values_from_a_ref_source() {
 #[tokio::test]
 async fn a_ref_source_with_a_path_renders_and_lends_its_files() {
     let (engine, _dir) = offline();
-    let charts = chart_repo();
+    let charts = color_chart_repo("web");
     let shared = GitRepo::new();
     shared
         .write("manifests/extra.yaml", &config_map("extra", "x"))
@@ -197,7 +183,7 @@ async fn a_repeated_object_keeps_the_last_sources_definition() {
 async fn an_unknown_ref_is_refused_naming_it_and_nothing_is_applied() {
     let env = Env::start().await;
     env.namespace("shop");
-    let charts = chart_repo();
+    let charts = color_chart_repo("web");
     let values = repo_with("env/values-prod.yaml", "color: red\n");
     let a = chart_app(
         &charts,
@@ -227,7 +213,7 @@ async fn an_unknown_ref_is_refused_naming_it_and_nothing_is_applied() {
 #[tokio::test]
 async fn a_ref_path_leaving_the_repository_is_refused() {
     let (engine, _dir) = offline();
-    let charts = chart_repo();
+    let charts = color_chart_repo("web");
     let values = GitRepo::new();
     values.write("env/values-prod.yaml", "color: red\n");
     std::os::unix::fs::symlink("../../../etc/passwd", values.path().join("env/link.yaml"))

@@ -2,118 +2,42 @@
 //! controller running in this test process, and the Applications read back with `kubectl`.
 
 use driftless_controller::{Context, ControllerConfig};
+use driftless_e2e::{GitRepo, SimCluster};
 use driftless_runtime::{ClusterConfig, Engine, EngineConfig};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
-fn commit(dir: &Path, mode: &str) {
-    std::fs::create_dir_all(dir.join("app")).unwrap();
-    std::fs::write(
-        dir.join("app/settings.yaml"),
-        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings}}\ndata: {{mode: {mode}}}\n"),
+fn commit(repo: &GitRepo, mode: &str) {
+    repo.write(
+        "app/settings.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings}}\ndata: {{mode: {mode}}}\n"),
     )
-    .unwrap();
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", mode]);
+    .commit(mode);
 }
 
-/// A simulator on its own thread's runtime (so this test may block on the binary), with a
-/// kubeconfig file.
-struct Sim {
-    _stop: std::sync::mpsc::Sender<()>,
-    kubeconfig: PathBuf,
-    dir: tempfile::TempDir,
+/// `driftless app ARGS` against the simulator's kubeconfig.
+fn app(sim: &SimCluster, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftless"))
+        .env_remove("KUBECONFIG")
+        .env("DRIFTLESS_LOG", "warn")
+        .env("DRIFTLESS_CACHE_DIR", sim.scratch().join("cli-cache"))
+        .arg("app")
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(sim.kubeconfig())
+        .output()
+        .unwrap()
 }
 
-impl Sim {
-    fn start() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let kubeconfig = dir.path().join("kubeconfig");
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let path = kubeconfig.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(async move {
-                let h = driftless_sim::Cluster::start(Default::default())
-                    .await
-                    .unwrap();
-                h.write_kubeconfig(&path).unwrap();
-                ready_tx.send(()).unwrap();
-                let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-                h.shutdown().await;
-            });
-        });
-        ready_rx.recv().unwrap();
-        Sim {
-            _stop: stop_tx,
-            kubeconfig,
-            dir,
-        }
-    }
-
-    fn app(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_driftless"))
-            .env_remove("KUBECONFIG")
-            .env("DRIFTLESS_LOG", "warn")
-            .env("DRIFTLESS_CACHE_DIR", self.dir.path().join("cli-cache"))
-            .arg("app")
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .output()
-            .unwrap()
-    }
-
-    fn kubectl(&self, args: &[&str], input: Option<&str>) -> Output {
-        use std::io::Write;
-        let mut child = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(input.unwrap_or_default().as_bytes())
-            .unwrap();
-        drop(stdin);
-        child.wait_with_output().unwrap()
-    }
-
-    fn apply(&self, yaml: &str) {
-        let out = self.kubectl(&["apply", "-f", "-"], Some(yaml));
-        assert!(out.status.success(), "kubectl apply: {out:?}");
-    }
-
-    /// `driftless app get NAME -o json`.
-    fn get(&self, name: &str) -> Value {
-        let out = self.app(&["get", name, "-o", "json"]);
-        let (stdout, stderr) = text(&out);
-        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
-    }
+/// `driftless app get NAME -o json`.
+fn get(sim: &SimCluster, name: &str) -> Value {
+    let out = app(sim, &["get", name, "-o", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 fn text(o: &Output) -> (String, String) {
@@ -148,23 +72,22 @@ fn application(name: &str, repo: &Path, path: &str, dest: &str, automated: bool)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn app_commands_drive_the_controller_through_the_application() {
-    let sim = Sim::start();
+    let sim = SimCluster::start(driftless_sim::ClusterConfig::default());
     for crd in driftless_api::crds() {
-        sim.apply(crd);
+        sim.kubectl_apply(crd);
     }
-    sim.apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n");
-    let repo = tempfile::tempdir().unwrap();
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    commit(repo.path(), "blue");
+    sim.kubectl_apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n");
+    let repo = GitRepo::new();
+    commit(&repo, "blue");
 
     let client = driftless_runtime::client(&ClusterConfig::File {
-        path: sim.kubeconfig.clone(),
+        path: sim.kubeconfig().to_path_buf(),
         context: None,
     })
     .await
     .unwrap();
     let engine = Engine::new(EngineConfig {
-        cache_dir: sim.dir.path().join("controller-cache"),
+        cache_dir: sim.scratch().join("controller-cache"),
         ..EngineConfig::default()
     })
     .unwrap()
@@ -181,11 +104,11 @@ async fn app_commands_drive_the_controller_through_the_application() {
     }));
 
     tokio::task::block_in_place(|| {
-        sim.apply(&application("shop", repo.path(), "app", "shop", false));
-        sim.apply(&application("auto", repo.path(), "missing", "auto", true));
+        sim.kubectl_apply(&application("shop", repo.path(), "app", "shop", false));
+        sim.kubectl_apply(&application("auto", repo.path(), "missing", "auto", true));
 
         // list: every Application, with Argo CD's columns.
-        let out = sim.app(&["list", "-o", "json"]);
+        let out = app(&sim, &["list", "-o", "json"]);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
         let listed: Value = serde_json::from_str(&stdout).unwrap();
@@ -196,7 +119,7 @@ async fn app_commands_drive_the_controller_through_the_application() {
             .map(|a| a["metadata"]["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["auto", "shop"]);
-        let out = sim.app(&["list"]);
+        let out = app(&sim, &["list"]);
         let (stdout, _) = text(&out);
         assert!(
             stdout.starts_with("NAME")
@@ -220,9 +143,9 @@ async fn app_commands_drive_the_controller_through_the_application() {
 
         // A manual Application is compared but not synced.
         eventually("shop OutOfSync", 20, || {
-            sim.get("shop")["status"]["sync"]["status"] == "OutOfSync"
+            get(&sim, "shop")["status"]["sync"]["status"] == "OutOfSync"
         });
-        let out = sim.app(&["diff", "shop"]);
+        let out = app(&sim, &["diff", "shop"]);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
         assert!(
@@ -231,7 +154,7 @@ async fn app_commands_drive_the_controller_through_the_application() {
         );
 
         // sync waits for the controller and prints the result.
-        let out = sim.app(&["sync", "shop", "--timeout", "30"]);
+        let out = app(&sim, &["sync", "shop", "--timeout", "30"]);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
         assert!(
@@ -242,27 +165,24 @@ async fn app_commands_drive_the_controller_through_the_application() {
             stdout.contains("ConfigMap") && stdout.contains("settings"),
             "{stdout}"
         );
-        let a = sim.get("shop");
+        let a = get(&sim, "shop");
         assert!(a.get("operation").is_none(), "{a}");
         assert_eq!(a["status"]["operationState"]["phase"], "Succeeded");
         assert_eq!(
             a["status"]["operationState"]["operation"]["initiatedBy"]["automated"],
             Value::Null
         );
-        let cm = sim.kubectl(
-            &["get", "configmap", "settings", "-n", "shop", "-o", "json"],
-            None,
-        );
+        let cm = sim.kubectl(&["get", "configmap", "settings", "-n", "shop", "-o", "json"]);
         assert!(cm.status.success(), "{cm:?}");
 
         // A second commit, a second sync: two history entries.
-        commit(repo.path(), "green");
-        let out = sim.app(&["sync", "shop", "--timeout", "30", "-o", "json"]);
+        commit(&repo, "green");
+        let out = app(&sim, &["sync", "shop", "--timeout", "30", "-o", "json"]);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
         let synced: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(synced["status"]["operationState"]["phase"], "Succeeded");
-        let out = sim.app(&["history", "shop"]);
+        let out = app(&sim, &["history", "shop"]);
         let (stdout, _) = text(&out);
         // (Two or more entries: the controller may run a finished manual operation a second
         // time when its Application cache is stale — a controller issue, not the CLI's.)
@@ -279,11 +199,7 @@ async fn app_commands_drive_the_controller_through_the_application() {
         let expected: Vec<String> = (0..ids.len()).map(|i| i.to_string()).collect();
         assert_eq!(ids, expected, "{stdout}");
         let head = |rev: &str| {
-            let out = Command::new("git")
-                .args(["rev-parse", rev])
-                .current_dir(repo.path())
-                .output()
-                .unwrap();
+            let out = repo.git(&["rev-parse", rev]);
             String::from_utf8_lossy(&out.stdout).trim().to_string()
         };
         assert!(
@@ -298,7 +214,7 @@ async fn app_commands_drive_the_controller_through_the_application() {
         );
 
         // get: the summary and the resources table.
-        let out = sim.app(&["get", "shop"]);
+        let out = app(&sim, &["get", "shop"]);
         let (stdout, _) = text(&out);
         assert!(stdout.contains("Sync Policy:        Manual"), "{stdout}");
         assert!(
@@ -313,46 +229,49 @@ async fn app_commands_drive_the_controller_through_the_application() {
         );
 
         // --async returns at once; the operation written carries the options.
-        let out = sim.app(&[
-            "sync",
-            "shop",
-            "--async",
-            "--prune",
-            "--resource",
-            ":ConfigMap:shop/settings",
-            "--sync-option",
-            "Validate=false",
-        ]);
+        let out = app(
+            &sim,
+            &[
+                "sync",
+                "shop",
+                "--async",
+                "--prune",
+                "--resource",
+                ":ConfigMap:shop/settings",
+                "--sync-option",
+                "Validate=false",
+            ],
+        );
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
         eventually("the partial sync", 20, || {
-            let a = sim.get("shop");
+            let a = get(&sim, "shop");
             let op = &a["status"]["operationState"];
             a.get("operation").is_none()
                 && op["phase"] == "Succeeded"
                 && op["operation"]["sync"]["resources"][0]["name"] == "settings"
         });
-        let a = sim.get("shop");
+        let a = get(&sim, "shop");
         let sync = &a["status"]["operationState"]["operation"]["sync"];
         assert_eq!(sync["prune"], true, "{sync}");
         assert_eq!(sync["resources"][0]["namespace"], "shop", "{sync}");
         assert_eq!(sync["syncOptions"][0], "Validate=false", "{sync}");
 
         // A refresh is seen by the controller.
-        let out = sim.app(&["refresh", "shop", "--hard", "--timeout", "20"]);
+        let out = app(&sim, &["refresh", "shop", "--hard", "--timeout", "20"]);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
 
         // Nothing to terminate; no rollback with automated sync on.
-        let out = sim.app(&["terminate-op", "shop"]);
+        let out = app(&sim, &["terminate-op", "shop"]);
         let (_, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("no operation is in progress"), "{stderr}");
-        let out = sim.app(&["rollback", "auto", "0"]);
+        let out = app(&sim, &["rollback", "auto", "0"]);
         let (_, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("auto-sync is enabled"), "{stderr}");
-        let out = sim.app(&["rollback", "shop", "7"]);
+        let out = app(&sim, &["rollback", "shop", "7"]);
         let (_, stderr) = text(&out);
         assert!(
             stderr.contains("does not have deployment with id 7"),
@@ -360,23 +279,29 @@ async fn app_commands_drive_the_controller_through_the_application() {
         );
 
         // delete --cascade: the resources go first, then the Application.
-        let out = sim.app(&["delete", "shop", "--cascade", "--wait", "--timeout", "30"]);
+        let out = app(
+            &sim,
+            &["delete", "shop", "--cascade", "--wait", "--timeout", "30"],
+        );
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-        let cm = sim.kubectl(&["get", "configmap", "settings", "-n", "shop"], None);
+        let cm = sim.kubectl(&["get", "configmap", "settings", "-n", "shop"]);
         assert!(!cm.status.success(), "configmap left: {cm:?}");
         // delete --cascade=false: the finalizer is removed, nothing else is touched.
-        let out = sim.app(&[
-            "delete",
-            "auto",
-            "--cascade=false",
-            "--wait",
-            "--timeout",
-            "30",
-        ]);
+        let out = app(
+            &sim,
+            &[
+                "delete",
+                "auto",
+                "--cascade=false",
+                "--wait",
+                "--timeout",
+                "30",
+            ],
+        );
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-        let out = sim.app(&["get", "auto"]);
+        let out = app(&sim, &["get", "auto"]);
         assert_eq!(out.status.code(), Some(2));
     });
     let _ = stop_tx.send(());

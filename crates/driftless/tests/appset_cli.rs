@@ -1,38 +1,16 @@
 //! `driftless appset generate` run as a program: a git directories generator reading a
 //! temporary repository through the Git cache, no cluster.
 
-use std::path::Path;
+use driftless_e2e::GitRepo;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn generates_one_application_per_directory_of_the_repository() {
-    let repo = tempfile::tempdir().unwrap();
-    git(repo.path(), &["init", "-q", "-b", "main"]);
+    let repo = GitRepo::new();
     for d in ["envs/dev", "envs/prod", "envs/.hidden", "other"] {
-        std::fs::create_dir_all(repo.path().join(d)).unwrap();
-        std::fs::write(repo.path().join(d).join("cm.yaml"), "kind: ConfigMap\n").unwrap();
+        repo.write(&format!("{d}/cm.yaml"), "kind: ConfigMap\n");
     }
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "c"]);
+    repo.commit("c");
     let work = tempfile::tempdir().unwrap();
     let set = work.path().join("set.yaml");
     std::fs::write(

@@ -3,41 +3,10 @@
 //! charts of the shared Helm conformance suite (subcharts, hooks, CRDs, library charts, install
 //! order), from a plain directory and from a Git revision.
 
-use std::path::{Path, PathBuf};
+use driftless_e2e::GitRepo;
+use driftless_e2e::tools::{helm, repo_root, shared_dir};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared_dir() -> PathBuf {
-    std::env::var_os("DRIFTLESS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared"))
-}
-
-/// The reference helm in `<repo>/.tools` (installed from the shared tools when missing).
-fn helm() -> PathBuf {
-    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let tools = repo_root().join(".tools");
-    let helm = tools.join("helm");
-    let works = |h: &Path| {
-        Command::new(h)
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !works(&helm) {
-        let st = Command::new("bash")
-            .arg(shared_dir().join("tools/install-helm.sh"))
-            .arg(&tools)
-            .status()
-            .expect("run install-helm.sh");
-        assert!(st.success(), "install-helm.sh failed");
-    }
-    helm
-}
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("run");
@@ -195,21 +164,9 @@ fn conformance_charts_are_byte_identical() {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    run(Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com"));
-}
-
 #[test]
 fn a_git_revision_renders_as_helm_template_of_that_commit() {
-    let repo = tempfile::tempdir().unwrap();
+    let repo = GitRepo::new();
     let chart = repo.path().join("deploy/web");
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     std::fs::write(
@@ -233,9 +190,7 @@ fn a_git_revision_renders_as_helm_template_of_that_commit() {
         "Thanks for installing {{ .Release.Name }}\n",
     )
     .unwrap();
-    git(repo.path(), &["init", "-q", "-b", "main"]);
-    git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "-m", "chart"]);
+    repo.commit("chart");
     // A later, uncommitted change is not part of the revision.
     std::fs::write(chart.join("values.yaml"), "port: 9999\n").unwrap();
     let (expected, actual) = both(&Case {

@@ -1,43 +1,15 @@
 //! `driftless render` run as a program against temporary Git repositories.
 
+use driftless_e2e::GitRepo;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn commit(dir: &Path, files: &[(&str, &str)]) -> String {
+/// Writes `files` into `repo` and commits them; returns the commit id.
+fn commit(repo: &GitRepo, files: &[(&str, &str)]) -> String {
     for (p, c) in files {
-        let f = dir.join(p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, c).unwrap();
+        repo.write(p, c);
     }
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "c"]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
-fn repo() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    git(d.path(), &["init", "-q", "-b", "main"]);
-    d
+    repo.commit("c")
 }
 
 fn cm(name: &str, value: &str) -> String {
@@ -72,12 +44,12 @@ fn yaml_docs(text: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn renders_any_revision_of_a_local_repository() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
-    let c1 = commit(r.path(), &[("app/a.yaml", &cm("a", "one"))]);
-    git(r.path(), &["tag", "v1"]);
+    let c1 = commit(&r, &[("app/a.yaml", &cm("a", "one"))]);
+    r.git(&["tag", "v1"]);
     commit(
-        r.path(),
+        &r,
         &[
             ("app/a.yaml", &cm("a", "two")),
             ("app/b.yaml", &cm("b", "x")),
@@ -109,10 +81,10 @@ fn renders_any_revision_of_a_local_repository() {
 
 #[test]
 fn file_url_through_the_cache_with_json_output() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     commit(
-        r.path(),
+        &r,
         &[("a.yaml", &cm("a", "1")), ("sub/b.yaml", &cm("b", "2"))],
     );
     let url = format!("file://{}", r.path().display());
@@ -150,10 +122,10 @@ fn file_url_through_the_cache_with_json_output() {
 
 #[test]
 fn include_exclude_and_recurse_flags() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     commit(
-        r.path(),
+        &r,
         &[
             ("x/a.yaml", &cm("a", "")),
             ("x/b.yaml", &cm("b", "")),
@@ -185,10 +157,10 @@ fn include_exclude_and_recurse_flags() {
 
 #[test]
 fn failures_exit_2_with_error_on_stderr_and_nothing_on_stdout() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     commit(
-        r.path(),
+        &r,
         &[
             ("ok/a.yaml", &cm("a", "")),
             (
@@ -226,10 +198,10 @@ fn failures_exit_2_with_error_on_stderr_and_nothing_on_stdout() {
 
 #[test]
 fn duplicates_warn_by_default_and_fail_with_strict() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     commit(
-        r.path(),
+        &r,
         &[
             ("a.yaml", &cm("same", "first")),
             ("b.yaml", &cm("same", "second")),
@@ -258,11 +230,11 @@ fn duplicates_warn_by_default_and_fail_with_strict() {
 
 #[test]
 fn helm_chart_with_flags() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\n  namespace: {{ .Release.Namespace }}\ndata:\n  x: {{ .Values.x | quote }}\n  tag: {{ .Values.image.tag | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  monitoring: {{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" | quote }}\n";
     commit(
-        r.path(),
+        &r,
         &[
             (
                 "chart/Chart.yaml",
@@ -359,11 +331,11 @@ fn bundled_guestbook_example_renders() {
 
 #[test]
 fn application_file_renders_what_sync_applies() {
-    let r = repo();
+    let r = GitRepo::new();
     let cache = tempfile::tempdir().unwrap();
     let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cfg\n  namespace: {{ .Release.Namespace }}\ndata:\n  first: {{ index .Values.a.b 0 | kindOf | quote }}\n  level: {{ .Values.level | quote }}\n";
     commit(
-        r.path(),
+        &r,
         &[
             (
                 "chart/Chart.yaml",
@@ -402,9 +374,9 @@ fn application_file_renders_what_sync_applies() {
 
 #[test]
 fn renders_a_multi_source_application_with_values_from_a_ref_source() {
-    let (charts, values, cache) = (repo(), repo(), tempfile::tempdir().unwrap());
+    let (charts, values, cache) = (GitRepo::new(), GitRepo::new(), tempfile::tempdir().unwrap());
     commit(
-        charts.path(),
+        &charts,
         &[
             (
                 "chart/Chart.yaml",
@@ -418,7 +390,7 @@ fn renders_a_multi_source_application_with_values_from_a_ref_source() {
         ],
     );
     commit(
-        values.path(),
+        &values,
         &[
             ("env/prod.yaml", "color: red\n"),
             ("extra/cm.yaml", &cm("extra", "x")),

@@ -5,53 +5,11 @@
 //! without what the server sets afresh on each write (uid and the labels that repeat it,
 //! creationTimestamp, resourceVersion, managedFields, generation, a Service's cluster IPs).
 
+use driftless_e2e::SimCluster;
+use driftless_e2e::tools::{helm, newest_kubectl, repo_root};
+use driftless_sim::ClusterConfig;
 use serde_json::Value;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared_dir() -> PathBuf {
-    std::env::var_os("DRIFTLESS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared"))
-}
-
-/// The reference helm in `<repo>/.tools` (installed from the shared tools when missing).
-fn helm() -> PathBuf {
-    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let tools = repo_root().join(".tools");
-    let helm = tools.join("helm");
-    let works = |h: &Path| {
-        Command::new(h)
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !works(&helm) {
-        let st = Command::new("bash")
-            .arg(shared_dir().join("tools/install-helm.sh"))
-            .arg(&tools)
-            .status()
-            .expect("run install-helm.sh");
-        assert!(st.success(), "install-helm.sh failed");
-    }
-    helm
-}
-
-/// kubectl 1.35 from `<repo>/.tools` (installed with helm), else the one on `PATH`.
-fn kubectl() -> PathBuf {
-    let tools = repo_root().join(".tools/kubectl");
-    if tools.is_file() {
-        tools
-    } else {
-        PathBuf::from("kubectl")
-    }
-}
+use std::process::{Command, Output};
 
 fn ok(what: &str, out: Output) -> String {
     assert!(
@@ -62,121 +20,77 @@ fn ok(what: &str, out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A simulator on its own thread, with a kubeconfig file.
-struct Sim {
-    _stop: std::sync::mpsc::Sender<()>,
-    kubeconfig: PathBuf,
-    _dir: tempfile::TempDir,
+/// The newest kubectl against `sim`, with a fresh discovery cache per call (kubectl sees the
+/// CRD installed a moment ago).
+fn kubectl(sim: &SimCluster, args: &[&str], input: Option<&str>) -> Output {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = cache_dir.path().to_str().expect("UTF-8 temp dir");
+    let mut all = vec!["--cache-dir", cache];
+    all.extend_from_slice(args);
+    sim.kubectl_at(&newest_kubectl(), &all, input)
 }
 
-impl Sim {
-    fn start() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let kubeconfig = dir.path().join("kubeconfig");
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let path = kubeconfig.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(async move {
-                let h = driftless_sim::Cluster::start(Default::default())
-                    .await
-                    .unwrap();
-                h.write_kubeconfig(&path).unwrap();
-                ready_tx.send(()).unwrap();
-                let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-                h.shutdown().await;
-            });
-        });
-        ready_rx.recv().unwrap();
-        Sim {
-            _stop: stop_tx,
-            kubeconfig,
-            _dir: dir,
+/// What the server would store for `yaml`, per object, without the fields the server sets
+/// afresh on every write.
+fn dry_run(sim: &SimCluster, what: &str, yaml: &str) -> Vec<Value> {
+    let out = kubectl(
+        sim,
+        &[
+            "apply",
+            "--dry-run=server",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+            "-f",
+            "-",
+        ],
+        Some(yaml),
+    );
+    let list: Value = serde_json::from_str(&ok(
+        &format!("kubectl apply --dry-run=server of {what}"),
+        out,
+    ))
+    .unwrap();
+    let mut items: Vec<Value> = match list.get("items") {
+        Some(Value::Array(items)) => items.clone(),
+        _ => vec![list],
+    };
+    for o in &mut items {
+        // The object's own uid also labels a Job's pods and selector.
+        let uid = o["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        replace_string(o, &uid, "<uid>");
+        let meta = o["metadata"].as_object_mut().unwrap();
+        for f in [
+            "uid",
+            "creationTimestamp",
+            "resourceVersion",
+            "managedFields",
+            "generation",
+        ] {
+            meta.remove(f);
+        }
+        // Each dry run allocates a Service its own cluster IP.
+        if o["kind"] == "Service"
+            && let Some(spec) = o["spec"].as_object_mut()
+        {
+            spec.remove("clusterIP");
+            spec.remove("clusterIPs");
         }
     }
-
-    fn kubectl(&self, args: &[&str], input: Option<&str>) -> Output {
-        let cache = tempfile::tempdir().unwrap();
-        let mut child = Command::new(kubectl())
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            // A fresh discovery cache per call: kubectl sees the CRD installed a moment ago.
-            .arg("--cache-dir")
-            .arg(cache.path())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kubectl on PATH");
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.unwrap_or("").as_bytes()).unwrap();
-        drop(stdin);
-        child.wait_with_output().unwrap()
-    }
-
-    /// What the server would store for `yaml`, per object, without the fields the server
-    /// sets afresh on every write.
-    fn dry_run(&self, what: &str, yaml: &str) -> Vec<Value> {
-        let out = self.kubectl(
-            &[
-                "apply",
-                "--dry-run=server",
-                "-n",
-                "shop",
-                "-o",
-                "json",
-                "-f",
-                "-",
-            ],
-            Some(yaml),
-        );
-        let list: Value = serde_json::from_str(&ok(
-            &format!("kubectl apply --dry-run=server of {what}"),
-            out,
-        ))
-        .unwrap();
-        let mut items: Vec<Value> = match list.get("items") {
-            Some(Value::Array(items)) => items.clone(),
-            _ => vec![list],
-        };
-        for o in &mut items {
-            // The object's own uid also labels a Job's pods and selector.
-            let uid = o["metadata"]["uid"]
+    items.sort_by_key(|o| {
+        (
+            o["kind"].as_str().unwrap_or_default().to_string(),
+            o["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
-                .to_string();
-            replace_string(o, &uid, "<uid>");
-            let meta = o["metadata"].as_object_mut().unwrap();
-            for f in [
-                "uid",
-                "creationTimestamp",
-                "resourceVersion",
-                "managedFields",
-                "generation",
-            ] {
-                meta.remove(f);
-            }
-            // Each dry run allocates a Service its own cluster IP.
-            if o["kind"] == "Service"
-                && let Some(spec) = o["spec"].as_object_mut()
-            {
-                spec.remove("clusterIP");
-                spec.remove("clusterIPs");
-            }
-        }
-        items.sort_by_key(|o| {
-            (
-                o["kind"].as_str().unwrap_or_default().to_string(),
-                o["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        });
-        items
-    }
+                .to_string(),
+        )
+    });
+    items
 }
 
 const SERVICE_MONITOR_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
@@ -197,19 +111,19 @@ spec:
 
 #[test]
 fn render_yaml_through_kubectl_stores_what_helm_template_stores() {
-    let sim = Sim::start();
+    let sim = SimCluster::start(ClusterConfig::default());
     ok(
         "kubectl create namespace",
-        sim.kubectl(&["create", "namespace", "shop"], None),
+        kubectl(&sim, &["create", "namespace", "shop"], None),
     );
     // The chart's ServiceMonitors (staging, prod) need their CRD, as on a real cluster.
     ok(
         "kubectl apply CRD",
-        sim.kubectl(&["apply", "-f", "-"], Some(SERVICE_MONITOR_CRD)),
+        kubectl(&sim, &["apply", "-f", "-"], Some(SERVICE_MONITOR_CRD)),
     );
     // kubectl validates against the OpenAPI v3 document of the CRD's group.
     let published = || {
-        let out = sim.kubectl(&["get", "--raw", "/openapi/v3"], None);
+        let out = kubectl(&sim, &["get", "--raw", "/openapi/v3"], None);
         String::from_utf8_lossy(&out.stdout).contains("apis/monitoring.coreos.com/v1")
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -250,8 +164,8 @@ fn render_yaml_through_kubectl_stores_what_helm_template_stores() {
                 .output()
                 .unwrap(),
         );
-        let expected = sim.dry_run(&format!("helm template ({values})"), &helm_yaml);
-        let actual = sim.dry_run(&format!("driftless render ({values})"), &ours);
+        let expected = dry_run(&sim, &format!("helm template ({values})"), &helm_yaml);
+        let actual = dry_run(&sim, &format!("driftless render ({values})"), &ours);
         assert!(expected.len() >= 5, "{values}: helm gave {expected:?}");
         assert_eq!(
             expected.len(),

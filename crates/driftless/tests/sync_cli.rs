@@ -1,7 +1,9 @@
 //! `driftless plan|diff|sync` end to end: the real binary against a simulated cluster (and, for
 //! `diff --against-revision`, against no cluster at all).
 
-use std::path::{Path, PathBuf};
+use driftless_e2e::tools::repo_root;
+use driftless_e2e::{GitRepo, SimCluster};
+use driftless_sim::ClusterConfig;
 use std::process::{Command, Output};
 
 const SECRET_VALUE: &str = "hunter2-do-not-print";
@@ -12,10 +14,6 @@ fn bin() -> Command {
     c
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -23,96 +21,32 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
+fn app_repo(password: &str, color: &str) -> GitRepo {
+    let repo = GitRepo::new();
+    write_app(&repo, password, color);
+    repo
+}
+
+fn write_app(repo: &GitRepo, password: &str, color: &str) {
+    repo.write(
+        "app/config.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings}}\ndata: {{color: {color}}}\n"),
+    )
+    .write(
+        "app/secret.yaml",
+        &format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: db}}\nstringData: {{password: {password}}}\n"),
+    )
+    .commit("app");
+}
+
+/// The binary against the simulator's kubeconfig.
+fn driftless(sim: &SimCluster, args: &[&str]) -> Output {
+    bin()
         .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .arg("--kubeconfig")
+        .arg(sim.kubeconfig())
         .output()
-        .expect("git");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn app_repo(password: &str, color: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    write_app(dir.path(), password, color);
-    dir
-}
-
-fn write_app(dir: &Path, password: &str, color: &str) {
-    std::fs::create_dir_all(dir.join("app")).unwrap();
-    std::fs::write(
-        dir.join("app/config.yaml"),
-        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings}}\ndata: {{color: {color}}}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("app/secret.yaml"),
-        format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: db}}\nstringData: {{password: {password}}}\n"),
-    )
-    .unwrap();
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "app"]);
-}
-
-/// A simulator on its own thread, with a kubeconfig file.
-struct Sim {
-    _stop: std::sync::mpsc::Sender<()>,
-    kubeconfig: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let kubeconfig = dir.path().join("kubeconfig");
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let path = kubeconfig.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(async move {
-                let h = driftless_sim::Cluster::start(Default::default())
-                    .await
-                    .unwrap();
-                h.write_kubeconfig(&path).unwrap();
-                ready_tx.send(()).unwrap();
-                let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-                h.shutdown().await;
-            });
-        });
-        ready_rx.recv().unwrap();
-        Sim {
-            _stop: stop_tx,
-            kubeconfig,
-            _dir: dir,
-        }
-    }
-
-    fn driftless(&self, args: &[&str]) -> Output {
-        bin()
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .output()
-            .unwrap()
-    }
-
-    fn kubectl(&self, args: &[&str]) -> Output {
-        Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .output()
-            .unwrap()
-    }
+        .unwrap()
 }
 
 #[test]
@@ -145,7 +79,7 @@ fn sync_sim_of_the_guestbook_prints_the_final_state() {
 
 #[test]
 fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
-    let sim = Sim::start();
+    let sim = SimCluster::start(ClusterConfig::default());
     let repo = app_repo(SECRET_VALUE, "blue");
     let r = repo.path().to_str().unwrap();
     let common = ["--repo", r, "--path", "app", "--dest-namespace", "default"];
@@ -153,7 +87,7 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
         let mut args = vec![cmd];
         args.extend_from_slice(&common);
         args.extend_from_slice(extra);
-        sim.driftless(&args)
+        driftless(&sim, &args)
     };
 
     let out = run("diff", &["--color", "never"]);
@@ -183,22 +117,11 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
 
     // Drift made by hand: out of sync again, and the diff shows it.
-    let patched = sim.kubectl(&[
-        "patch",
-        "configmap/settings",
-        "--type=merge",
-        "-p",
-        "{\"data\":{\"color\":\"red\"}}",
-    ]);
-    assert!(patched.status.success());
-    let secret_drift = sim.kubectl(&[
-        "patch",
-        "secret/db",
-        "--type=merge",
-        "-p",
+    sim.kubectl_merge_patch(&["configmap/settings"], "{\"data\":{\"color\":\"red\"}}");
+    sim.kubectl_merge_patch(
+        &["secret/db"],
         "{\"stringData\":{\"password\":\"another-secret-value\"}}",
-    ]);
-    assert!(secret_drift.status.success());
+    );
     let out = run("diff", &["--color", "never"]);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -221,15 +144,18 @@ fn diff_exit_codes_follow_the_cluster_and_secrets_are_never_printed() {
     assert!(!js.contains(SECRET_VALUE) && !js.contains("another-secret-value"));
 
     // An error is exit 2.
-    let out = sim.driftless(&["diff", "--repo", "/nonexistent/repo", "--path", "app"]);
+    let out = driftless(
+        &sim,
+        &["diff", "--repo", "/nonexistent/repo", "--path", "app"],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn diff_between_revisions_needs_no_cluster() {
     let repo = app_repo(SECRET_VALUE, "blue");
-    let first = git(repo.path(), &["rev-parse", "HEAD"]);
-    write_app(repo.path(), "second-secret-value", "green");
+    let first = repo.head();
+    write_app(&repo, "second-secret-value", "green");
     let r = repo.path().to_str().unwrap();
     let out = bin()
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
@@ -274,10 +200,10 @@ fn diff_between_revisions_needs_no_cluster() {
 
 #[test]
 fn sync_dry_run_writes_nothing_and_plan_works_offline() {
-    let sim = Sim::start();
+    let sim = SimCluster::start(ClusterConfig::default());
     let repo = app_repo(SECRET_VALUE, "blue");
     let r = repo.path().to_str().unwrap();
-    let out = sim.driftless(&["sync", "--repo", r, "--path", "app", "--dry-run"]);
+    let out = driftless(&sim, &["sync", "--repo", r, "--path", "app", "--dry-run"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("validated"), "{stdout}");
@@ -300,16 +226,12 @@ fn sync_dry_run_writes_nothing_and_plan_works_offline() {
 
 #[test]
 fn a_failed_sync_exits_1_and_names_the_object() {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    std::fs::create_dir_all(dir.path().join("app")).unwrap();
-    std::fs::write(
-        dir.path().join("app/api.yaml"),
+    let dir = GitRepo::new();
+    dir.write(
+        "app/api.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  progressDeadlineSeconds: 1\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: main, image: example/api-crashloop:1}]\n",
     )
-    .unwrap();
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "app"]);
+    .commit("app");
     let out = bin()
         .args([
             "sync",

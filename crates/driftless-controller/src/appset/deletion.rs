@@ -4,7 +4,7 @@
 //! [`SET_FINALIZER`] while it lives; when it is deleted the loop first orphans its Applications
 //! or removes their resources finalizer ([`plan_set_deletion`]), then lets it go.
 
-use super::{SetContext, kube_err, to_object, to_value};
+use super::{SetContext, kube_err, list_values, to_object, to_value};
 use crate::ControllerError;
 use driftless_appset::{SET_FINALIZER, SyncOptions, needs_set_finalizer, plan_set_deletion};
 use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
@@ -65,16 +65,7 @@ pub(super) async fn finalize(
         // Owned Applications go with the set (ownerReferences, garbage collection).
         return Ok(Action::await_change());
     }
-    let existing: Vec<Value> = sc
-        .ctx
-        .apps
-        .list(&ListParams::default())
-        .await
-        .map_err(kube_err(&name))?
-        .items
-        .iter()
-        .map(to_value)
-        .collect();
+    let existing = list_values(&sc.ctx.apps, &ListParams::default(), &name).await?;
     let updates =
         plan_set_deletion(&to_value(obj), &existing, &SyncOptions::default()).map_err(|e| {
             ControllerError::Invalid {

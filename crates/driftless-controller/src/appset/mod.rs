@@ -112,6 +112,22 @@ fn kube_err(name: &str) -> impl Fn(kube::Error) -> ControllerError + '_ {
     }
 }
 
+/// The objects of `api` that `params` selects, as JSON; a failure names ApplicationSet `name`.
+async fn list_values(
+    api: &Api<DynamicObject>,
+    params: &ListParams,
+    name: &str,
+) -> Result<Vec<Value>, ControllerError> {
+    Ok(api
+        .list(params)
+        .await
+        .map_err(kube_err(name))?
+        .items
+        .iter()
+        .map(to_value)
+        .collect())
+}
+
 fn to_value(o: &DynamicObject) -> Value {
     serde_json::to_value(o).unwrap_or_default()
 }
@@ -133,25 +149,13 @@ async fn reconcile(
     }
     let set = to_value(&obj);
     deletion::keep_finalizer(&sc, &obj, &set).await?;
-    let existing: Vec<Value> = sc
-        .ctx
-        .apps
-        .list(&ListParams::default())
-        .await
-        .map_err(kube_err(&name))?
-        .items
-        .iter()
-        .map(to_value)
-        .collect();
-    let secrets: Vec<Value> = sc
-        .secrets
-        .list(&ListParams::default().labels(CLUSTER_SECRET_SELECTOR))
-        .await
-        .map_err(kube_err(&name))?
-        .items
-        .iter()
-        .map(to_value)
-        .collect();
+    let existing: Vec<Value> = list_values(&sc.ctx.apps, &ListParams::default(), &name).await?;
+    let secrets: Vec<Value> = list_values(
+        &sc.secrets,
+        &ListParams::default().labels(CLUSTER_SECRET_SELECTOR),
+        &name,
+    )
+    .await?;
     let refresh = obj
         .metadata
         .annotations
@@ -220,15 +224,7 @@ async fn reconcile(
     let owned: Vec<Value> = if plan.is_empty() {
         existing
     } else {
-        sc.ctx
-            .apps
-            .list(&ListParams::default())
-            .await
-            .map_err(kube_err(&name))?
-            .items
-            .iter()
-            .map(to_value)
-            .collect()
+        list_values(&sc.ctx.apps, &ListParams::default(), &name).await?
     };
     let uid = obj.metadata.uid.clone().unwrap_or_default();
     let owned: Vec<Value> = owned

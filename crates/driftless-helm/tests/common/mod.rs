@@ -10,42 +10,10 @@ use std::process::Command;
 use driftless_helm::render::{Document, render_name_template, split_manifests};
 use driftless_helm::{DirFs, HelmError, RenderOptions, ValuesFile, render};
 
-/// The shared material (`DRIFTLESS_SHARED`, else `<repo>/../shared`).
-pub fn shared_dir() -> PathBuf {
-    if let Ok(p) = std::env::var("DRIFTLESS_SHARED") {
-        return PathBuf::from(p);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The helm oracle binary, installed into `<repo>/.tools` when missing.
-pub fn helm_binary() -> PathBuf {
-    // Tests of one binary run in parallel: install once.
-    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let tools = repo_root().join(".tools");
-    let helm = tools.join("helm");
-    let ok = Command::new(&helm)
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        let script = shared_dir().join("tools/install-helm.sh");
-        let st = Command::new("bash")
-            .arg(script)
-            .arg(&tools)
-            .status()
-            .expect("run install-helm.sh");
-        assert!(st.success(), "install-helm.sh failed");
-    }
-    helm
-}
+#[path = "../../../../tests/src/tools.rs"]
+mod tools;
+#[allow(unused_imports)] // not every test binary uses every tool
+pub use tools::{helm as helm_binary, repo_root, shared_dir};
 
 /// One row of `cases.tsv`.
 #[derive(Debug, Clone)]

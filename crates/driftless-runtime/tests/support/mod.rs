@@ -1,7 +1,13 @@
 //! Engine tests' support: a simulator on the test's runtime with its request counters, an engine
-//! connected to it, and throwaway Git repositories.
+//! connected to it, and throwaway Git repositories (the end-to-end harness's, included from
+//! `tests/src/git_repo.rs`).
 
 #![allow(dead_code)]
+
+#[path = "../../../../tests/src/git_repo.rs"]
+mod git_repo;
+#[allow(unused_imports)] // not every test binary uses the chart repository
+pub use git_repo::{GitRepo, color_chart_repo};
 
 use driftless_apply::{NoObserver, SyncSettings};
 use driftless_core::ObjectKey;
@@ -10,8 +16,6 @@ use driftless_sim::server::metrics::{RequestLabels, by_verb, delta};
 use driftless_sim::{ClusterConfig, ClusterHandle, ResourceRef, WriteOptions};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 /// A simulator, a client and an engine on it.
@@ -226,65 +230,4 @@ pub fn secret(name: &str, value: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n  value: {value:?}\n"
     )
-}
-
-/// A throwaway Git repository made with the `git` CLI.
-pub struct GitRepo {
-    dir: tempfile::TempDir,
-}
-
-impl GitRepo {
-    pub fn new() -> GitRepo {
-        let repo = GitRepo {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn write(&self, rel: &str, text: &str) -> &Self {
-        let p = self.dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-        self
-    }
-
-    pub fn remove(&self, rel: &str) -> &Self {
-        std::fs::remove_file(self.dir.path().join(rel)).expect("remove");
-        self
-    }
-
-    pub fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    /// The commit `HEAD` names.
-    pub fn head(&self) -> String {
-        self.git(&["rev-parse", "HEAD"]).trim().to_string()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
 }

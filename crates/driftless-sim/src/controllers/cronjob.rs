@@ -44,6 +44,12 @@ pub fn most_recent(
     Some(t)
 }
 
+/// Deletes job `j` of CronJob `cj`, with the controller's event.
+fn delete_job(actions: &mut Vec<Action>, cj: &Value, j: &Value) {
+    let message = format!("Deleted job {}", name(j));
+    actions.extend(Action::delete_by(cj, j, &message, COMPONENT));
+}
+
 /// The changes for one CronJob at time `now`, given the Jobs it controls.
 pub fn reconcile(cj: &Value, jobs: &[Arc<Value>], now: DateTime<Utc>) -> Vec<Action> {
     if deleting(cj) {
@@ -87,14 +93,7 @@ pub fn reconcile(cj: &Value, jobs: &[Arc<Value>], now: DateTime<Utc>) -> Vec<Act
             .max(0) as usize;
         if list.len() > limit {
             for j in list.iter().take(list.len() - limit) {
-                actions.push(Action::delete(j));
-                actions.push(Action::Event(event(
-                    cj,
-                    "Normal",
-                    "SuccessfulDelete",
-                    &format!("Deleted job {}", name(j)),
-                    COMPONENT,
-                )));
+                delete_job(&mut actions, cj, j);
             }
         }
     }
@@ -121,14 +120,7 @@ pub fn reconcile(cj: &Value, jobs: &[Arc<Value>], now: DateTime<Utc>) -> Vec<Act
             if !too_late && !exists && (policy != "Forbid" || active.is_empty()) {
                 if policy == "Replace" {
                     for j in &active {
-                        actions.push(Action::delete(j));
-                        actions.push(Action::Event(event(
-                            cj,
-                            "Normal",
-                            "SuccessfulDelete",
-                            &format!("Deleted job {}", name(j)),
-                            COMPONENT,
-                        )));
+                        delete_job(&mut actions, cj, j);
                     }
                 }
                 let tpl = cj

@@ -110,14 +110,8 @@ pub fn reconcile(ds: &Value, pods: &[Arc<Value>], nodes: &[String]) -> Vec<Actio
         && active.iter().all(|p| pod_ready(p))
         && let Some(p) = active.iter().find(|p| hash_of(p) != hash)
     {
-        actions.push(Action::delete(p));
-        actions.push(Action::Event(event(
-            ds,
-            "Normal",
-            "SuccessfulDelete",
-            &format!("Deleted pod: {}", name(p)),
-            COMPONENT,
-        )));
+        let message = format!("Deleted pod: {}", name(p));
+        actions.extend(Action::delete_by(ds, p, &message, COMPONENT));
     }
     let scheduled = nodes
         .iter()

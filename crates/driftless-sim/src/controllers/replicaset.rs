@@ -52,14 +52,8 @@ pub fn reconcile(rs: &Value, pods: &[Arc<Value>], now_secs: i64) -> Vec<Action> 
             (scheduled, running, pod_ready(p), std::cmp::Reverse(created))
         });
         for p in ranked.iter().take((-diff) as usize) {
-            actions.push(Action::delete(p));
-            actions.push(Action::Event(event(
-                rs,
-                "Normal",
-                "SuccessfulDelete",
-                &format!("Deleted pod: {}", name(p)),
-                "replicaset-controller",
-            )));
+            let message = format!("Deleted pod: {}", name(p));
+            actions.extend(Action::delete_by(rs, p, &message, "replicaset-controller"));
         }
     }
     let ready = active.iter().filter(|p| pod_ready(p)).count() as i64;

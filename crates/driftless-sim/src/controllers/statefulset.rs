@@ -20,6 +20,16 @@ fn ordinal(sts: &str, pod: &Value) -> Option<i64> {
     name(pod).strip_prefix(sts)?.strip_prefix('-')?.parse().ok()
 }
 
+/// Deletes pod `p` of StatefulSet `sts`, with the controller's event.
+fn delete_pod(actions: &mut Vec<Action>, sts: &Value, p: &Value) {
+    let message = format!(
+        "delete Pod {} in StatefulSet {} successful",
+        name(p),
+        name(sts)
+    );
+    actions.extend(Action::delete_by(sts, p, &message, COMPONENT));
+}
+
 /// The changes for one StatefulSet, given the pods it controls and the world (for PVCs).
 pub fn reconcile(sts: &Value, pods: &[Arc<Value>], world: &World) -> Vec<Action> {
     if deleting(sts) {
@@ -171,14 +181,7 @@ pub fn reconcile(sts: &Value, pods: &[Arc<Value>], world: &World) -> Vec<Action>
         .collect();
     for (_, p) in extra.iter().take(if parallel { usize::MAX } else { 1 }) {
         if parallel || all_healthy {
-            actions.push(Action::delete(p));
-            actions.push(Action::Event(event(
-                sts,
-                "Normal",
-                "SuccessfulDelete",
-                &format!("delete Pod {} in StatefulSet {sname} successful", name(p)),
-                COMPONENT,
-            )));
+            delete_pod(&mut actions, sts, p);
         }
     }
     // Rolling update: replace one outdated pod at a time, highest ordinal first.
@@ -201,14 +204,7 @@ pub fn reconcile(sts: &Value, pods: &[Arc<Value>], world: &World) -> Vec<Action>
             .rev()
             .find(|(o, p)| *o - start >= partition && rev_of(p) != update_rev)
     {
-        actions.push(Action::delete(p));
-        actions.push(Action::Event(event(
-            sts,
-            "Normal",
-            "SuccessfulDelete",
-            &format!("delete Pod {} in StatefulSet {sname} successful", name(p)),
-            COMPONENT,
-        )));
+        delete_pod(&mut actions, sts, p);
     }
     // Status.
     let active: Vec<&Arc<Value>> = pods.iter().filter(|p| !pod_terminated(p)).collect();

@@ -177,6 +177,21 @@ impl Action {
             name: name(obj).to_string(),
         }
     }
+
+    /// A Delete of `obj` by the controller `component` of `owner`, and the `SuccessfulDelete`
+    /// event with `message` it records on `owner`.
+    pub fn delete_by(owner: &Value, obj: &Value, message: &str, component: &str) -> [Self; 2] {
+        [
+            Action::delete(obj),
+            Action::Event(event(
+                owner,
+                "Normal",
+                "SuccessfulDelete",
+                message,
+                component,
+            )),
+        ]
+    }
 }
 
 /// `metadata.name`.

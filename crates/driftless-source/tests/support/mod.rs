@@ -1,8 +1,11 @@
 //! Test harness: Git repositories made with the `git` CLI, served on loopback
 //! by `git http-backend` (the end-to-end harness's server, included from
-//! `tests/src/http_git.rs`) and by `git daemon`.
+//! `tests/src/http_git.rs`) and by `git daemon`; git runs as the harness runs it
+//! (`tests/src/git_repo.rs`).
 #![allow(dead_code)]
 
+#[path = "../../../../tests/src/git_repo.rs"]
+mod git_repo;
 #[path = "../../../../tests/src/http_git.rs"]
 mod http_git;
 #[allow(unused_imports)] // not every test binary serves over HTTP
@@ -13,24 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs `git` in `dir` with a clean, deterministic environment.
+/// Runs `git` in `dir` with a clean, deterministic environment; its trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = git_repo::git_in(dir, args);
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
