@@ -154,11 +154,11 @@ fn serve(
     if let Some(expected) = expected_auth
         && header("authorization").as_deref() != Some(expected)
     {
+        record.status = 401;
+        seen.lock().unwrap().push(record);
         out.write_all(
             b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         )?;
-        record.status = 401;
-        seen.lock().unwrap().push(record);
         return Ok(());
     }
     let mut cmd = Command::new(http_backend());
@@ -220,6 +220,9 @@ fn serve(
     }
     record.status = status[..3].parse().unwrap_or(500);
     record.response_bytes = rest.len();
+    // Recorded before the answer goes out: a client that counts requests right after its own
+    // returns must see this one.
+    seen.lock().unwrap().push(record);
     out.write_all(
         format!(
             "HTTP/1.1 {status}\r\n{resp}Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -229,6 +232,5 @@ fn serve(
     )?;
     out.write_all(rest)?;
     out.flush()?;
-    seen.lock().unwrap().push(record);
     Ok(())
 }

@@ -75,7 +75,7 @@ pub(crate) fn spec_errors(project: &AppProject, app: &Application, t: &Target) -
             ));
         }
     }
-    let dest = &app.spec.destination;
+    let dest = &inferred(&app.spec.destination, t);
     if !project.permits_destination(dest) {
         errors.push(format!(
             "application destination server '{}' and namespace '{}' do not match any of the allowed destinations in project '{name}'",
@@ -84,6 +84,20 @@ pub(crate) fn spec_errors(project: &AppProject, app: &Application, t: &Target) -
         ));
     }
     errors
+}
+
+/// The destination with the server its `name` resolved to filled in (Argo CD's inferred
+/// server), so that projects' `server` patterns match Applications that name their cluster.
+pub(crate) fn inferred(dest: &Destination, t: &Target) -> Destination {
+    let mut d = dest.clone();
+    if d.server.as_deref().unwrap_or("").is_empty() {
+        d.server = Some(
+            t.cluster
+                .clone()
+                .unwrap_or_else(|| driftless_api::IN_CLUSTER_SERVER.to_string()),
+        );
+    }
+    d
 }
 
 /// The objects the project does not let the sync apply, each as a failed result with Argo CD's

@@ -120,7 +120,8 @@ async fn refused_objects(
             namespaced.insert(m.key().clone(), r.namespaced);
         }
     }
-    crate::project::refused(project, &app.spec.destination, &live.desired, |m| {
+    let dest = crate::project::inferred(&app.spec.destination, t);
+    crate::project::refused(project, &dest, &live.desired, |m| {
         namespaced.get(m.key()).copied()
     })
 }
