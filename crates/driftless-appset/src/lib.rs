@@ -37,7 +37,7 @@
 //!                path: 'applicationset/examples/list-generator/guestbook/{{.cluster}}'}
 //!       destination: {server: '{{.url}}', namespace: guestbook}
 //! "#).unwrap();
-//! let apps = generate(&set, &Inputs { git: &NoGit, cluster_secrets: &[] }).unwrap();
+//! let apps = generate(&set, &Inputs::offline(&NoGit, &[])).unwrap();
 //! assert_eq!(apps.len(), 2);
 //! assert_eq!(apps[1]["metadata"]["name"], "engineering-prod-guestbook");
 //! assert_eq!(apps[1]["metadata"]["namespace"], "argocd");
@@ -45,21 +45,27 @@
 //! assert_eq!(apps[1]["spec"]["destination"]["server"], "https://2.4.6.8");
 //! ```
 
+mod cluster;
 pub mod conditions;
 mod error;
 mod generators;
+mod http;
 mod ignore;
 mod params;
 mod render;
+mod scm_api;
 mod selector;
 mod source;
 mod sync;
 mod template;
 mod validate;
 
+pub use cluster::{ARGOCD_SECRET, ClusterReader, NoCluster, ResourceQuery};
 pub use conditions::{Outcome, conditions, resources_status};
 pub use error::{AppSetError, SourceError};
 pub use generators::Inputs;
+pub use generators::requeue::requeue_after;
+pub use http::{HttpClient, HttpRequest, HttpResponse, NoHttp};
 pub use render::{API_VERSION, RESOURCES_FINALIZER, generate};
 pub use selector::{LabelSelector, Requirement};
 pub use source::{GitSource, MemRepo, NoGit};
