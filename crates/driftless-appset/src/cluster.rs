@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::error::SourceError;
 use crate::generators::clusters::secret_field;
+use crate::selector::LabelSelector;
 
 /// Which resources a `clusterDecisionResource` generator lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +21,9 @@ pub struct ResourceQuery {
     pub namespace: String,
     /// `metadata.name=<name>` when the generator names one resource.
     pub name: Option<String>,
-    /// A label selector in Kubernetes' string form (`a=b,c in (d)`), else none.
-    pub label_selector: Option<String>,
+    /// The label selector the resources must match, else none (its `Display`
+    /// is Kubernetes' string form, `a=b,c in (d)`).
+    pub label_selector: Option<LabelSelector>,
 }
 
 /// Read access to the cluster Argo CD runs in.
@@ -69,6 +71,105 @@ impl ClusterReader for NoCluster {
             "{} {}",
             q.api_version, q.resource
         )))
+    }
+}
+
+/// A cluster in memory: objects as JSON (ConfigMaps, Secrets, any resource),
+/// for `driftless appset generate` and tests. `list` matches a resource by its
+/// `apiVersion` and its kind's lowercase plural (`PlacementDecision` is
+/// `placementdecisions`).
+///
+/// ```
+/// use driftless_appset::{ClusterReader, MemCluster};
+/// let c = MemCluster::new("argocd", vec![serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+///     "metadata": {"name": "p", "namespace": "argocd"}, "data": {"baseUrl": "http://plugin"}})]);
+/// assert_eq!(c.config_map("argocd", "p").unwrap().unwrap()["data"]["baseUrl"], "http://plugin");
+/// assert!(c.secret("argocd", "p").unwrap().is_none());
+/// ```
+#[derive(Clone, Default)]
+pub struct MemCluster {
+    namespace: String,
+    objects: Vec<Value>,
+}
+
+impl std::fmt::Debug for MemCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemCluster")
+            .field("namespace", &self.namespace)
+            .field("objects", &self.objects.len())
+            .finish()
+    }
+}
+
+impl MemCluster {
+    /// `objects` with Argo CD's configuration in `namespace`; an object without
+    /// a namespace is in `namespace`.
+    pub fn new(namespace: &str, objects: Vec<Value>) -> MemCluster {
+        MemCluster {
+            namespace: namespace.to_string(),
+            objects,
+        }
+    }
+
+    fn in_namespace<'a>(&'a self, o: &'a Value, namespace: &str) -> bool {
+        let ns = o
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.namespace);
+        ns == namespace
+    }
+
+    fn find(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Option<Value> {
+        self.objects
+            .iter()
+            .find(|o| {
+                o["apiVersion"] == api_version
+                    && o["kind"] == kind
+                    && o.pointer("/metadata/name") == Some(&Value::from(name))
+                    && self.in_namespace(o, namespace)
+            })
+            .cloned()
+    }
+}
+
+impl ClusterReader for MemCluster {
+    fn argocd_namespace(&self) -> String {
+        self.namespace.clone()
+    }
+
+    fn config_map(&self, namespace: &str, name: &str) -> Result<Option<Value>, SourceError> {
+        Ok(self.find("v1", "ConfigMap", namespace, name))
+    }
+
+    fn secret(&self, namespace: &str, name: &str) -> Result<Option<Value>, SourceError> {
+        Ok(self.find("v1", "Secret", namespace, name))
+    }
+
+    fn list(&self, q: &ResourceQuery) -> Result<Vec<Value>, SourceError> {
+        Ok(self
+            .objects
+            .iter()
+            .filter(|o| {
+                let kind = o["kind"].as_str().unwrap_or_default().to_lowercase();
+                let labels = o
+                    .pointer("/metadata/labels")
+                    .and_then(Value::as_object)
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                o["apiVersion"] == q.api_version.as_str()
+                    && (q.resource == format!("{kind}s") || q.resource == kind)
+                    && self.in_namespace(o, &q.namespace)
+                    && q.name.as_ref().is_none_or(|n| {
+                        o.pointer("/metadata/name") == Some(&Value::from(n.as_str()))
+                    })
+                    && q.label_selector.as_ref().is_none_or(|s| s.matches(&labels))
+            })
+            .cloned()
+            .collect())
     }
 }
 

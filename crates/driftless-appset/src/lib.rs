@@ -60,7 +60,7 @@ mod sync;
 mod template;
 mod validate;
 
-pub use cluster::{ARGOCD_SECRET, ClusterReader, NoCluster, ResourceQuery};
+pub use cluster::{ARGOCD_SECRET, ClusterReader, MemCluster, NoCluster, ResourceQuery};
 pub use conditions::{Outcome, conditions, resources_status};
 pub use error::{AppSetError, SourceError};
 pub use generators::Inputs;

@@ -3,23 +3,24 @@
 
 mod common;
 
-use common::fake::{FakeCluster, FakeHttp, config_map, secret};
+use common::fake::{FakeHttp, config_map, secret};
 use common::{doc_clusters, set, summary};
-use driftless_appset::{HttpResponse, requeue_after};
+use driftless_appset::{HttpResponse, MemCluster, requeue_after};
 use driftless_appset::{Inputs, NoGit, generate};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 const PLUGIN_URL: &str = "http://plugin.argocd.svc:4355/api/v1/getparams.execute";
 
-fn plugin_cluster(token_ref: &str, timeout: Option<&str>) -> FakeCluster {
+fn plugin_cluster(token_ref: &str, timeout: Option<&str>) -> MemCluster {
     let mut data = json!({"baseUrl": "http://plugin.argocd.svc:4355/", "token": token_ref});
     if let Some(t) = timeout {
         data["requestTimeout"] = json!(t);
     }
-    FakeCluster {
-        config_maps: vec![config_map("my-plugin", data)],
-        secrets: vec![
+    MemCluster::new(
+        "argocd",
+        vec![
+            config_map("my-plugin", data),
             secret(
                 "plugin-secret",
                 &[("plugin.myplugin.token", "  s3cr3t-token\n")],
@@ -29,8 +30,7 @@ fn plugin_cluster(token_ref: &str, timeout: Option<&str>) -> FakeCluster {
                 &[("plugin.default.token", "default-token")],
             ),
         ],
-        ..FakeCluster::default()
-    }
+    )
 }
 
 fn plugin_answer(params: Value) -> HttpResponse {
@@ -148,7 +148,7 @@ fn plugin_fasttemplate_flattens_and_default_secret() {
     assert_eq!(r.body.as_ref().unwrap()["input"], json!({"parameters": {}}));
 }
 
-fn plugin_error(cluster: &FakeCluster, http: &FakeHttp) -> String {
+fn plugin_error(cluster: &MemCluster, http: &FakeHttp) -> String {
     generate(
         &set(PLUGIN_SET),
         &Inputs {
@@ -200,7 +200,7 @@ fn plugin_failures_are_clear_and_never_show_the_token() {
         e.contains("error set requestTimeout: \"soon\" is not an integer"),
         "{e}"
     );
-    let e = plugin_error(&FakeCluster::default(), &none);
+    let e = plugin_error(&MemCluster::new("argocd", vec![]), &none);
     assert!(
         e.contains("error fetching ConfigMap: configmaps \"my-plugin\" not found"),
         "{e}"
@@ -214,27 +214,31 @@ fn decision(name: &str, labels: Value, clusters: &[&str]) -> Value {
            "status": {"decisions": clusters.iter().map(|c| json!({"clusterName": c, "reason": "picked"})).collect::<Vec<_>>()}})
 }
 
-fn duck_cluster() -> FakeCluster {
-    FakeCluster {
-        config_maps: vec![config_map(
-            "ocm-placement",
-            json!({"apiVersion": "cluster.open-cluster-management.io/v1beta1",
-                   "kind": "placementdecisions", "statusListKey": "decisions", "matchKey": "clusterName"}),
-        )],
-        resources: vec![(
-            "cluster.open-cluster-management.io/v1beta1".into(),
-            "placementdecisions".into(),
-            vec![
-                decision(
-                    "prod-placement",
-                    json!({"cluster.open-cluster-management.io/placement": "prod"}),
-                    &["production", "unknown-cluster", "in-cluster"],
-                ),
-                json!({"metadata": {"name": "pending", "namespace": "argocd"}, "status": {}}),
-            ],
-        )],
-        ..FakeCluster::default()
-    }
+fn duck_cluster() -> MemCluster {
+    MemCluster::new(
+        "argocd",
+        vec![
+            config_map(
+                "ocm-placement",
+                json!({"apiVersion": "cluster.open-cluster-management.io/v1beta1",
+                       "kind": "placementdecisions", "statusListKey": "decisions", "matchKey": "clusterName"}),
+            ),
+            decision(
+                "prod-placement",
+                json!({"cluster.open-cluster-management.io/placement": "prod"}),
+                &["production", "unknown-cluster", "in-cluster"],
+            ),
+            decision(
+                "staging-placement",
+                json!({"cluster.open-cluster-management.io/placement": "staging"}),
+                &["staging"],
+            ),
+            json!({"apiVersion": "cluster.open-cluster-management.io/v1beta1", "kind": "PlacementDecision",
+                   "metadata": {"name": "pending", "namespace": "argocd",
+                                "labels": {"cluster.open-cluster-management.io/placement": "prod"}},
+                   "status": {}}),
+        ],
+    )
 }
 
 #[test]
@@ -268,13 +272,6 @@ fn cluster_decision_resource_matches_decisions_to_clusters() {
             ),
         ]
     );
-    let q = cluster.queries.borrow()[0].clone();
-    assert_eq!(q.namespace, "argocd");
-    assert_eq!(q.name, None);
-    assert_eq!(
-        q.label_selector.as_deref(),
-        Some("cluster.open-cluster-management.io/placement=prod")
-    );
     assert_eq!(requeue_after(&s), Some(Duration::from_secs(180)));
 }
 
@@ -298,10 +295,9 @@ fn cluster_decision_resource_by_name_fasttemplate_and_errors() {
         run("{configMapRef: ocm-placement, name: prod-placement, values: {tier: gold}}").unwrap();
     let names: Vec<&Value> = apps.iter().map(|a| &a["metadata"]["name"]).collect();
     assert_eq!(names, vec!["production-gold", "in-cluster-gold"]);
-    assert_eq!(
-        cluster.queries.borrow().last().unwrap().name.as_deref(),
-        Some("prod-placement")
-    );
+    let apps =
+        run("{configMapRef: ocm-placement, name: staging-placement, values: {tier: x}}").unwrap();
+    assert_eq!(apps[0]["metadata"]["name"], "staging-x");
     let e = run("{configMapRef: ocm-placement, name: x, labelSelector: {matchLabels: {a: b}}}")
         .unwrap_err();
     assert!(

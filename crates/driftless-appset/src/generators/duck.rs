@@ -76,7 +76,7 @@ fn query(spec: &DuckSpec, decl: &Decl, namespace: String) -> Result<ResourceQuer
         .as_ref()
         .filter(|s| !s.match_labels.is_empty() || !s.match_expressions.is_empty());
     let label_selector = match (spec.name.is_empty(), selector) {
-        (true, Some(s)) => Some(s.to_string()),
+        (true, Some(s)) => Some(s.clone()),
         (false, None) => None,
         _ => {
             return Err(

@@ -1,13 +1,10 @@
-//! Fakes of the network and the cluster: a server answering fixed routes (in
-//! the providers' real JSON shapes) and recording what it was sent, and a
-//! cluster with ConfigMaps, Secrets and listable resources.
+//! A fake network (a server answering fixed routes, in the providers' real JSON
+//! shapes, and recording what it was sent) and the objects of a fake cluster.
 
 use std::cell::RefCell;
 
 use base64::Engine;
-use driftless_appset::{
-    ClusterReader, HttpClient, HttpRequest, HttpResponse, ResourceQuery, SourceError,
-};
+use driftless_appset::{HttpClient, HttpRequest, HttpResponse, SourceError};
 use serde_json::{Value, json};
 
 /// Answers `method url` with a fixed response; anything else is a 404 with
@@ -42,51 +39,6 @@ impl HttpClient for FakeHttp {
             .find(|(m, u, _)| m == req.method && *u == req.url)
             .map(|(_, _, r)| r.clone())
             .unwrap_or_else(|| HttpResponse::json(404, &json!({"message": "Not Found"}))))
-    }
-}
-
-/// A cluster holding objects of the `argocd` namespace.
-#[derive(Default)]
-pub struct FakeCluster {
-    pub config_maps: Vec<Value>,
-    pub secrets: Vec<Value>,
-    /// `(apiVersion, resource, objects)` listable resources.
-    pub resources: Vec<(String, String, Vec<Value>)>,
-    pub queries: RefCell<Vec<ResourceQuery>>,
-}
-
-fn named<'a>(objs: &'a [Value], ns: &str, name: &str) -> Option<&'a Value> {
-    objs.iter()
-        .find(|o| o["metadata"]["name"] == name && o["metadata"]["namespace"] == ns)
-}
-
-impl ClusterReader for FakeCluster {
-    fn argocd_namespace(&self) -> String {
-        "argocd".into()
-    }
-    fn config_map(&self, ns: &str, name: &str) -> Result<Option<Value>, SourceError> {
-        Ok(named(&self.config_maps, ns, name).cloned())
-    }
-    fn secret(&self, ns: &str, name: &str) -> Result<Option<Value>, SourceError> {
-        Ok(named(&self.secrets, ns, name).cloned())
-    }
-    fn list(&self, q: &ResourceQuery) -> Result<Vec<Value>, SourceError> {
-        self.queries.borrow_mut().push(q.clone());
-        let Some((_, _, objs)) = self
-            .resources
-            .iter()
-            .find(|(a, r, _)| *a == q.api_version && *r == q.resource)
-        else {
-            return Err(SourceError(format!(
-                "the server could not find the requested resource ({})",
-                q.resource
-            )));
-        };
-        Ok(objs
-            .iter()
-            .filter(|o| q.name.as_ref().is_none_or(|n| o["metadata"]["name"] == *n))
-            .cloned()
-            .collect())
     }
 }
 
