@@ -2,18 +2,23 @@
 //! set and its inputs in, the `Application`s it generates out.
 //!
 //! - [`generate`]: generators (`list`, `git` directories and files,
-//!   `clusters`, `matrix`, `merge`, with `selector` and per-generator
-//!   `template`), templates (fasttemplate or `goTemplate` with Sprig), and
+//!   `clusters`, `plugin`, `clusterDecisionResource`, `pullRequest` and
+//!   `scmProvider` (GitHub, GitLab, Gitea), `matrix`, `merge`, with `selector`
+//!   and per-generator `template`), templates (fasttemplate or `goTemplate` with Sprig), and
 //!   `templatePatch`, to Applications as JSON.
 //! - [`Inputs`]: what the generators read — a [`GitSource`] (in memory:
-//!   [`MemRepo`]; none: [`NoGit`]) and the cluster Secrets.
+//!   [`MemRepo`]; none: [`NoGit`]), the cluster Secrets, an [`HttpClient`]
+//!   (none: [`NoHttp`]) for plugins and SCM APIs, and a [`ClusterReader`] (in
+//!   memory: [`MemCluster`]; none: [`NoCluster`]) for ConfigMaps, token Secrets
+//!   and duck-typed resources.
+//! - [`requeue_after`]: how soon the set's generators ask to be run again.
 //! - [`validate`]: Argo CD's duplicate-name check.
 //! - [`plan_sync`]: creates, updates and deletes under the
 //!   `applicationsSync` policy; [`plan_set_deletion`] (and [`needs_set_finalizer`]) for a
 //!   deleted set.
 //! - [`conditions()`]: `status.conditions` from an [`Outcome`] (reason names in [`mod@conditions`]).
 //!
-//! Nothing here talks to a cluster or a network.
+//! Nothing here talks to a cluster or a network: those come in through the traits.
 //!
 //! ```
 //! use driftless_appset::{Inputs, NoGit, generate};
