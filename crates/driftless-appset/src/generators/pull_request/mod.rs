@@ -112,7 +112,8 @@ impl ListError {
     }
 }
 
-/// The provider's token from its `tokenRef` (a Secret of the set's namespace).
+/// The provider's token from its `tokenRef` (a Secret of the set's namespace,
+/// Argo CD's when the set has none).
 pub(crate) fn token(ctx: &Ctx<'_>, provider: &Value) -> Result<String, String> {
     let r: Option<SecretRef> = match provider.get("tokenRef") {
         None | Some(Value::Null) => None,
@@ -120,7 +121,12 @@ pub(crate) fn token(ctx: &Ctx<'_>, provider: &Value) -> Result<String, String> {
             Some(serde_json::from_value(v.clone()).map_err(|e| format!("invalid tokenRef: {e}"))?)
         }
     };
-    secret_ref(ctx.inputs.cluster, ctx.set_namespace, r.as_ref())
+    // A set without a namespace (a file given to the CLI) reads Argo CD's.
+    let ns = match ctx.set_namespace {
+        "" => ctx.inputs.cluster.argocd_namespace(),
+        ns => ns.to_string(),
+    };
+    secret_ref(ctx.inputs.cluster, &ns, r.as_ref())
         .map_err(|e| format!("error fetching Secret token: {e}"))
 }
 
