@@ -240,14 +240,74 @@ fn gitea_pull_requests_with_labels() {
         http.requests()[0].header_value("Authorization"),
         Some("token gh-s3cr3t")
     );
-    let e = run(
-        "      bitbucketServer: {project: p, repo: r, api: 'https://bb'}",
+    let e = run("      bitbucket: {owner: o, repo: r}", true, &http).unwrap_err();
+    assert!(
+        e.contains("the bitbucket provider is not supported by driftless"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bitbucket_server_pages_and_basic_auth() {
+    let base =
+        "https://bitbucket.corp/rest/api/1.0/projects/PROJ/repos/app/pull-requests?limit=100";
+    let pull = |id: i64, from: &str, to: &str| {
+        json!({"id": id, "version": 0, "title": format!("PR {id}"), "state": "OPEN", "open": true,
+               "fromRef": {"id": format!("refs/heads/{from}"), "displayId": from,
+                           "latestCommit": "cb1f46e5e5a2bd4e2a53f0bd8a1d6b0e9f3a6c7d",
+                           "repository": {"slug": "app", "project": {"key": "PROJ"}}},
+               "toRef": {"id": format!("refs/heads/{to}"), "displayId": to,
+                         "latestCommit": "0000000000000000000000000000000000000000"},
+               "author": {"user": {"name": "jdoe", "displayName": "J Doe"}, "role": "AUTHOR"}})
+    };
+    let http = FakeHttp::default()
+        .get(
+            &format!("{base}&start=0"),
+            json!({"size": 1, "limit": 1, "isLastPage": false, "start": 0, "nextPageStart": 1,
+                   "values": [pull(5, "feature/x", "main")]}),
+        )
+        .get(
+            &format!("{base}&start=1"),
+            json!({"size": 1, "limit": 1, "isLastPage": true, "start": 1,
+                   "values": [pull(6, "bugfix/y", "develop")]}),
+        );
+    let got = run(
+        "      bitbucketServer: {project: PROJ, repo: app, api: 'https://bitbucket.corp/', basicAuth: {username: ci, passwordRef: {secretName: scm-token, key: token}}}\n      filters: [{targetBranchMatch: '^(main|develop)$'}]",
         true,
         &http,
     )
-    .unwrap_err();
-    assert!(
-        e.contains("the bitbucketServer provider is not supported by driftless"),
-        "{e}"
+    .unwrap();
+    let pick = |v: &Value| {
+        (
+            v["number"].clone(),
+            v["branch"].clone(),
+            v["target"].clone(),
+            v["author"].clone(),
+            v["labels"].clone(),
+        )
+    };
+    assert_eq!(
+        got.iter().map(pick).collect::<Vec<_>>(),
+        vec![
+            (
+                json!("5"),
+                json!("feature/x"),
+                json!("main"),
+                json!("jdoe"),
+                json!("")
+            ),
+            (
+                json!("6"),
+                json!("bugfix/y"),
+                json!("develop"),
+                json!("jdoe"),
+                json!("")
+            ),
+        ]
+    );
+    // ci:gh-s3cr3t
+    assert_eq!(
+        http.requests()[0].header_value("Authorization"),
+        Some("Basic Y2k6Z2gtczNjcjN0")
     );
 }

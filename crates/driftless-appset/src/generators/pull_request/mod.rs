@@ -1,5 +1,5 @@
 //! The `pullRequest` generator: one parameter set per open pull (merge)
-//! request of a repository on GitHub, GitLab or Gitea, filtered by the
+//! request of a repository on GitHub, GitLab, Gitea or Bitbucket Server, filtered by the
 //! provider's `labels` and the generator's `filters` (`branchMatch`,
 //! `targetBranchMatch`, `titleMatch`: regular expressions; a pull request is
 //! kept when it satisfies every condition of at least one filter). Parameters
@@ -7,6 +7,7 @@
 //! `target_branch`, `target_branch_slug`, `head_sha`, `head_short_sha`,
 //! `head_short_sha_7`, `author`, `labels` (Go templates only) and `values`.
 
+mod bitbucket_server;
 mod gitea;
 mod github;
 mod gitlab;
@@ -112,6 +113,15 @@ impl ListError {
     }
 }
 
+/// Where `tokenRef`-style Secrets are read: the set's namespace, Argo CD's for
+/// a set without one (a file given to the CLI).
+pub(crate) fn secret_namespace(ctx: &Ctx<'_>) -> String {
+    match ctx.set_namespace {
+        "" => ctx.inputs.cluster.argocd_namespace(),
+        ns => ns.to_string(),
+    }
+}
+
 /// The provider's token from its `tokenRef` (a Secret of the set's namespace,
 /// Argo CD's when the set has none).
 pub(crate) fn token(ctx: &Ctx<'_>, provider: &Value) -> Result<String, String> {
@@ -121,12 +131,7 @@ pub(crate) fn token(ctx: &Ctx<'_>, provider: &Value) -> Result<String, String> {
             Some(serde_json::from_value(v.clone()).map_err(|e| format!("invalid tokenRef: {e}"))?)
         }
     };
-    // A set without a namespace (a file given to the CLI) reads Argo CD's.
-    let ns = match ctx.set_namespace {
-        "" => ctx.inputs.cluster.argocd_namespace(),
-        ns => ns.to_string(),
-    };
-    secret_ref(ctx.inputs.cluster, &ns, r.as_ref())
+    secret_ref(ctx.inputs.cluster, &secret_namespace(ctx), r.as_ref())
         .map_err(|e| format!("error fetching Secret token: {e}"))
 }
 
@@ -139,7 +144,7 @@ fn list(ctx: &Ctx<'_>, spec: &PullRequestSpec) -> Result<Vec<PullRequest>, ListE
     let other = |m: String| ListError::Other(m);
     let unsupported = |name: &str| {
         other(format!(
-            "failed to select pull request service provider: the {name} provider is not supported by driftless (supported: github, gitlab, gitea)"
+            "failed to select pull request service provider: the {name} provider is not supported by driftless (supported: github, gitlab, gitea, bitbucketServer)"
         ))
     };
     if let Some(p) = &spec.github {
@@ -148,8 +153,8 @@ fn list(ctx: &Ctx<'_>, spec: &PullRequestSpec) -> Result<Vec<PullRequest>, ListE
         gitlab::list(ctx, p)
     } else if let Some(p) = &spec.gitea {
         gitea::list(ctx, p)
-    } else if spec.bitbucket_server.is_some() {
-        Err(unsupported("bitbucketServer"))
+    } else if let Some(p) = &spec.bitbucket_server {
+        bitbucket_server::list(ctx, p)
     } else if spec.bitbucket.is_some() {
         Err(unsupported("bitbucket"))
     } else if spec.azure_devops.is_some() {
