@@ -40,6 +40,13 @@ fn run(generator: &str, go: bool, http: &FakeHttp) -> Result<Vec<Value>, String>
     .map_err(|e| e.to_string())
 }
 
+/// The values at `keys` of each generated Application's annotations.
+fn fields(got: &[Value], keys: &[&str]) -> Vec<Vec<Value>> {
+    got.iter()
+        .map(|v| keys.iter().map(|k| v[*k].clone()).collect())
+        .collect()
+}
+
 fn github_pull(number: i64, branch: &str, base: &str, title: &str, labels: &[&str]) -> Value {
     json!({
         "url": format!("https://api.github.com/repos/myorg/myrepo/pulls/{number}"),
@@ -189,24 +196,16 @@ fn gitlab_merge_requests_with_state_labels_and_pages() {
         &http,
     )
     .unwrap();
-    let pick = |v: &Value| {
-        (
-            v["number"].clone(),
-            v["branch"].clone(),
-            v["short"].clone(),
-            v["author"].clone(),
-        )
-    };
     assert_eq!(
-        got.iter().map(pick).collect::<Vec<_>>(),
+        fields(&got, &["number", "branch", "short", "author"]),
         vec![
-            (
+            vec![
                 json!("1"),
                 json!("feat-a"),
                 json!("88888888"),
                 json!("admin")
-            ),
-            (json!("2"), json!("feat-b"), json!("abc"), json!("admin")),
+            ],
+            vec![json!("2"), json!("feat-b"), json!("abc"), json!("admin")],
         ]
     );
     assert_eq!(
@@ -240,9 +239,14 @@ fn gitea_pull_requests_with_labels() {
         http.requests()[0].header_value("Authorization"),
         Some("token gh-s3cr3t")
     );
-    let e = run("      bitbucket: {owner: o, repo: r}", true, &http).unwrap_err();
+    let e = run(
+        "      azuredevops: {organization: o, project: p, repo: r}",
+        true,
+        &http,
+    )
+    .unwrap_err();
     assert!(
-        e.contains("the bitbucket provider is not supported by driftless"),
+        e.contains("the azuredevops provider is not supported by driftless"),
         "{e}"
     );
 }
@@ -277,37 +281,73 @@ fn bitbucket_server_pages_and_basic_auth() {
         &http,
     )
     .unwrap();
-    let pick = |v: &Value| {
-        (
-            v["number"].clone(),
-            v["branch"].clone(),
-            v["target"].clone(),
-            v["author"].clone(),
-            v["labels"].clone(),
-        )
-    };
     assert_eq!(
-        got.iter().map(pick).collect::<Vec<_>>(),
+        fields(&got, &["number", "branch", "target", "author", "labels"]),
         vec![
-            (
+            vec![
                 json!("5"),
                 json!("feature/x"),
                 json!("main"),
                 json!("jdoe"),
                 json!("")
-            ),
-            (
+            ],
+            vec![
                 json!("6"),
                 json!("bugfix/y"),
                 json!("develop"),
                 json!("jdoe"),
                 json!("")
-            ),
+            ],
         ]
     );
     // ci:gh-s3cr3t
     assert_eq!(
         http.requests()[0].header_value("Authorization"),
         Some("Basic Y2k6Z2gtczNjcjN0")
+    );
+}
+
+#[test]
+fn bitbucket_cloud_pages_and_bearer_token() {
+    let first = "https://api.bitbucket.org/2.0/repositories/team/app/pullrequests?pagelen=50";
+    let second =
+        "https://api.bitbucket.org/2.0/repositories/team/app/pullrequests?pagelen=50&page=2";
+    let pull = |id: i64, branch: &str| {
+        json!({"type": "pullrequest", "id": id, "title": format!("PR {id}"), "state": "OPEN",
+               "author": {"display_name": "Jane", "nickname": "jane", "uuid": "{a}"},
+               "source": {"branch": {"name": branch}, "commit": {"hash": "1a2b3c4d5e6f"}},
+               "destination": {"branch": {"name": "master"}, "commit": {"hash": "ffffffffffff"}}})
+    };
+    let http = FakeHttp::default()
+        .get(first, json!({"pagelen": 1, "size": 2, "page": 1, "next": second, "values": [pull(1, "feat-1")]}))
+        .get(second, json!({"pagelen": 1, "size": 2, "page": 2, "values": [pull(2, "feat-2")]}));
+    let got = run(
+        "      bitbucket: {owner: team, repo: app, bearerToken: {tokenRef: {secretName: scm-token, key: token}}}",
+        true,
+        &http,
+    )
+    .unwrap();
+    assert_eq!(
+        fields(&got, &["number", "branch", "target", "sha", "author"]),
+        vec![
+            vec![
+                json!("1"),
+                json!("feat-1"),
+                json!("master"),
+                json!("1a2b3c4d5e6f"),
+                json!("jane")
+            ],
+            vec![
+                json!("2"),
+                json!("feat-2"),
+                json!("master"),
+                json!("1a2b3c4d5e6f"),
+                json!("jane")
+            ],
+        ]
+    );
+    assert_eq!(
+        http.requests()[1].header_value("Authorization"),
+        Some("Bearer gh-s3cr3t")
     );
 }

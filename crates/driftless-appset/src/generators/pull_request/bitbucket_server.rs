@@ -26,8 +26,9 @@ fn rest_base(api: &str) -> String {
     }
 }
 
-/// The `Authorization` header value and the secret to mask, from the provider.
-fn authorization(ctx: &Ctx<'_>, p: &Value) -> Result<Option<(String, String)>, String> {
+/// The `Authorization` header value and the secret to mask, from a Bitbucket
+/// provider's `bearerToken` or `basicAuth` (Server and Cloud alike).
+pub(super) fn authorization(ctx: &Ctx<'_>, p: &Value) -> Result<Option<(String, String)>, String> {
     let ns = secret_namespace(ctx);
     let reference = |v: &Value, what: &str| -> Result<Option<SecretRef>, String> {
         v.get(what)
@@ -67,38 +68,22 @@ pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListErr
         encode(&project),
         encode(&repo)
     );
-    let secrets: Vec<&str> = auth
-        .iter()
-        .flat_map(|(h, s)| [h.as_str(), s.as_str()])
-        .collect();
     let context = format!("error listing pull requests for {project}/{repo}");
+    let insecure = p.get("insecure").and_then(Value::as_bool).unwrap_or(false);
     let mut out = Vec::new();
     let mut start = 0u64;
     for _ in 0..MAX_PAGES {
-        let mut req =
-            HttpRequest::get(format!("{base}&start={start}")).header("Accept", "application/json");
-        req.insecure = p.get("insecure").and_then(Value::as_bool).unwrap_or(false);
-        if let Some((header, _)) = &auth {
-            req = req.header("Authorization", header.clone());
-        }
-        let (page, _) = send_json(ctx.inputs.http, &req, &secrets)
-            .map_err(|e| ListError::from_http(&context, e))?;
-        for pull in page
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            out.push(PullRequest {
-                number: pull.get("id").and_then(Value::as_i64).unwrap_or_default(),
-                title: str_at(pull, "/title"),
-                branch: str_at(pull, "/fromRef/displayId"),
-                target_branch: str_at(pull, "/toRef/displayId"),
-                head_sha: str_at(pull, "/fromRef/latestCommit"),
-                labels: Vec::new(),
-                author: str_at(pull, "/author/user/name"),
-            });
-        }
+        let url = format!("{base}&start={start}");
+        let page = fetch(ctx, &url, auth.as_ref(), insecure, &context)?;
+        out.extend(pulls(
+            &page,
+            [
+                "/fromRef/displayId",
+                "/toRef/displayId",
+                "/fromRef/latestCommit",
+                "/author/user/name",
+            ],
+        ));
         let last = page
             .get("isLastPage")
             .and_then(Value::as_bool)
@@ -109,4 +94,44 @@ pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListErr
         }
     }
     Ok(out)
+}
+
+/// One page of a Bitbucket listing with the provider's authorization.
+pub(super) fn fetch(
+    ctx: &Ctx<'_>,
+    url: &str,
+    auth: Option<&(String, String)>,
+    insecure: bool,
+    context: &str,
+) -> Result<Value, ListError> {
+    let mut req = HttpRequest::get(url).header("Accept", "application/json");
+    req.insecure = insecure;
+    let mut secrets = Vec::new();
+    if let Some((header, secret)) = auth {
+        req = req.header("Authorization", header.clone());
+        secrets = vec![header.as_str(), secret.as_str()];
+    }
+    send_json(ctx.inputs.http, &req, &secrets)
+        .map(|(page, _)| page)
+        .map_err(|e| ListError::from_http(context, e))
+}
+
+/// The pull requests of a Bitbucket page's `values`: `id`, `title`, and the
+/// branch, target branch, head SHA and author at the given JSON pointers.
+pub(super) fn pulls(page: &Value, at: [&str; 4]) -> Vec<PullRequest> {
+    let [branch, target, sha, author] = at;
+    page.get("values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|pull| PullRequest {
+            number: pull.get("id").and_then(Value::as_i64).unwrap_or_default(),
+            title: str_at(pull, "/title"),
+            branch: str_at(pull, branch),
+            target_branch: str_at(pull, target),
+            head_sha: str_at(pull, sha),
+            labels: Vec::new(),
+            author: str_at(pull, author),
+        })
+        .collect()
 }

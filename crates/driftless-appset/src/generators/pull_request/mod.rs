@@ -1,5 +1,6 @@
 //! The `pullRequest` generator: one parameter set per open pull (merge)
-//! request of a repository on GitHub, GitLab, Gitea or Bitbucket Server, filtered by the
+//! request of a repository on GitHub, GitLab, Gitea, Bitbucket Server or
+//! Bitbucket Cloud, filtered by the
 //! provider's `labels` and the generator's `filters` (`branchMatch`,
 //! `targetBranchMatch`, `titleMatch`: regular expressions; a pull request is
 //! kept when it satisfies every condition of at least one filter). Parameters
@@ -7,6 +8,7 @@
 //! `target_branch`, `target_branch_slug`, `head_sha`, `head_short_sha`,
 //! `head_short_sha_7`, `author`, `labels` (Go templates only) and `values`.
 
+mod bitbucket_cloud;
 mod bitbucket_server;
 mod gitea;
 mod github;
@@ -144,7 +146,7 @@ fn list(ctx: &Ctx<'_>, spec: &PullRequestSpec) -> Result<Vec<PullRequest>, ListE
     let other = |m: String| ListError::Other(m);
     let unsupported = |name: &str| {
         other(format!(
-            "failed to select pull request service provider: the {name} provider is not supported by driftless (supported: github, gitlab, gitea, bitbucketServer)"
+            "failed to select pull request service provider: the {name} provider is not supported by driftless (supported: github, gitlab, gitea, bitbucketServer, bitbucket)"
         ))
     };
     if let Some(p) = &spec.github {
@@ -155,8 +157,8 @@ fn list(ctx: &Ctx<'_>, spec: &PullRequestSpec) -> Result<Vec<PullRequest>, ListE
         gitea::list(ctx, p)
     } else if let Some(p) = &spec.bitbucket_server {
         bitbucket_server::list(ctx, p)
-    } else if spec.bitbucket.is_some() {
-        Err(unsupported("bitbucket"))
+    } else if let Some(p) = &spec.bitbucket {
+        bitbucket_cloud::list(ctx, p)
     } else if spec.azure_devops.is_some() {
         Err(unsupported("azuredevops"))
     } else {
