@@ -2,18 +2,23 @@
 //! set and its inputs in, the `Application`s it generates out.
 //!
 //! - [`generate`]: generators (`list`, `git` directories and files,
-//!   `clusters`, `matrix`, `merge`, with `selector` and per-generator
-//!   `template`), templates (fasttemplate or `goTemplate` with Sprig), and
+//!   `clusters`, `plugin`, `clusterDecisionResource`, `pullRequest` and
+//!   `scmProvider` (GitHub, GitLab, Gitea), `matrix`, `merge`, with `selector`
+//!   and per-generator `template`), templates (fasttemplate or `goTemplate` with Sprig), and
 //!   `templatePatch`, to Applications as JSON.
 //! - [`Inputs`]: what the generators read — a [`GitSource`] (in memory:
-//!   [`MemRepo`]; none: [`NoGit`]) and the cluster Secrets.
+//!   [`MemRepo`]; none: [`NoGit`]), the cluster Secrets, an [`HttpClient`]
+//!   (none: [`NoHttp`]) for plugins and SCM APIs, and a [`ClusterReader`] (in
+//!   memory: [`MemCluster`]; none: [`NoCluster`]) for ConfigMaps, token Secrets
+//!   and duck-typed resources.
+//! - [`requeue_after`]: how soon the set's generators ask to be run again.
 //! - [`validate`]: Argo CD's duplicate-name check.
 //! - [`plan_sync`]: creates, updates and deletes under the
 //!   `applicationsSync` policy; [`plan_set_deletion`] (and [`needs_set_finalizer`]) for a
 //!   deleted set.
 //! - [`conditions()`]: `status.conditions` from an [`Outcome`] (reason names in [`mod@conditions`]).
 //!
-//! Nothing here talks to a cluster or a network.
+//! Nothing here talks to a cluster or a network: those come in through the traits.
 //!
 //! ```
 //! use driftless_appset::{Inputs, NoGit, generate};
@@ -37,7 +42,7 @@
 //!                path: 'applicationset/examples/list-generator/guestbook/{{.cluster}}'}
 //!       destination: {server: '{{.url}}', namespace: guestbook}
 //! "#).unwrap();
-//! let apps = generate(&set, &Inputs { git: &NoGit, cluster_secrets: &[] }).unwrap();
+//! let apps = generate(&set, &Inputs::offline(&NoGit, &[])).unwrap();
 //! assert_eq!(apps.len(), 2);
 //! assert_eq!(apps[1]["metadata"]["name"], "engineering-prod-guestbook");
 //! assert_eq!(apps[1]["metadata"]["namespace"], "argocd");
@@ -45,21 +50,27 @@
 //! assert_eq!(apps[1]["spec"]["destination"]["server"], "https://2.4.6.8");
 //! ```
 
+mod cluster;
 pub mod conditions;
 mod error;
 mod generators;
+mod http;
 mod ignore;
 mod params;
 mod render;
+mod scm_api;
 mod selector;
 mod source;
 mod sync;
 mod template;
 mod validate;
 
+pub use cluster::{ARGOCD_SECRET, ClusterReader, MemCluster, NoCluster, ResourceQuery};
 pub use conditions::{Outcome, conditions, resources_status};
 pub use error::{AppSetError, SourceError};
 pub use generators::Inputs;
+pub use generators::requeue::requeue_after;
+pub use http::{HttpClient, HttpRequest, HttpResponse, NoHttp};
 pub use render::{API_VERSION, RESOURCES_FINALIZER, generate};
 pub use selector::{LabelSelector, Requirement};
 pub use source::{GitSource, MemRepo, NoGit};

@@ -96,6 +96,7 @@ pub fn generate(appset: &Value, inputs: &Inputs<'_>) -> Result<Vec<Value>, AppSe
         inputs: *inputs,
         renderer: &renderer,
         set_name: set.name,
+        set_namespace: set.namespace,
         apply_nested_selectors: set.flag("applyNestedSelectors"),
     };
     let generators = match set.spec.get("generators") {

@@ -82,9 +82,44 @@ impl LabelSelector {
     }
 }
 
+/// Kubernetes' string form (`metav1.FormatLabelSelector`): requirements
+/// sorted by key, `k=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`.
+impl std::fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts: Vec<(String, String)> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), format!("{k}={v}")))
+            .collect();
+        for r in &self.match_expressions {
+            let mut values = r.values.clone();
+            values.sort();
+            let text = match r.operator.as_str() {
+                "In" => format!("{} in ({})", r.key, values.join(",")),
+                "NotIn" => format!("{} notin ({})", r.key, values.join(",")),
+                "Exists" => r.key.clone(),
+                "DoesNotExist" => format!("!{}", r.key),
+                other => format!("{} {other} ({})", r.key, values.join(",")),
+            };
+            parts.push((r.key.clone(), text));
+        }
+        parts.sort();
+        let texts: Vec<&str> = parts.iter().map(|(_, t)| t.as_str()).collect();
+        f.write_str(&texts.join(","))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_form() {
+        let s = sel(serde_json::json!({"matchLabels": {"b": "2", "a": "1"},
+            "matchExpressions": [{"key": "c", "operator": "NotIn", "values": ["y", "x"]},
+                                 {"key": "d", "operator": "DoesNotExist"}]}));
+        assert_eq!(s.to_string(), "a=1,b=2,c notin (x,y),!d");
+    }
 
     fn sel(v: serde_json::Value) -> LabelSelector {
         serde_json::from_value(v).unwrap()

@@ -309,7 +309,13 @@ fn slugify(args: &[GoValue]) -> Result<String, String> {
         }
         slug.push(c);
     }
-    let mut slug = slug.trim_end_matches('-').to_string();
+    Ok(truncate_slug(slug.trim_end_matches('-'), max, smart))
+}
+
+/// A slug cut to `max` bytes (0: no limit); `smart` cuts after the last whole
+/// `-`-separated word that fits (gosimple/slug's `smartTruncate`).
+pub(crate) fn truncate_slug(slug: &str, max: usize, smart: bool) -> String {
+    let mut slug = slug.to_string();
     if max > 0 && slug.len() > max {
         if smart {
             let mut cut = String::new();
@@ -336,7 +342,38 @@ fn slugify(args: &[GoValue]) -> Result<String, String> {
             slug.truncate(max);
         }
     }
-    Ok(slug)
+    slug
+}
+
+/// gosimple/slug's `Make` as Argo CD's pull request generator configures it
+/// (at most 50 bytes, smart truncation, `_` becomes `-`): `&` and `@` spelled
+/// out, quotes dropped, lowercase, anything but `[a-z0-9_-]` a single `-`,
+/// `-` and `_` trimmed. Non-ASCII letters are not transliterated (they become `-`).
+pub(crate) fn gosimple_slug(s: &str) -> String {
+    let mut text = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '_' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' => text.push('-'),
+            '&' => text.push_str("and"),
+            '@' => text.push_str("at"),
+            '"' | '\'' | '\u{2019}' => {}
+            c => text.extend(c.to_lowercase()),
+        }
+    }
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        };
+        if c == '-' && slug.ends_with('-') {
+            continue;
+        }
+        slug.push(c);
+    }
+    let slug = slug.trim_matches(|c| c == '-' || c == '_');
+    truncate_slug(slug, 50, true)
 }
 
 #[cfg(test)]

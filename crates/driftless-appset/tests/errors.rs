@@ -84,11 +84,22 @@ fn failures_name_generator_and_parameter() {
             ],
         ),
         (
-            "unsupported generator",
+            "pull request generator without a provider",
             format!(
                 "{HEAD}spec:\n  generators:\n  - pullRequest: {{}}\n  template: {{metadata: {{name: x}}, spec: {{}}}}\n"
             ),
-            &["spec.generators[0].pullRequest: this generator is not supported by driftless"],
+            &[
+                "spec.generators[0].pullRequest: error listing repos: failed to select pull request service provider: no Pull Request provider implementation configured",
+            ],
+        ),
+        (
+            "a plugin generator without a cluster",
+            format!(
+                "{HEAD}spec:\n  generators:\n  - plugin: {{configMapRef: {{name: p}}}}\n  template: {{metadata: {{name: x}}, spec: {{}}}}\n"
+            ),
+            &[
+                "spec.generators[0].plugin: error getting plugin from generator: error fetching ConfigMap: reading ConfigMap p needs a cluster",
+            ],
         ),
         (
             "bad selector operator",

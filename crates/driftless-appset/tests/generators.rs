@@ -1056,14 +1056,7 @@ fn cluster_secret_declaring_the_local_cluster() {
     let set = common::set(
         "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: c}\nspec:\n  generators:\n  - clusters: {}\n  template:\n    metadata: {name: '{{name}}'}\n    spec: {destination: {server: '{{server}}'}}\n",
     );
-    let apps = generate(
-        &set,
-        &Inputs {
-            git: &NoGit,
-            cluster_secrets: &secrets,
-        },
-    )
-    .unwrap();
+    let apps = generate(&set, &Inputs::offline(&NoGit, &secrets)).unwrap();
     assert_eq!(
         summary(&apps, &[SERVER]),
         vec![
@@ -1091,14 +1084,7 @@ fn two_thousand_applications_render_quickly() {
                     "source": {"repoURL": "https://x", "path": "envs/{{ .env }}", "targetRevision": "HEAD"},
                     "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{ .env }}"}}}}});
     let start = std::time::Instant::now();
-    let apps = generate(
-        &set,
-        &Inputs {
-            git: &NoGit,
-            cluster_secrets: &[],
-        },
-    )
-    .unwrap();
+    let apps = generate(&set, &Inputs::offline(&NoGit, &[])).unwrap();
     assert_eq!(apps.len(), 2000);
     assert_eq!(apps[1999]["metadata"]["labels"]["n"], "1999");
     assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
@@ -1163,14 +1149,7 @@ spec:
         namespace: default
 "#,
     );
-    let apps = generate(
-        &set,
-        &Inputs {
-            git: &repo,
-            cluster_secrets: &secrets,
-        },
-    )
-    .unwrap();
+    let apps = generate(&set, &Inputs::offline(&repo, &secrets)).unwrap();
     assert_eq!(
         summary(&apps, &[PATH, SERVER, "/spec/project"]),
         vec![

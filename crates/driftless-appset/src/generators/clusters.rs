@@ -54,7 +54,7 @@ fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 /// A key of the Secret: `stringData` as written, else base64-decoded `data`.
-fn secret_field(secret: &Value, key: &str) -> Result<String, String> {
+pub(crate) fn secret_field(secret: &Value, key: &str) -> Result<String, String> {
     if let Some(s) = secret
         .pointer(&format!("/stringData/{key}"))
         .and_then(Value::as_str)
@@ -106,6 +106,21 @@ fn cluster_secrets(secrets: &[Value]) -> Result<Vec<ClusterSecret>, String> {
     // The API server lists Secrets sorted by name.
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(_, c)| c).collect())
+}
+
+/// Argo CD's cluster list (`ListClusters`): `(name, server)` of every cluster
+/// Secret by Secret name, with the local cluster first unless a Secret declares it.
+pub(crate) fn known_clusters(secrets: &[Value]) -> Result<Vec<(String, String)>, String> {
+    let secrets = cluster_secrets(secrets)?;
+    let mut out = Vec::with_capacity(secrets.len() + 1);
+    if !secrets
+        .iter()
+        .any(|c| c.server.trim_end_matches('/') == IN_CLUSTER_SERVER)
+    {
+        out.push((IN_CLUSTER_NAME.to_string(), IN_CLUSTER_SERVER.to_string()));
+    }
+    out.extend(secrets.into_iter().map(|c| (c.name, c.server)));
+    Ok(out)
 }
 
 pub(super) fn params(ctx: &Ctx<'_>, spec: &Value, at: &str) -> Result<Vec<Params>, AppSetError> {

@@ -2,15 +2,22 @@
 //! CD's `Transform`: interpolate (for a matrix's second child), generate,
 //! filter by `selector`, and complete the generator's `template` from the set's.
 
-mod clusters;
+pub(crate) mod clusters;
 mod combine;
+mod duck;
 mod git;
 mod list;
+mod plugin;
+mod pull_request;
+pub(crate) mod requeue;
+mod scm;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::cluster::{ClusterReader, NoCluster};
 use crate::error::AppSetError;
+use crate::http::{HttpClient, NoHttp};
 use crate::params::{fill_empty, label_set};
 use crate::selector::LabelSelector;
 use crate::source::GitSource;
@@ -25,6 +32,25 @@ pub struct Inputs<'a> {
     /// generator; those without `argocd.argoproj.io/secret-type: cluster` are
     /// ignored.
     pub cluster_secrets: &'a [Value],
+    /// HTTP, for the plugin, `pullRequest` and `scmProvider` generators.
+    pub http: &'a dyn HttpClient,
+    /// The cluster's ConfigMaps, Secrets and duck-typed resources, for the
+    /// plugin, `clusterDecisionResource`, `pullRequest` and `scmProvider`
+    /// generators.
+    pub cluster: &'a dyn ClusterReader,
+}
+
+impl<'a> Inputs<'a> {
+    /// Inputs without network or cluster access ([`NoHttp`], [`NoCluster`]):
+    /// the generators that need them fail with a clear error.
+    pub fn offline(git: &'a dyn GitSource, cluster_secrets: &'a [Value]) -> Inputs<'a> {
+        Inputs {
+            git,
+            cluster_secrets,
+            http: &NoHttp,
+            cluster: &NoCluster,
+        }
+    }
 }
 
 impl std::fmt::Debug for Inputs<'_> {
@@ -35,17 +61,17 @@ impl std::fmt::Debug for Inputs<'_> {
     }
 }
 
-/// Generator kinds in Argo CD's field order, with whether Driftless has them.
-const KINDS: &[(&str, bool)] = &[
-    ("list", true),
-    ("clusters", true),
-    ("git", true),
-    ("scmProvider", false),
-    ("clusterDecisionResource", false),
-    ("pullRequest", false),
-    ("plugin", false),
-    ("matrix", true),
-    ("merge", true),
+/// Generator kinds in Argo CD's field order.
+pub(crate) const KINDS: &[&str] = &[
+    "list",
+    "clusters",
+    "git",
+    "scmProvider",
+    "clusterDecisionResource",
+    "pullRequest",
+    "plugin",
+    "matrix",
+    "merge",
 ];
 
 /// Where a generator sits: top level (matrix and merge may hold matrix or
@@ -62,6 +88,8 @@ pub(crate) struct Ctx<'a> {
     pub inputs: Inputs<'a>,
     pub renderer: &'a Renderer,
     pub set_name: &'a str,
+    /// Namespace of the set: where `tokenRef` Secrets are read.
+    pub set_namespace: &'a str,
     pub apply_nested_selectors: bool,
 }
 
@@ -109,18 +137,12 @@ pub(crate) fn transform(
     };
     let mut out = Vec::new();
     let mut found = false;
-    for (kind, supported) in KINDS {
+    for kind in KINDS {
         let Some(spec) = entry.get(*kind).filter(|v| !v.is_null()) else {
             continue;
         };
         found = true;
         let gat = format!("{at}.{kind}");
-        if !supported {
-            return Err(AppSetError::generator(
-                &gat,
-                "this generator is not supported by driftless",
-            ));
-        }
         let mut template = spec
             .get("template")
             .filter(|t| !t.is_null())
@@ -131,6 +153,10 @@ pub(crate) fn transform(
             "list" => list::params(ctx, spec, &gat)?,
             "clusters" => clusters::params(ctx, spec, &gat)?,
             "git" => git::params(ctx, spec, &gat)?,
+            "plugin" => plugin::params(ctx, spec, &gat)?,
+            "clusterDecisionResource" => duck::params(ctx, spec, &gat)?,
+            "pullRequest" => pull_request::params(ctx, spec, &gat)?,
+            "scmProvider" => scm::params(ctx, spec, &gat)?,
             "matrix" | "merge" => {
                 if level == Level::Grandchild {
                     return Err(AppSetError::generator(
@@ -149,7 +175,7 @@ pub(crate) fn transform(
                     combine::merge(ctx, spec, &gat, child)?
                 }
             }
-            _ => unreachable!("every supported kind is dispatched"),
+            _ => unreachable!("every kind is dispatched"),
         };
         let params = match &selector {
             Some(s) => params
@@ -168,8 +194,9 @@ pub(crate) fn transform(
         return Err(AppSetError::generator(
             at,
             format!(
-                "ApplicationSet {} contains unrecognized generators (known: list, clusters, git, matrix, merge)",
-                ctx.set_name
+                "ApplicationSet {} contains unrecognized generators (known: {})",
+                ctx.set_name,
+                KINDS.join(", ")
             ),
         ));
     }

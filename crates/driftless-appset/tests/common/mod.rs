@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fake;
+
 use base64::Engine;
 use driftless_appset::{Inputs, MemRepo, generate};
 use serde_json::{Value, json};
@@ -85,13 +87,7 @@ pub fn set(yaml: &str) -> Value {
 pub fn run(yaml: &str) -> Result<Vec<Value>, driftless_appset::AppSetError> {
     let repo = argo_repo();
     let secrets = doc_clusters();
-    generate(
-        &set(yaml),
-        &Inputs {
-            git: &repo,
-            cluster_secrets: &secrets,
-        },
-    )
+    generate(&set(yaml), &Inputs::offline(&repo, &secrets))
 }
 
 /// `name -> [field at each pointer]` of generated Applications, for compact

@@ -5,15 +5,22 @@
 //! engine's cache, cluster Secrets listed from the namespace), validates them, plans the writes
 //! under the set's `applicationsSync` policy ([`driftless_appset::plan_sync`]), creates, replaces
 //! and deletes Applications (ownerReferences are set by the generator), and records
-//! `status.conditions` and `status.resources`. Deleting a set deletes its Applications
+//! `status.conditions` and `status.resources`. The plugin, `pullRequest` and `scmProvider`
+//! generators call out over HTTP ([`ReqwestHttp`]); they and `clusterDecisionResource` read
+//! ConfigMaps, Secrets and duck-typed resources through the client ([`KubeCluster`]). Deleting a set deletes its Applications
 //! (garbage collection) unless its policy or `preserveResourcesOnDeletion` says otherwise
 //! (`appset/deletion.rs`). A change of an owned Application requeues its set;
-//! Git is polled every reconcile interval.
+//! generators are run again every reconcile interval, or sooner when a generator's
+//! `requeueAfterSeconds` (or Argo CD's default for it) asks ([`driftless_appset::requeue_after`]).
 
+mod cluster;
 mod deletion;
 mod git;
+mod http;
 
+pub use cluster::KubeCluster;
 pub use git::EngineGit;
+pub use http::ReqwestHttp;
 
 use crate::{Context, ControllerError};
 use driftless_appset::{
@@ -48,6 +55,7 @@ struct SetContext {
     ctx: Arc<Context>,
     sets: Api<DynamicObject>,
     secrets: Api<DynamicObject>,
+    http: Arc<ReqwestHttp>,
 }
 
 /// Runs the ApplicationSet loop until `shutdown` resolves.
@@ -67,6 +75,7 @@ pub async fn run_appsets(
         ctx: ctx.clone(),
         sets: sets.clone(),
         secrets: secrets.clone(),
+        http: Arc::new(ReqwestHttp::default()),
     });
     let controller =
         Controller::new_with(sets, watcher::Config::default(), applicationset_resource());
@@ -161,10 +170,16 @@ async fn reconcile(
         .annotations
         .as_ref()
         .is_some_and(|a| a.contains_key(crate::REFRESH_ANNOTATION));
-    let (engine, handle, set2) = (
+    let (engine, handle, set2, http) = (
         sc.ctx.engine.clone(),
         tokio::runtime::Handle::current(),
         set.clone(),
+        sc.http.clone(),
+    );
+    let cluster = KubeCluster::new(
+        sc.ctx.apps.clone().into_client(),
+        &sc.ctx.config.namespace,
+        handle.clone(),
     );
     let generated = tokio::task::spawn_blocking(move || {
         let git = EngineGit::new(&engine, handle, refresh);
@@ -173,6 +188,8 @@ async fn reconcile(
             &driftless_appset::Inputs {
                 git: &git,
                 cluster_secrets: &secrets,
+                http: http.as_ref(),
+                cluster: &cluster,
             },
         )
     })
@@ -192,7 +209,7 @@ async fn reconcile(
             tracing::warn!(appset = %name, error = %e, "generation failed");
             let c = cond::conditions(&Outcome::GenerationFailed(&e), &previous, &now());
             write_status(&sc, &set, c, None).await?;
-            return Ok(requeue(&sc.ctx));
+            return Ok(requeue(&sc.ctx, &set));
         }
     };
     let invalid = validate(&name, &generated);
@@ -207,7 +224,7 @@ async fn reconcile(
         Err(e) => {
             let c = cond::conditions(&Outcome::GenerationFailed(&e), &previous, &now());
             write_status(&sc, &set, c, None).await?;
-            return Ok(requeue(&sc.ctx));
+            return Ok(requeue(&sc.ctx, &set));
         }
     };
     let failure = write_plan(&sc, &plan).await;
@@ -235,7 +252,7 @@ async fn reconcile(
     Ok(if failure.is_some() {
         Action::requeue(Duration::from_secs(5))
     } else {
-        requeue(&sc.ctx)
+        requeue(&sc.ctx, &set)
     })
 }
 
@@ -355,6 +372,8 @@ fn now() -> String {
     format!("{:.0}", crate::operation::now().0)
 }
 
-fn requeue(ctx: &Context) -> Action {
-    Action::requeue(ctx.config.reconcile_interval)
+/// The next generation: after the reconcile interval, or sooner when a generator asks.
+fn requeue(ctx: &Context, set: &Value) -> Action {
+    let every = ctx.config.reconcile_interval;
+    Action::requeue(driftless_appset::requeue_after(set).map_or(every, |d| d.min(every)))
 }

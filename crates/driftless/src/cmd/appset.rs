@@ -1,8 +1,12 @@
 //! `driftless appset generate -f appset.yaml`: the Applications an ApplicationSet would produce,
-//! without a cluster (git generators read their repositories through the engine's Git cache).
+//! without a cluster (git generators read their repositories through the engine's Git cache;
+//! plugin, `pullRequest` and `scmProvider` generators call their services over HTTP; the
+//! ConfigMaps, Secrets and duck-typed resources they read come from `--objects`, and without it
+//! those generators fail with an error saying a cluster is needed).
 
 use anyhow::Context as _;
-use driftless_controller::appset::EngineGit;
+use driftless_appset::{ClusterReader, MemCluster, NoCluster};
+use driftless_controller::appset::{EngineGit, ReqwestHttp};
 use driftless_runtime::{Engine, EngineConfig};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -31,6 +35,14 @@ struct GenerateArgs {
     /// or a `List`). Without it, only the local cluster `in-cluster` is known.
     #[arg(long)]
     cluster_secrets: Option<PathBuf>,
+    /// Objects standing in for the cluster (YAML; several documents or a `List`): the plugin
+    /// and `clusterDecisionResource` ConfigMaps, token Secrets, duck-typed resources
+    /// (`PlacementDecision`s). Without it, generators that read the cluster fail.
+    #[arg(long)]
+    objects: Option<PathBuf>,
+    /// The namespace of Argo CD's configuration in `--objects` (and of objects without one).
+    #[arg(long, default_value = "argocd")]
+    namespace: String,
     /// Git cache directory.
     #[arg(long, env = "DRIFTLESS_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
@@ -51,15 +63,10 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<u8> {
     if sets.is_empty() {
         anyhow::bail!("{}: no ApplicationSet in the file", args.file.display());
     }
-    let secrets: Vec<serde_json::Value> = match &args.cluster_secrets {
-        Some(p) => read_documents(p)?
-            .into_iter()
-            .flat_map(|d| match d["kind"].as_str() {
-                Some("List") => d["items"].as_array().cloned().unwrap_or_default(),
-                _ => vec![d],
-            })
-            .collect(),
-        None => Vec::new(),
+    let secrets = read_objects(args.cluster_secrets.as_deref())?;
+    let cluster: Option<MemCluster> = match &args.objects {
+        Some(p) => Some(MemCluster::new(&args.namespace, read_objects(Some(p))?)),
+        None => None,
     };
     let engine = Arc::new(Engine::new(EngineConfig {
         cache_dir: args
@@ -72,6 +79,11 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<u8> {
     let file = args.file.display().to_string();
     let apps = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<serde_json::Value>> {
         let git = EngineGit::new(&engine, handle, false);
+        let http = ReqwestHttp::default();
+        let cluster: &dyn ClusterReader = match &cluster {
+            Some(c) => c,
+            None => &NoCluster,
+        };
         let mut out = Vec::new();
         for set in &sets {
             let name = set["metadata"]["name"].as_str().unwrap_or_default();
@@ -80,6 +92,8 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<u8> {
                 &driftless_appset::Inputs {
                     git: &git,
                     cluster_secrets: &secrets,
+                    http: &http,
+                    cluster,
                 },
             )
             .with_context(|| format!("{file}: ApplicationSet {name}"))?;
@@ -94,6 +108,20 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<u8> {
     .await??;
     print!("{}", driftless_core::yaml::to_string_multi(apps.iter()));
     Ok(0)
+}
+
+/// The objects of a YAML file (documents, `List`s flattened); none without a file.
+fn read_objects(path: Option<&std::path::Path>) -> anyhow::Result<Vec<serde_json::Value>> {
+    let Some(p) = path else {
+        return Ok(Vec::new());
+    };
+    Ok(read_documents(p)?
+        .into_iter()
+        .flat_map(|d| match d["kind"].as_str() {
+            Some("List") => d["items"].as_array().cloned().unwrap_or_default(),
+            _ => vec![d],
+        })
+        .collect())
 }
 
 fn read_documents(path: &std::path::Path) -> anyhow::Result<Vec<serde_json::Value>> {
