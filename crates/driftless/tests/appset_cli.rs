@@ -2,6 +2,7 @@
 //! temporary repository through the Git cache, no cluster.
 
 use driftless_e2e::GitRepo;
+use std::path::Path;
 use std::process::Command;
 
 #[test]

@@ -377,8 +377,8 @@ async fn two_controller_processes_split_the_applications_by_shard() {
         });
         assert!(env.exists(&["configmap/a", "-n", "local"]));
         assert!(env.exists(&["configmap/b", "-n", "remote"]));
-        assert_eq!(reporters(&env, "local"), [p0.host.clone()]);
-        assert_eq!(reporters(&env, "remote"), [p1.host.clone()]);
+        assert_eq!(reporters(&env, "local"), std::slice::from_ref(&p0.host));
+        assert_eq!(reporters(&env, "remote"), std::slice::from_ref(&p1.host));
 
         // Replica 1 dies: replica 0 takes shard 1 over and syncs the next commit there.
         p1.kill();
