@@ -65,7 +65,8 @@ pub use project::{AppProject, AppProjectSpec, GroupKind, ProjectDestination};
 pub use secrets::{
     ClusterSecret, ClusterSecretConfig, DestinationError, IN_CLUSTER_NAME, IN_CLUSTER_SERVER,
     RepoCredentials, RepoSecret, RepoSecretKind, ResolvedCluster, SECRET_TYPE_LABEL, SecretError,
-    TlsClientConfig, normalize_git_url, repo_credentials, resolve_destination, secret_type,
+    TlsClientConfig, chart_repo_credentials, normalize_git_url, repo_credentials,
+    resolve_destination, secret_type,
 };
 pub use source::{
     ApplicationSource, Destination, DirectorySource, EnvEntry, HelmFileParameter, HelmParameter,

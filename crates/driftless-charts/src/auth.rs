@@ -15,6 +15,10 @@ pub struct Auth {
     pub password: Option<String>,
     /// A bearer token sent as `Authorization: Bearer`.
     pub bearer_token: Option<String>,
+    /// Send the credentials with a chart archive download from another host than the
+    /// repository's too (Helm's `--pass-credentials`, Argo CD's `helm.passCredentials`);
+    /// otherwise only the repository's own scheme, host and port get them.
+    pub pass_credentials: bool,
 }
 
 impl Auth {
@@ -24,6 +28,7 @@ impl Auth {
             username: Some(username.into()),
             password: Some(password.into()),
             bearer_token: None,
+            pass_credentials: false,
         }
     }
 
@@ -57,6 +62,7 @@ impl std::fmt::Debug for Auth {
                 "bearer_token",
                 &self.bearer_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("pass_credentials", &self.pass_credentials)
             .finish()
     }
 }

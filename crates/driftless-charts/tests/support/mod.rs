@@ -54,6 +54,31 @@ pub fn run_helm(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A bcrypt `htpasswd` line for a registry's basic auth, made by the reference helm's
+/// `htpasswd` template function.
+pub fn htpasswd(user: &str, password: &str) -> String {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let chart = tmp.path().join("h");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: h\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: h}}\ndata: {{line: {{{{ htpasswd {user:?} {password:?} | quote }}}}}}\n"
+        ),
+    )
+    .unwrap();
+    let out = run_helm(tmp.path(), &["template", chart.to_str().unwrap()]);
+    objects_of_yaml(&out)[0]["data"]["line"]
+        .as_str()
+        .expect("an htpasswd line")
+        .to_string()
+}
+
 /// A chart `name` at `version` in `dir/name`, made by `helm create` (a Deployment, a Service,
 /// a ServiceAccount, a test hook…), with a `values-prod.yaml` and a marker value `flavour`
 /// that a ConfigMap shows (so two packages of one version can differ).
@@ -149,7 +174,8 @@ pub fn sort_objects(mut v: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
 }
 
 /// A static HTTP server of a directory: `GET /path` serves `root/path`. Every request line is
-/// recorded; with `basic` set, requests without those credentials get `401`.
+/// recorded (`GET+auth /path` when it carried an `Authorization` header); with `basic` set,
+/// requests without those credentials get `401`.
 pub struct StaticServer {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<String>>>,
@@ -201,6 +227,16 @@ impl StaticServer {
             .count()
     }
 
+    /// How many requests with an `Authorization` header asked for a path ending with `suffix`.
+    pub fn count_authorized(&self, suffix: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.starts_with("GET+auth ") && r.ends_with(suffix))
+            .count()
+    }
+
     pub fn total(&self) -> usize {
         self.requests.lock().unwrap().len()
     }
@@ -236,7 +272,9 @@ fn serve(
         }
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    reqs.lock().unwrap().push(format!("GET {path}"));
+    // Requests that carried credentials are recorded as `GET+auth /path`.
+    let verb = if auth.is_some() { "GET+auth" } else { "GET" };
+    reqs.lock().unwrap().push(format!("{verb} {path}"));
     let mut c = c;
     if let Some(want) = expected
         && auth.as_deref() != Some(want)
