@@ -297,3 +297,44 @@ async fn pass_credentials_sends_them_to_archives_on_another_host() {
     );
     assert_eq!(archives.count_authorized("/web-1.0.0.tgz"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_keeps_its_chart_cache_within_the_configured_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    for name in ["a", "b", "c"] {
+        package(
+            &make_chart(&tmp.path().join("src"), name, "1.0.0", name),
+            &repo,
+        );
+    }
+    index(&repo, None);
+    let server = StaticServer::start(&repo, None);
+    let cache_dir = tmp.path().join("cache");
+    let engine = driftless_runtime::Engine::new(driftless_runtime::EngineConfig {
+        cache_dir: cache_dir.clone(),
+        chart_cache: driftless_charts::CacheLimits {
+            max_archives: 2,
+            max_bytes: 1 << 30,
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    // The last render of a has other settings: not the render cache, the chart cache answers.
+    for (name, helm) in [
+        ("a", "{}"),
+        ("b", "{}"),
+        ("c", "{}"),
+        ("a", "{releaseName: again}"),
+    ] {
+        let t = engine.target(&app(&server.url(), name, helm)).unwrap();
+        engine.render(&t).await.expect("renders");
+    }
+    let blobs = std::fs::read_dir(cache_dir.join("charts/blobs"))
+        .unwrap()
+        .count();
+    assert_eq!(blobs, 2, "at most two archives are kept");
+    // a was pruned when c arrived (least recently used), so it was downloaded again.
+    assert_eq!(server.count("/a-1.0.0.tgz"), 2);
+    assert_eq!(server.count("/b-1.0.0.tgz"), 1);
+}
