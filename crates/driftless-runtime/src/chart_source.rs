@@ -132,8 +132,8 @@ fn source_auth(t: &Target, secrets: &[RepoSecret]) -> Auth {
 }
 
 /// The credentials for dependency repositories: `type: helm` repository Secrets with
-/// credentials (by exact URL) and `repo-creds` templates (by prefix), and the target's own
-/// credentials for its own repository (by prefix); `helm.passCredentials` applied to all.
+/// credentials (by exact URL) and `repo-creds` templates (by prefix), and the chart source's
+/// own credentials for its own repository (by prefix); `helm.passCredentials` applied to all.
 fn dependency_credentials(t: &Target, secrets: &[RepoSecret]) -> RepoCredentials {
     let pass = |mut a: Auth| {
         a.pass_credentials = t.render.pass_credentials;
@@ -151,7 +151,13 @@ fn dependency_credentials(t: &Target, secrets: &[RepoSecret]) -> RepoCredentials
             driftless_api::RepoSecretKind::RepoCreds => creds.add(&s.url, a),
         }
     }
-    let own = source_auth(t, secrets);
+    // A chart source's own repository (its Secret's credentials or the CLI's); a Git source's
+    // own credentials only when given explicitly (the CLI's), never its Git Secret's.
+    let own = if t.chart.is_some() {
+        source_auth(t, secrets)
+    } else {
+        pass(auth(&t.credentials))
+    };
     if !own.is_empty() && (t.chart.is_some() || t.repo.contains("://")) {
         creds.add(&t.repo, own);
     }

@@ -200,12 +200,12 @@ async fn an_oci_registry_stored_without_a_scheme() {
 }
 
 /// A Git-hosted chart depending on `web` of the private repository at `url`.
-fn git_chart(url: &str) -> GitRepo {
+fn git_chart(url: &str, version: &str) -> GitRepo {
     let git = GitRepo::new();
     git.write(
         "app/Chart.yaml",
         &format!(
-            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: web\n  version: 1.0.0\n  repository: {url}\n"
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: web\n  version: {version}\n  repository: {url}\n"
         ),
     );
     git.write(
@@ -220,7 +220,7 @@ fn git_chart(url: &str) -> GitRepo {
 async fn dependencies_take_the_credentials_of_helm_repository_secrets() {
     let tmp = tempfile::tempdir().unwrap();
     let server = private_repository(tmp.path());
-    let git = git_chart(&server.url());
+    let git = git_chart(&server.url(), "1.0.0");
     let env = Env::start().await;
     let t = support::target(&git, "app", "app", "shop");
     let e = env.engine.render(&t).await.unwrap_err().to_string();
@@ -253,6 +253,20 @@ async fn dependencies_take_the_credentials_of_helm_repository_secrets() {
         .filter_map(|m| m.object["metadata"]["name"].as_str())
         .collect();
     assert!(names.contains(&"app-web-flavour"), "{names:?}");
+
+    // So is a `type: helm` credential template whose URL is a prefix of the dependency's
+    // (another chart in Git: not the render cache; a constraint: the index is read again).
+    let prefix = format!("http://127.0.0.1:{}", server.port);
+    env.engine
+        .set_repo_secrets(vec![helm_secret("team-creds", "repo-creds", &prefix)]);
+    let git2 = git_chart(&format!("{}/", server.url()), "~1.0");
+    let t2 = support::target(&git2, "app", "app", "shop");
+    let before = server.count_authorized("/index.yaml");
+    env.engine
+        .render(&t2)
+        .await
+        .expect("renders with the template");
+    assert_eq!(server.count_authorized("/index.yaml"), before + 1);
 }
 
 /// A private repository whose index points at archives on another host (another port).
