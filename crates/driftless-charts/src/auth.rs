@@ -19,6 +19,12 @@ pub struct Auth {
     /// repository's too (Helm's `--pass-credentials`, Argo CD's `helm.passCredentials`);
     /// otherwise only the repository's own scheme, host and port get them.
     pub pass_credentials: bool,
+    /// Accept any server certificate (Argo CD's `insecure`, Helm's
+    /// `--insecure-skip-tls-verify`).
+    pub insecure_skip_verify: bool,
+    /// A TLS client certificate (PEM) with its key (`tlsClientCertData` / `tlsClientCertKey`),
+    /// presented to every host of the repository.
+    pub client_cert: Option<(String, String)>,
 }
 
 impl Auth {
@@ -27,14 +33,24 @@ impl Auth {
         Auth {
             username: Some(username.into()),
             password: Some(password.into()),
-            bearer_token: None,
-            pass_credentials: false,
+            ..Auth::default()
         }
     }
 
     /// No credentials at all.
     pub fn is_empty(&self) -> bool {
         self.username.is_none() && self.password.is_none() && self.bearer_token.is_none()
+    }
+
+    /// The TLS settings and flags without the username, password and token (what a host that
+    /// gets no credentials still uses).
+    pub(crate) fn without_credentials(&self) -> Auth {
+        Auth {
+            username: None,
+            password: None,
+            bearer_token: None,
+            ..self.clone()
+        }
     }
 
     /// Applies the credentials to a request (bearer first).
@@ -63,6 +79,11 @@ impl std::fmt::Debug for Auth {
                 &self.bearer_token.as_ref().map(|_| "<redacted>"),
             )
             .field("pass_credentials", &self.pass_credentials)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field(
+                "client_cert",
+                &self.client_cert.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

@@ -211,7 +211,7 @@ impl ChartCache {
                 let creds = if auth.pass_credentials || same_origin(base, &url) {
                     auth.clone()
                 } else {
-                    Auth::default()
+                    auth.without_credentials()
                 };
                 let shown_url = crate::reference::strip_userinfo(&url);
                 let reply =
@@ -396,16 +396,13 @@ impl ChartCache {
 }
 
 fn parse(repo: &str, auth: &Auth) -> Result<(Repository, Auth), ChartError> {
-    let (r, mut from_url) = Repository::parse(repo)?;
-    from_url.pass_credentials = auth.pass_credentials;
-    Ok((
-        r,
-        if auth.is_empty() {
-            from_url
-        } else {
-            auth.clone()
-        },
-    ))
+    let (r, from_url) = Repository::parse(repo)?;
+    let mut auth = auth.clone();
+    if auth.is_empty() {
+        auth.username = from_url.username;
+        auth.password = from_url.password;
+    }
+    Ok((r, auth))
 }
 
 /// The version a constraint picks among a registry's tags.

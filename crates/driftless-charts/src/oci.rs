@@ -172,7 +172,7 @@ impl<'a> Session<'a> {
             *self.token.borrow_mut() = Some(token.clone());
             Auth {
                 bearer_token: Some(token),
-                ..Auth::default()
+                ..self.auth.without_credentials()
             }
         } else if challenge.scheme.eq_ignore_ascii_case("basic") && self.has_basic() {
             Auth {
@@ -196,9 +196,9 @@ impl<'a> Session<'a> {
         match self.token.borrow().clone() {
             Some(t) => Auth {
                 bearer_token: Some(t),
-                ..Auth::default()
+                ..self.auth.without_credentials()
             },
-            None => Auth::default(),
+            None => self.auth.without_credentials(),
         }
     }
 

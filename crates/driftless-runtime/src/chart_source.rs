@@ -127,6 +127,8 @@ fn source_auth(t: &Target, secrets: &[RepoSecret]) -> Auth {
     } else {
         auth(&t.credentials)
     };
+    a.insecure_skip_verify =
+        driftless_api::chart_repository(&t.repo, secrets).is_some_and(|s| s.insecure);
     a.pass_credentials = t.render.pass_credentials;
     a
 }
@@ -140,15 +142,23 @@ fn dependency_credentials(t: &Target, secrets: &[RepoSecret]) -> RepoCredentials
         a
     };
     let mut creds = RepoCredentials::default();
-    for s in secrets.iter().filter(|s| s.is_helm()) {
-        if s.credentials.is_empty() {
-            // A repository without credentials takes its template's, by prefix below.
-            continue;
-        }
-        let a = pass(secret_auth(&s.credentials));
+    let helm: Vec<RepoSecret> = secrets.iter().filter(|s| s.is_helm()).cloned().collect();
+    for s in &helm {
         match s.kind {
-            driftless_api::RepoSecretKind::Repository => creds.add_repository(&s.url, a),
-            driftless_api::RepoSecretKind::RepoCreds => creds.add(&s.url, a),
+            driftless_api::RepoSecretKind::Repository => {
+                // Its own credentials, else its template's; its own TLS settings.
+                let mut a = driftless_api::chart_repo_credentials(&s.url, &helm)
+                    .map(|c| secret_auth(&c))
+                    .unwrap_or_default();
+                a.insecure_skip_verify = s.insecure;
+                if !a.is_empty() || a.insecure_skip_verify || a.client_cert.is_some() {
+                    creds.add_repository(&s.url, pass(a));
+                }
+            }
+            driftless_api::RepoSecretKind::RepoCreds if !s.credentials.is_empty() => {
+                creds.add(&s.url, pass(secret_auth(&s.credentials)))
+            }
+            driftless_api::RepoSecretKind::RepoCreds => {}
         }
     }
     // A chart source's own repository (its Secret's credentials or the CLI's); a Git source's
@@ -165,18 +175,25 @@ fn dependency_credentials(t: &Target, secrets: &[RepoSecret]) -> RepoCredentials
 }
 
 /// A repository Secret's credentials for a chart repository: `username` / `password` as basic
-/// authentication, a `bearerToken` alone as a bearer token.
+/// authentication, a `bearerToken` alone as a bearer token, and the TLS client certificate.
 fn secret_auth(c: &driftless_api::RepoCredentials) -> Auth {
-    if c.password.is_empty() && !c.bearer_token.is_empty() {
-        return Auth {
+    let mut a = if c.password.is_empty() && !c.bearer_token.is_empty() {
+        Auth {
             bearer_token: Some(c.bearer_token.clone()),
             ..Auth::default()
-        };
+        }
+    } else if c.username.is_empty() && c.password.is_empty() {
+        Auth::default()
+    } else {
+        Auth::basic(c.username.clone(), c.password.clone())
+    };
+    if !c.tls_client_cert_data.is_empty() {
+        a.client_cert = Some((
+            c.tls_client_cert_data.clone(),
+            c.tls_client_cert_key.clone(),
+        ));
     }
-    if c.username.is_empty() && c.password.is_empty() {
-        return Auth::default();
-    }
-    Auth::basic(c.username.clone(), c.password.clone())
+    a
 }
 
 /// The chart repository credentials of a target's repository credentials: basic as basic, a

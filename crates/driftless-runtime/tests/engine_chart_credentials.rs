@@ -352,3 +352,41 @@ async fn the_engine_keeps_its_chart_cache_within_the_configured_limits() {
     assert_eq!(server.count("/a-1.0.0.tgz"), 2);
     assert_eq!(server.count("/b-1.0.0.tgz"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_settings_of_the_repository_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    servers::certificates(tmp.path());
+    let repo = tmp.path().join("repo");
+    package(
+        &make_chart(&tmp.path().join("src"), "web", "1.0.0", "tls"),
+        &repo,
+    );
+    index(&repo, None);
+    // A self-signed server certificate, and a client certificate required.
+    let server = servers::HttpsServer::start(&repo, tmp.path(), true);
+    let env = Env::start().await;
+    let t = env.engine.target(&app(&server.url(), "web", "{}")).unwrap();
+    let e = env.engine.render(&t).await.unwrap_err().to_string();
+    assert!(
+        e.contains(&server.url()) && e.to_lowercase().contains("certificate"),
+        "{e}"
+    );
+    let read = |f: &str| std::fs::read_to_string(tmp.path().join(f)).unwrap();
+    let (cert, key) = (read("cli.pem"), read("cli.key"));
+    env.engine.set_repo_secrets(vec![secret(
+        "private-charts",
+        "repository",
+        &[
+            ("type", "helm"),
+            ("url", &server.url()),
+            ("insecure", "true"),
+            ("tlsClientCertData", &cert),
+            ("tlsClientCertKey", &key),
+        ],
+    )]);
+    assert_eq!(
+        env.engine.render(&t).await.expect("renders").commit,
+        "1.0.0"
+    );
+}

@@ -9,8 +9,8 @@ mod repo;
 pub use cluster::{ClusterSecret, ClusterSecretConfig, TlsClientConfig};
 pub use destination::{DestinationError, ResolvedCluster, resolve_destination};
 pub use repo::{
-    RepoCredentials, RepoSecret, RepoSecretKind, chart_repo_credentials, normalize_git_url,
-    repo_credentials,
+    RepoCredentials, RepoSecret, RepoSecretKind, chart_repo_credentials, chart_repository,
+    normalize_git_url, repo_credentials,
 };
 
 use k8s_openapi::api::core::v1::Secret;

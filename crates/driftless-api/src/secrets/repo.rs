@@ -27,6 +27,10 @@ pub struct RepoCredentials {
     pub bearer_token: String,
     /// SSH private key (PEM / OpenSSH).
     pub ssh_private_key: String,
+    /// TLS client certificate, PEM (`tlsClientCertData`).
+    pub tls_client_cert_data: String,
+    /// Its private key, PEM (`tlsClientCertKey`).
+    pub tls_client_cert_key: String,
 }
 
 impl RepoCredentials {
@@ -36,6 +40,7 @@ impl RepoCredentials {
             && self.password.is_empty()
             && self.bearer_token.is_empty()
             && self.ssh_private_key.is_empty()
+            && self.tls_client_cert_data.is_empty()
     }
 }
 
@@ -47,6 +52,8 @@ impl fmt::Debug for RepoCredentials {
             .field("password", &set(&self.password))
             .field("bearer_token", &set(&self.bearer_token))
             .field("ssh_private_key", &set(&self.ssh_private_key))
+            .field("tls_client_cert_data", &set(&self.tls_client_cert_data))
+            .field("tls_client_cert_key", &set(&self.tls_client_cert_key))
             .finish()
     }
 }
@@ -63,6 +70,8 @@ pub struct RepoSecret {
     /// `type`: `git` (also when missing) or `helm` (a Helm chart repository, or an OCI
     /// registry of charts when its `url` has no scheme or `enableOCI` is set).
     pub repo_type: String,
+    /// `insecure: "true"`: accept any server certificate.
+    pub insecure: bool,
     /// The credentials it holds.
     pub credentials: RepoCredentials,
 }
@@ -98,11 +107,14 @@ impl RepoSecret {
                 kind,
                 url,
                 repo_type: field("type")?.trim().to_string(),
+                insecure: field("insecure")?.trim().eq_ignore_ascii_case("true"),
                 credentials: RepoCredentials {
                     username: field("username")?,
                     password: field("password")?,
                     bearer_token: field("bearerToken")?,
                     ssh_private_key: field("sshPrivateKey")?,
+                    tls_client_cert_data: field("tlsClientCertData")?,
+                    tls_client_cert_key: field("tlsClientCertKey")?,
                 },
             })
         };
@@ -143,8 +155,8 @@ fn is_scp_like(u: &str) -> bool {
 /// use driftless_api::{RepoCredentials, RepoSecret, RepoSecretKind, repo_credentials};
 /// let creds = |u: &str| RepoCredentials { username: u.into(), password: "p".into(), ..Default::default() };
 /// let secrets = [
-///     RepoSecret { secret: "org".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org".into(), repo_type: String::new(), credentials: creds("org") },
-///     RepoSecret { secret: "team".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org/team".into(), repo_type: String::new(), credentials: creds("team") },
+///     RepoSecret { secret: "org".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org".into(), repo_type: String::new(), insecure: false, credentials: creds("org") },
+///     RepoSecret { secret: "team".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org/team".into(), repo_type: String::new(), insecure: false, credentials: creds("team") },
 /// ];
 /// let c = repo_credentials("https://git.example/org/team/app.git", &secrets).unwrap();
 /// assert_eq!(c.username, "team");
@@ -161,13 +173,23 @@ pub fn repo_credentials(repo_url: &str, secrets: &[RepoSecret]) -> Option<RepoCr
 /// ```
 /// use driftless_api::{RepoCredentials, RepoSecret, RepoSecretKind, chart_repo_credentials};
 /// let s = RepoSecret { secret: "regcred".into(), kind: RepoSecretKind::Repository,
-///     url: "registry.example.com/charts".into(), repo_type: "helm".into(),
+///     url: "registry.example.com/charts".into(), repo_type: "helm".into(), insecure: false,
 ///     credentials: RepoCredentials { username: "u".into(), password: "p".into(), ..Default::default() } };
 /// let c = chart_repo_credentials("oci://registry.example.com/charts/", &[s]).unwrap();
 /// assert_eq!(c.username, "u");
 /// ```
 pub fn chart_repo_credentials(repo_url: &str, secrets: &[RepoSecret]) -> Option<RepoCredentials> {
     matching_credentials(repo_url, secrets, normalize_chart_url)
+}
+
+/// The `repository` Secret for the chart repository or OCI registry `repo_url` (URLs compared
+/// as by [`chart_repo_credentials`]), for its settings (`insecure`); `None` when none matches.
+pub fn chart_repository<'a>(repo_url: &str, secrets: &'a [RepoSecret]) -> Option<&'a RepoSecret> {
+    let wanted = normalize_chart_url(repo_url);
+    secrets
+        .iter()
+        .filter(|s| s.kind == RepoSecretKind::Repository)
+        .find(|s| normalize_chart_url(&s.url) == wanted)
 }
 
 /// A chart repository URL as matched: no `oci://`, no trailing `/`, then Argo CD's
@@ -219,6 +241,7 @@ mod tests {
             kind,
             url: url.into(),
             repo_type: String::new(),
+            insecure: false,
             credentials: RepoCredentials {
                 username: user.into(),
                 ..Default::default()

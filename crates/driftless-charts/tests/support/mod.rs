@@ -1,6 +1,8 @@
 //! Real servers for chart tests, started by the tests on free loopback ports: a static HTTP
 //! server for a chart repository (counting requests, optional basic auth) and Debian's
-//! `docker-registry` (the CNCF distribution registry) for OCI; and the reference `helm` to
+//! `docker-registry` (the CNCF distribution registry) for OCI; `openssl s_server -WWW` for a
+//! repository over HTTPS (self-signed, optionally asking for a client certificate); and the
+//! reference `helm` to
 //! create, package, index and push charts and to render the oracle's `helm template`.
 //! (Also used by `driftless-runtime`'s chart tests through `#[path]`.)
 
@@ -521,4 +523,149 @@ fn front(
     let mut resp = Vec::new();
     up.read_to_end(&mut resp)?;
     c.write_all(&resp)
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A test CA, a self-signed server certificate for 127.0.0.1 and a client certificate of
+/// the CA, in `dir`.
+pub fn certificates(dir: &Path) {
+    let days = ["-days", "1", "-nodes", "-newkey", "rsa:2048"];
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &days,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=test-ca",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &days,
+            &[
+                "-keyout",
+                "srv.key",
+                "-out",
+                "srv.pem",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req"][..],
+            &days,
+            &[
+                "-keyout",
+                "cli.key",
+                "-out",
+                "cli.csr",
+                "-subj",
+                "/CN=client",
+            ],
+        ]
+        .concat(),
+    );
+    // Extensions make it an X.509 v3 certificate (rustls accepts no other).
+    std::fs::write(dir.join("cli.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "cli.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-extfile",
+            "cli.ext",
+            "-out",
+            "cli.pem",
+            "-days",
+            "1",
+        ],
+    );
+}
+
+/// `openssl s_server -WWW` serving `root`; killed when dropped.
+pub struct HttpsServer {
+    pub port: u16,
+    child: Child,
+}
+
+impl HttpsServer {
+    pub fn start(root: &Path, certs: &Path, client_ca: bool) -> HttpsServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(root)
+            .args([
+                "s_server",
+                "-WWW",
+                "-quiet",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .arg("-cert")
+            .arg(certs.join("srv.pem"))
+            .arg("-key")
+            .arg(certs.join("srv.key"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if client_ca {
+            cmd.args(["-Verify", "1", "-verify_return_error", "-CAfile"])
+                .arg(certs.join("ca.pem"));
+        }
+        let child = cmd.spawn().expect("openssl s_server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "s_server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        HttpsServer { port, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
