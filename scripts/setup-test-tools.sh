@@ -10,6 +10,8 @@ command -v kubectl >/dev/null || echo "warning: kubectl not on PATH; simulator t
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 # The Jsonnet oracle of driftless-render's tests (Debian's C++ `jsonnet`).
 command -v jsonnet >/dev/null || need_apt+=(jsonnet)
+# The HTTPS chart repository of the TLS tests (`openssl s_server -WWW`, test certificates).
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi

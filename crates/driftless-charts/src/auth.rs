@@ -15,6 +15,16 @@ pub struct Auth {
     pub password: Option<String>,
     /// A bearer token sent as `Authorization: Bearer`.
     pub bearer_token: Option<String>,
+    /// Send the credentials with a chart archive download from another host than the
+    /// repository's too (Helm's `--pass-credentials`, Argo CD's `helm.passCredentials`);
+    /// otherwise only the repository's own scheme, host and port get them.
+    pub pass_credentials: bool,
+    /// Accept any server certificate (Argo CD's `insecure`, Helm's
+    /// `--insecure-skip-tls-verify`).
+    pub insecure_skip_verify: bool,
+    /// A TLS client certificate (PEM) with its key (`tlsClientCertData` / `tlsClientCertKey`),
+    /// presented to every host of the repository.
+    pub client_cert: Option<(String, String)>,
 }
 
 impl Auth {
@@ -23,13 +33,24 @@ impl Auth {
         Auth {
             username: Some(username.into()),
             password: Some(password.into()),
-            bearer_token: None,
+            ..Auth::default()
         }
     }
 
     /// No credentials at all.
     pub fn is_empty(&self) -> bool {
         self.username.is_none() && self.password.is_none() && self.bearer_token.is_none()
+    }
+
+    /// The TLS settings and flags without the username, password and token (what a host that
+    /// gets no credentials still uses).
+    pub(crate) fn without_credentials(&self) -> Auth {
+        Auth {
+            username: None,
+            password: None,
+            bearer_token: None,
+            ..self.clone()
+        }
     }
 
     /// Applies the credentials to a request (bearer first).
@@ -56,6 +77,12 @@ impl std::fmt::Debug for Auth {
             .field(
                 "bearer_token",
                 &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("pass_credentials", &self.pass_credentials)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field(
+                "client_cert",
+                &self.client_cert.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }

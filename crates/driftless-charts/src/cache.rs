@@ -6,10 +6,14 @@
 //!   a corrupt file is dropped and downloaded again);
 //! - `refs/<sha256 of repository, chart, version>`: the digest of that version's archive, then
 //!   the repository, chart and version for people reading the cache.
+//!
+//! The archives are bounded by [`CacheLimits`] (least recently used pruned first, never one a
+//! caller holds through [`Fetched::pin`]); indexes are kept in memory for the index TTL only.
 
-use crate::http::{Http, Reply};
+use crate::http::Http;
 use crate::index::{Index, resolve_url};
 use crate::oci::{self, Session};
+use crate::prune::{CacheLimits, Pin, Pins};
 use crate::reference::{Repository, is_exact_version};
 use crate::{Auth, ChartError};
 use sha2::{Digest, Sha256};
@@ -32,6 +36,8 @@ pub struct Fetched {
     pub digest: String,
     /// The archive (`.tgz`).
     pub archive: Arc<[u8]>,
+    /// Keeps the archive in the cache while held (a render in progress holds it).
+    pub pin: Pin,
 }
 
 /// Resolves, downloads, verifies and caches charts. Blocking: run it off the async executor.
@@ -41,6 +47,9 @@ pub struct ChartCache {
     index_ttl: Duration,
     indexes: Mutex<HashMap<String, (Instant, Arc<Index>)>>,
     downloads: AtomicUsize,
+    limits: CacheLimits,
+    pins: Pins,
+    pruning: Mutex<()>,
 }
 
 impl std::fmt::Debug for ChartCache {
@@ -48,13 +57,15 @@ impl std::fmt::Debug for ChartCache {
         f.debug_struct("ChartCache")
             .field("dir", &self.dir)
             .field("index_ttl", &self.index_ttl)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl ChartCache {
-    /// A cache in directory `dir` (created when missing). A repository's index is read again
-    /// on every resolution of a constraint unless [`ChartCache::with_index_ttl`] says otherwise.
+    /// A cache in directory `dir` (created when missing), bounded by the default
+    /// [`CacheLimits`]. A repository's index is read again on every resolution of a constraint
+    /// unless [`ChartCache::with_index_ttl`] says otherwise.
     pub fn new(dir: impl Into<PathBuf>) -> Result<ChartCache, ChartError> {
         let dir = dir.into();
         for sub in ["blobs", "refs"] {
@@ -67,7 +78,30 @@ impl ChartCache {
             index_ttl: Duration::ZERO,
             indexes: Mutex::default(),
             downloads: AtomicUsize::new(0),
+            limits: CacheLimits::default(),
+            pins: Pins::default(),
+            pruning: Mutex::default(),
         })
+    }
+
+    /// Bounds the archives kept on disk to `limits`, pruning at once what is beyond them (and
+    /// after every download).
+    pub fn with_limits(mut self, limits: CacheLimits) -> ChartCache {
+        self.limits = limits;
+        self.prune();
+        self
+    }
+
+    /// Removes the least recently used archives beyond the limits, except those held by a
+    /// [`Pin`]; returns how many were removed.
+    pub fn prune(&self) -> usize {
+        let _one_at_a_time = self.pruning.lock().expect("pruning");
+        crate::prune::prune(
+            &self.dir.join("blobs"),
+            &self.dir.join("refs"),
+            self.limits,
+            &self.pins,
+        )
     }
 
     /// Reuses a repository's `index.yaml` (and nothing else) for `ttl` (a poll interval).
@@ -139,17 +173,18 @@ impl ChartCache {
     ) -> Result<Fetched, ChartError> {
         let (r, auth) = parse(repo, auth)?;
         let shown = r.to_string();
-        let done = |version: String, digest: String, archive: Arc<[u8]>| Fetched {
+        let done = |version: String, (digest, archive, pin): (String, Arc<[u8]>, Pin)| Fetched {
             repo: shown.clone(),
             chart: chart.to_string(),
             version,
             digest,
             archive,
+            pin,
         };
         if is_exact_version(constraint) {
             let version = constraint.trim();
-            if let Some((digest, data)) = self.cached(&r, chart, version) {
-                return Ok(done(version.to_string(), digest, data));
+            if let Some(found) = self.cached(&r, chart, version) {
+                return Ok(done(version.to_string(), found));
             }
         }
         match &r {
@@ -158,10 +193,10 @@ impl ChartCache {
                 let entry = index.get(&shown, chart, constraint)?;
                 let version = entry.version.clone();
                 if !entry.digest.is_empty()
-                    && let Some(data) = self.blob(&entry.digest)
+                    && let Some(found) = self.pinned_blob(&entry.digest)
                 {
                     self.write_ref(&r, chart, &version, &entry.digest)?;
-                    return Ok(done(version, entry.digest.clone(), data));
+                    return Ok(done(version, found));
                 }
                 let url = entry.urls.first().ok_or_else(|| ChartError::Invalid {
                     repo: shown.clone(),
@@ -171,17 +206,31 @@ impl ChartCache {
                     repo: shown.clone(),
                     message,
                 })?;
-                // Credentials go to the repository's own host only (Helm without
+                // Credentials go to the repository's own host only, unless passed on (Helm's
                 // --pass-credentials).
-                let creds = if same_origin(base, &url) {
+                let creds = if auth.pass_credentials || same_origin(base, &url) {
                     auth.clone()
                 } else {
-                    Auth::default()
+                    auth.without_credentials()
                 };
-                let reply = self.get_ok(&shown, &url, &creds, "")?;
-                let (digest, data) =
-                    self.keep(&r, chart, &version, &entry.digest, reply.body.into())?;
-                Ok(done(version, digest, data))
+                let shown_url = crate::reference::strip_userinfo(&url);
+                let reply =
+                    self.http
+                        .get(&url, &creds, &[])
+                        .map_err(|message| ChartError::Http {
+                            repo: shown.clone(),
+                            url: shown_url.clone(),
+                            message,
+                        })?;
+                if !(200..300).contains(&reply.status) {
+                    return Err(ChartError::Http {
+                        repo: shown.clone(),
+                        url: shown_url,
+                        message: archive_refusal(&reply, &auth, &creds),
+                    });
+                }
+                let kept = self.keep(&r, chart, &version, &entry.digest, reply.body.into())?;
+                Ok(done(version, kept))
             }
             Repository::Oci {
                 registry,
@@ -210,13 +259,13 @@ impl ChartCache {
                         available: Vec::new(),
                     }
                 })?;
-                if let Some(data) = self.blob(&layer.digest) {
+                if let Some(found) = self.pinned_blob(&layer.digest) {
                     self.write_ref(&r, chart, &version, &layer.digest)?;
-                    return Ok(done(version, layer.digest, data));
+                    return Ok(done(version, found));
                 }
                 let body = s.blob(&layer.digest)?;
-                let (digest, data) = self.keep(&r, chart, &version, &layer.digest, body.into())?;
-                Ok(done(version, digest, data))
+                let kept = self.keep(&r, chart, &version, &layer.digest, body.into())?;
+                Ok(done(version, kept))
             }
         }
     }
@@ -234,39 +283,40 @@ impl ChartCache {
         };
         let url = format!("{base}/index.yaml");
         let shown = r.to_string();
-        let reply = self.get_ok(&shown, &url, auth, " (is this a Helm chart repository?)")?;
-        let idx = Arc::new(Index::parse(&shown, &reply.body)?);
-        self.indexes
-            .lock()
-            .expect("indexes")
-            .insert(key, (Instant::now(), idx.clone()));
-        Ok(idx)
-    }
-
-    /// GET `url` of repository `repo`; a failed request or a status other than 2xx is an error
-    /// naming the repository and the URL (without credentials), its message followed by `hint`.
-    fn get_ok(&self, repo: &str, url: &str, auth: &Auth, hint: &str) -> Result<Reply, ChartError> {
-        let shown_url = || crate::reference::strip_userinfo(url);
         let reply = self
             .http
-            .get(url, auth, &[])
+            .get(&url, auth, &[])
             .map_err(|message| ChartError::Http {
-                repo: repo.to_string(),
-                url: shown_url(),
+                repo: shown.clone(),
+                url: url.clone(),
                 message,
             })?;
         if !(200..300).contains(&reply.status) {
             return Err(ChartError::Http {
-                repo: repo.to_string(),
-                url: shown_url(),
-                message: format!("{}{hint}", oci::status_message(&reply)),
+                repo: shown.clone(),
+                url,
+                message: match oci::refusal(&reply, auth) {
+                    Some(refused) => refused,
+                    None => format!(
+                        "{} (is this a Helm chart repository?)",
+                        oci::status_message(&reply)
+                    ),
+                },
             });
         }
-        Ok(reply)
+        let idx = Arc::new(Index::parse(&shown, &reply.body)?);
+        let mut indexes = self.indexes.lock().expect("indexes");
+        // Only indexes within their TTL are worth keeping.
+        indexes.retain(|_, (at, _)| at.elapsed() < self.index_ttl);
+        if !self.index_ttl.is_zero() {
+            indexes.insert(key, (Instant::now(), idx.clone()));
+        }
+        Ok(idx)
     }
 
     /// Verifies a download against `expected` (hex sha256; empty: nothing to verify against)
-    /// and keeps it; returns its digest and the archive as read back from the cache.
+    /// and keeps it (pinned, then pruning the cache to its limits); returns its digest, the
+    /// archive and the pin.
     fn keep(
         &self,
         r: &Repository,
@@ -274,7 +324,7 @@ impl ChartCache {
         version: &str,
         expected: &str,
         data: Arc<[u8]>,
-    ) -> Result<(String, Arc<[u8]>), ChartError> {
+    ) -> Result<(String, Arc<[u8]>, Pin), ChartError> {
         let actual = hex_sha256(&data);
         if !expected.is_empty() && actual != expected {
             return Err(ChartError::DigestMismatch {
@@ -287,25 +337,30 @@ impl ChartCache {
         }
         self.downloads.fetch_add(1, Ordering::Relaxed);
         tracing::info!(repo = %r, chart, version, digest = %actual, "downloaded chart");
+        let pin = self.pins.pin(&actual);
         write_atomic(&self.blob_path(&actual), &data)?;
         self.write_ref(r, chart, version, &actual)?;
-        let kept = self.blob(&actual).ok_or_else(|| ChartError::Cache {
-            path: self.blob_path(&actual).display().to_string(),
-            source: std::io::Error::other("archive vanished from the cache"),
-        })?;
-        Ok((actual, kept))
+        self.prune();
+        Ok((actual, data, pin))
     }
 
-    /// A cached version: its digest and archive (verified against the digest).
-    fn cached(&self, r: &Repository, chart: &str, version: &str) -> Option<(String, Arc<[u8]>)> {
+    /// A cached version: its digest, archive (verified against the digest) and pin.
+    fn cached(
+        &self,
+        r: &Repository,
+        chart: &str,
+        version: &str,
+    ) -> Option<(String, Arc<[u8]>, Pin)> {
         let text = std::fs::read_to_string(self.ref_path(r, chart, version)).ok()?;
         let digest = text.lines().next()?.trim().to_string();
-        let data = self.blob(&digest)?;
-        Some((digest, data))
+        self.pinned_blob(&digest)
     }
 
-    /// The archive with sha256 `digest`, when cached and intact (a corrupt file is removed).
-    fn blob(&self, digest: &str) -> Option<Arc<[u8]>> {
+    /// The archive with sha256 `digest`, pinned before it is read so that no prune removes it
+    /// meanwhile; `None` when not cached or corrupt (a corrupt file is removed). A read is a
+    /// use: the file's modification time is set to now.
+    fn pinned_blob(&self, digest: &str) -> Option<(String, Arc<[u8]>, Pin)> {
+        let pin = self.pins.pin(digest);
         let p = self.blob_path(digest);
         let data = std::fs::read(&p).ok()?;
         if hex_sha256(&data) != digest {
@@ -313,7 +368,8 @@ impl ChartCache {
             let _ = std::fs::remove_file(&p);
             return None;
         }
-        Some(data.into())
+        crate::prune::touch(&p);
+        Some((digest.to_string(), data.into(), pin))
     }
 
     fn write_ref(
@@ -341,14 +397,12 @@ impl ChartCache {
 
 fn parse(repo: &str, auth: &Auth) -> Result<(Repository, Auth), ChartError> {
     let (r, from_url) = Repository::parse(repo)?;
-    Ok((
-        r,
-        if auth.is_empty() {
-            from_url
-        } else {
-            auth.clone()
-        },
-    ))
+    let mut auth = auth.clone();
+    if auth.is_empty() {
+        auth.username = from_url.username;
+        auth.password = from_url.password;
+    }
+    Ok((r, auth))
 }
 
 /// The version a constraint picks among a registry's tags.
@@ -372,6 +426,20 @@ fn pick_tag(
             chart: chart.to_string(),
             constraint: constraint.to_string(),
         }),
+    }
+}
+
+/// Why an archive download was refused: a `401` / `403` from another host, to which the
+/// repository's credentials were not passed, says so.
+fn archive_refusal(reply: &crate::http::Reply, auth: &Auth, sent: &Auth) -> String {
+    match oci::refusal(reply, sent) {
+        Some(_) if sent.is_empty() && !auth.is_empty() => format!(
+            "{}: the archive is on another host than the repository, and the repository's \
+             credentials are sent there only with passCredentials (Helm's --pass-credentials)",
+            oci::status_message(reply)
+        ),
+        Some(m) => m,
+        None => oci::status_message(reply),
     }
 }
 

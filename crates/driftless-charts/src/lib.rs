@@ -36,6 +36,7 @@ mod error;
 mod http;
 mod index;
 mod oci;
+mod prune;
 mod reference;
 
 pub use archive::ChartTree;
@@ -43,4 +44,5 @@ pub use auth::Auth;
 pub use cache::{ChartCache, Fetched};
 pub use deps::{DependencyFetcher, RepoCredentials};
 pub use error::ChartError;
+pub use prune::{CacheLimits, Pin};
 pub use reference::{Repository, is_exact_version, pick_version};

@@ -146,7 +146,7 @@ impl<'a> Session<'a> {
         Err(ChartError::Http {
             repo: self.repo.clone(),
             url: url.to_string(),
-            message: status_message(r),
+            message: refusal(r, self.auth).unwrap_or_else(|| status_message(r)),
         })
     }
 
@@ -172,7 +172,7 @@ impl<'a> Session<'a> {
             *self.token.borrow_mut() = Some(token.clone());
             Auth {
                 bearer_token: Some(token),
-                ..Auth::default()
+                ..self.auth.without_credentials()
             }
         } else if challenge.scheme.eq_ignore_ascii_case("basic") && self.has_basic() {
             Auth {
@@ -196,9 +196,9 @@ impl<'a> Session<'a> {
         match self.token.borrow().clone() {
             Some(t) => Auth {
                 bearer_token: Some(t),
-                ..Auth::default()
+                ..self.auth.without_credentials()
             },
-            None => Auth::default(),
+            None => self.auth.without_credentials(),
         }
     }
 
@@ -258,6 +258,19 @@ pub(crate) fn status_message(r: &Reply) -> String {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
     format!("{} {reason}", r.status).trim_end().to_string()
+}
+
+/// For a `401` or `403` answer: the status and whether credentials were sent (`auth`), so
+/// that a private repository without credentials says so. `None` for any other status.
+pub(crate) fn refusal(r: &Reply, auth: &Auth) -> Option<String> {
+    let why = match (r.status, auth.is_empty()) {
+        (401, true) => "the repository requires credentials and none are configured for it",
+        (401, false) => "the repository refused the credentials configured for it",
+        (403, true) => "access denied without credentials; none are configured for it",
+        (403, false) => "access denied with the credentials configured for it",
+        _ => return None,
+    };
+    Some(format!("{}: {why}", status_message(r)))
 }
 
 /// `<path?query>; rel="next"` → the path.

@@ -108,7 +108,7 @@ fn split_userinfo(rest: &str) -> (Auth, &str) {
             let auth = Auth {
                 username: Some(percent_decode(u)).filter(|u| !u.is_empty()),
                 password: Some(percent_decode(p)).filter(|p| !p.is_empty()),
-                bearer_token: None,
+                ..Auth::default()
             };
             (auth, &rest[at + 1..])
         }

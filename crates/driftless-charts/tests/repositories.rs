@@ -6,7 +6,7 @@
 mod support;
 
 use driftless_charts::{Auth, ChartCache, ChartError};
-use support::{Registry, StaticServer, index, make_chart, package, sha256_file};
+use support::{Registry, StaticServer, htpasswd, index, make_chart, package, sha256_file};
 
 /// A repository directory with `web` 0.1.0, 0.2.0 and 0.3.0-rc.1, indexed.
 fn repo_dir(tmp: &std::path::Path) -> std::path::PathBuf {
@@ -234,21 +234,6 @@ fn oci_registry_tags_manifest_layer_and_cache() {
         .unwrap_err();
     assert!(matches!(e, ChartError::ChartNotFound { .. }), "{e}");
     assert!(e.to_string().contains(&reg.charts_url()), "{e}");
-}
-
-/// A bcrypt `htpasswd` line, made by our own `htpasswd` template function.
-fn htpasswd(user: &str, password: &str) -> String {
-    let mut fs = driftless_helm::MemFs::default();
-    fs.insert("Chart.yaml", "apiVersion: v2\nname: h\nversion: 1.0.0\n");
-    fs.insert(
-        "templates/cm.yaml",
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: h}}\ndata: {{line: {{{{ htpasswd {user:?} {password:?} | quote }}}}}}\n"
-        ),
-    );
-    let r = driftless_helm::render(&fs, "", &driftless_helm::RenderOptions::default()).unwrap();
-    let m = r.manifests().unwrap();
-    m[0].object["data"]["line"].as_str().unwrap().to_string()
 }
 
 #[test]

@@ -38,6 +38,9 @@ pub struct EngineConfig {
     /// [`Engine::clusters`] (the controller); when false every target goes to the engine's own
     /// connection (the one-shot CLI, which names its cluster with `--kubeconfig`).
     pub resolve_destinations: bool,
+    /// How many chart archives (and bytes) `<cache_dir>/charts` keeps: beyond them the least
+    /// recently used are pruned, never one a render in progress uses.
+    pub chart_cache: driftless_charts::CacheLimits,
 }
 
 impl Default for EngineConfig {
@@ -50,6 +53,7 @@ impl Default for EngineConfig {
             plugins: Vec::new(),
             plugin_path: None,
             resolve_destinations: false,
+            chart_cache: driftless_charts::CacheLimits::default(),
         }
     }
 }
@@ -102,11 +106,7 @@ impl Engine {
         Ok(Engine {
             clusters: Clusters::new(&config.field_manager, changes.clone()),
             changes,
-            sources: Sources::new(
-                &config.cache_dir,
-                config.poll_interval,
-                crate::render::Plugins::load(&config)?,
-            )?,
+            sources: Sources::new(&config, crate::render::Plugins::load(&config)?)?,
             config,
             conn: None,
             health: HealthRegistry::new(),

@@ -245,7 +245,10 @@ impl Engine {
     pub async fn render_directory(&self, t: &Target) -> Result<Rendered, RuntimeError> {
         let plugins = Plugins::load(self.config())?;
         let t = t.clone();
-        let charts = self.sources.charts.fetcher(&t);
+        let charts = self
+            .sources
+            .charts
+            .fetcher(&t, &self.sources.repo_secrets());
         blocking(move || {
             let fs = driftless_render::DirFs::new(&t.repo);
             let none = Referenced::default();

@@ -45,10 +45,10 @@ struct RenderCache {
 
 impl Sources {
     pub(crate) fn new(
-        cache_dir: &Path,
-        poll_interval: Duration,
+        config: &crate::EngineConfig,
         plugins: Plugins,
     ) -> Result<Self, RuntimeError> {
+        let (cache_dir, poll_interval) = (&config.cache_dir, config.poll_interval);
         Ok(Sources {
             repos: RepoCache::new(cache_dir)?,
             poll_interval,
@@ -58,7 +58,7 @@ impl Sources {
             repo_secrets: Mutex::default(),
             keys_dir: cache_dir.join("keys"),
             on_fetch: Mutex::default(),
-            charts: Charts::new(cache_dir, poll_interval)?,
+            charts: Charts::new(cache_dir, poll_interval, config.chart_cache)?,
         })
     }
 
@@ -93,12 +93,13 @@ impl Sources {
         let (repos, mut t2, rev) = (self.repos.clone(), t.clone(), revision.to_string());
         let on_fetch = self.on_fetch.lock().expect("fetch observer").clone();
         let charts = self.charts.clone();
-        if t2.credentials == driftless_source::Credentials::None {
+        let secrets = self.repo_secrets();
+        if t2.credentials == driftless_source::Credentials::None && t2.chart.is_none() {
             t2.credentials = self.credentials_for(&t2.repo)?;
         }
         let commit = blocking(move || {
             if let Some(chart) = &t2.chart {
-                return charts.resolve(&t2, chart, &rev);
+                return charts.resolve(&t2, chart, &rev, &secrets);
             }
             let local = Path::new(&t2.repo);
             if !t2.repo.contains("://") && local.exists() {
@@ -116,6 +117,11 @@ impl Sources {
         .await?;
         *last = Some((Instant::now(), commit.clone()));
         Ok(commit)
+    }
+
+    /// The repository Secrets now.
+    pub(crate) fn repo_secrets(&self) -> Vec<driftless_api::RepoSecret> {
+        self.repo_secrets.lock().expect("repo secrets").clone()
     }
 
     /// Replaces the repository Secrets.
@@ -174,15 +180,16 @@ impl Sources {
         let (repos, t2, c) = (self.repos.clone(), t.clone(), commit.to_string());
         let (plugins, refs) = (self.plugins.clone(), refs.to_vec());
         let charts = self.charts.clone();
+        let secrets = self.repo_secrets();
         let rendered = blocking(move || {
             let referenced = crate::refs::read_referenced(&t2, &refs, |repo, commit| {
                 open_tree(&repos, repo, commit)
             })?;
             if let Some(chart) = &t2.chart {
-                return charts.render(&t2, chart, &c, &plugins, referenced);
+                return charts.render(&t2, chart, &c, &plugins, referenced, &secrets);
             }
             let tree = open_tree(&repos, &t2.repo, &c)?;
-            let fetcher = Some(charts.fetcher(&t2));
+            let fetcher = Some(charts.fetcher(&t2, &secrets));
             let out =
                 crate::render::render_tree(&tree, &t2, &c, &plugins, referenced, fetcher, None)?;
             Ok(Rendered {

@@ -52,6 +52,9 @@ pub struct RenderSettings {
     pub ignore_missing_value_files: bool,
     /// Do not check the values against `values.schema.json` (`helm.skipSchemaValidation`).
     pub skip_schema_validation: bool,
+    /// Send chart repository credentials to chart archives on other hosts too
+    /// (`helm.passCredentials`, Helm's `--pass-credentials`).
+    pub pass_credentials: bool,
     /// Jsonnet options of a directory source (`directory.jsonnet`).
     pub jsonnet: JsonnetSettings,
     /// Argo CD's `spec.source.kustomize`, applied to a copy of the kustomization.
@@ -397,6 +400,7 @@ fn render_settings(name: &str, src: &ApplicationSource) -> Result<RenderSettings
         render.skip_tests = h.skip_tests;
         render.ignore_missing_value_files = h.ignore_missing_value_files;
         render.skip_schema_validation = h.skip_schema_validation;
+        render.pass_credentials = h.pass_credentials;
     }
     Ok(render)
 }

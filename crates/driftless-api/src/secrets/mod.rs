@@ -9,7 +9,10 @@ mod scope;
 
 pub use cluster::{ClusterSecret, ClusterSecretConfig, TlsClientConfig};
 pub use destination::{DestinationError, ResolvedCluster, resolve_destination};
-pub use repo::{RepoCredentials, RepoSecret, RepoSecretKind, normalize_git_url, repo_credentials};
+pub use repo::{
+    RepoCredentials, RepoSecret, RepoSecretKind, chart_repo_credentials, chart_repository,
+    normalize_git_url, repo_credentials,
+};
 pub use scope::NamespacedMode;
 
 use k8s_openapi::api::core::v1::Secret;

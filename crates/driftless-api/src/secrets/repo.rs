@@ -27,6 +27,10 @@ pub struct RepoCredentials {
     pub bearer_token: String,
     /// SSH private key (PEM / OpenSSH).
     pub ssh_private_key: String,
+    /// TLS client certificate, PEM (`tlsClientCertData`).
+    pub tls_client_cert_data: String,
+    /// Its private key, PEM (`tlsClientCertKey`).
+    pub tls_client_cert_key: String,
 }
 
 impl RepoCredentials {
@@ -36,6 +40,7 @@ impl RepoCredentials {
             && self.password.is_empty()
             && self.bearer_token.is_empty()
             && self.ssh_private_key.is_empty()
+            && self.tls_client_cert_data.is_empty()
     }
 }
 
@@ -47,6 +52,8 @@ impl fmt::Debug for RepoCredentials {
             .field("password", &set(&self.password))
             .field("bearer_token", &set(&self.bearer_token))
             .field("ssh_private_key", &set(&self.ssh_private_key))
+            .field("tls_client_cert_data", &set(&self.tls_client_cert_data))
+            .field("tls_client_cert_key", &set(&self.tls_client_cert_key))
             .finish()
     }
 }
@@ -60,8 +67,21 @@ pub struct RepoSecret {
     pub kind: RepoSecretKind,
     /// `url`: the repository (or, for a template, the URL prefix).
     pub url: String,
+    /// `type`: `git` (also when missing) or `helm` (a Helm chart repository, or an OCI
+    /// registry of charts when its `url` has no scheme or `enableOCI` is set).
+    pub repo_type: String,
+    /// `insecure: "true"`: accept any server certificate.
+    pub insecure: bool,
     /// The credentials it holds.
     pub credentials: RepoCredentials,
+}
+
+impl RepoSecret {
+    /// A Helm repository (`type: helm`): its credentials also serve `Chart.yaml` dependencies
+    /// of any chart, as Argo CD passes every Helm repository to `helm dependency build`.
+    pub fn is_helm(&self) -> bool {
+        self.repo_type.eq_ignore_ascii_case("helm")
+    }
 }
 
 impl RepoSecret {
@@ -86,11 +106,15 @@ impl RepoSecret {
                 secret: secret.metadata.name.clone().unwrap_or_default(),
                 kind,
                 url,
+                repo_type: field("type")?.trim().to_string(),
+                insecure: field("insecure")?.trim().eq_ignore_ascii_case("true"),
                 credentials: RepoCredentials {
                     username: field("username")?,
                     password: field("password")?,
                     bearer_token: field("bearerToken")?,
                     ssh_private_key: field("sshPrivateKey")?,
+                    tls_client_cert_data: field("tlsClientCertData")?,
+                    tls_client_cert_key: field("tlsClientCertKey")?,
                 },
             })
         };
@@ -131,19 +155,64 @@ fn is_scp_like(u: &str) -> bool {
 /// use driftless_api::{RepoCredentials, RepoSecret, RepoSecretKind, repo_credentials};
 /// let creds = |u: &str| RepoCredentials { username: u.into(), password: "p".into(), ..Default::default() };
 /// let secrets = [
-///     RepoSecret { secret: "org".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org".into(), credentials: creds("org") },
-///     RepoSecret { secret: "team".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org/team".into(), credentials: creds("team") },
+///     RepoSecret { secret: "org".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org".into(), repo_type: String::new(), insecure: false, credentials: creds("org") },
+///     RepoSecret { secret: "team".into(), kind: RepoSecretKind::RepoCreds, url: "https://git.example/org/team".into(), repo_type: String::new(), insecure: false, credentials: creds("team") },
 /// ];
 /// let c = repo_credentials("https://git.example/org/team/app.git", &secrets).unwrap();
 /// assert_eq!(c.username, "team");
 /// assert!(repo_credentials("https://elsewhere/app", &secrets).is_none());
 /// ```
 pub fn repo_credentials(repo_url: &str, secrets: &[RepoSecret]) -> Option<RepoCredentials> {
-    let wanted = normalize_git_url(repo_url);
+    matching_credentials(repo_url, secrets, normalize_git_url)
+}
+
+/// The credentials for the chart repository or OCI registry `repo_url` (a `spec.source.chart`
+/// source's own): as [`repo_credentials`], with URLs compared without an `oci://` scheme and a
+/// trailing `/`, since Argo CD stores OCI repositories as `registry.example.com/charts`.
+///
+/// ```
+/// use driftless_api::{RepoCredentials, RepoSecret, RepoSecretKind, chart_repo_credentials};
+/// let s = RepoSecret { secret: "regcred".into(), kind: RepoSecretKind::Repository,
+///     url: "registry.example.com/charts".into(), repo_type: "helm".into(), insecure: false,
+///     credentials: RepoCredentials { username: "u".into(), password: "p".into(), ..Default::default() } };
+/// let c = chart_repo_credentials("oci://registry.example.com/charts/", &[s]).unwrap();
+/// assert_eq!(c.username, "u");
+/// ```
+pub fn chart_repo_credentials(repo_url: &str, secrets: &[RepoSecret]) -> Option<RepoCredentials> {
+    matching_credentials(repo_url, secrets, normalize_chart_url)
+}
+
+/// The `repository` Secret for the chart repository or OCI registry `repo_url` (URLs compared
+/// as by [`chart_repo_credentials`]), for its settings (`insecure`); `None` when none matches.
+pub fn chart_repository<'a>(repo_url: &str, secrets: &'a [RepoSecret]) -> Option<&'a RepoSecret> {
+    let wanted = normalize_chart_url(repo_url);
+    secrets
+        .iter()
+        .filter(|s| s.kind == RepoSecretKind::Repository)
+        .find(|s| normalize_chart_url(&s.url) == wanted)
+}
+
+/// A chart repository URL as matched: no `oci://`, no trailing `/`, then Argo CD's
+/// normalisation.
+fn normalize_chart_url(url: &str) -> String {
+    let u = url.trim();
+    let u = match u.get(..6) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("oci://") => &u[6..],
+        _ => u,
+    };
+    normalize_git_url(u.trim_end_matches('/'))
+}
+
+fn matching_credentials(
+    repo_url: &str,
+    secrets: &[RepoSecret],
+    normalize: fn(&str) -> String,
+) -> Option<RepoCredentials> {
+    let wanted = normalize(repo_url);
     let repository = secrets
         .iter()
         .filter(|s| s.kind == RepoSecretKind::Repository)
-        .find(|s| normalize_git_url(&s.url) == wanted);
+        .find(|s| normalize(&s.url) == wanted);
     if let Some(r) = repository
         && !r.credentials.is_empty()
     {
@@ -154,7 +223,7 @@ pub fn repo_credentials(repo_url: &str, secrets: &[RepoSecret]) -> Option<RepoCr
         .iter()
         .filter(|s| s.kind == RepoSecretKind::RepoCreds)
     {
-        let prefix = normalize_git_url(&s.url);
+        let prefix = normalize(&s.url);
         if wanted.starts_with(&prefix) && best.is_none_or(|(len, _)| prefix.len() > len) {
             best = Some((prefix.len(), s));
         }
@@ -171,6 +240,8 @@ mod tests {
             secret: user.into(),
             kind,
             url: url.into(),
+            repo_type: String::new(),
+            insecure: false,
             credentials: RepoCredentials {
                 username: user.into(),
                 ..Default::default()

@@ -1,6 +1,8 @@
 //! Real servers for chart tests, started by the tests on free loopback ports: a static HTTP
 //! server for a chart repository (counting requests, optional basic auth) and Debian's
-//! `docker-registry` (the CNCF distribution registry) for OCI; and the reference `helm` to
+//! `docker-registry` (the CNCF distribution registry) for OCI; `openssl s_server -WWW` for a
+//! repository over HTTPS (self-signed, optionally asking for a client certificate); and the
+//! reference `helm` to
 //! create, package, index and push charts and to render the oracle's `helm template`.
 //! (Also used by `driftless-runtime`'s chart tests through `#[path]`.)
 
@@ -52,6 +54,31 @@ pub fn run_helm(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A bcrypt `htpasswd` line for a registry's basic auth, made by the reference helm's
+/// `htpasswd` template function.
+pub fn htpasswd(user: &str, password: &str) -> String {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let chart = tmp.path().join("h");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: h\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: h}}\ndata: {{line: {{{{ htpasswd {user:?} {password:?} | quote }}}}}}\n"
+        ),
+    )
+    .unwrap();
+    let out = run_helm(tmp.path(), &["template", chart.to_str().unwrap()]);
+    objects_of_yaml(&out)[0]["data"]["line"]
+        .as_str()
+        .expect("an htpasswd line")
+        .to_string()
 }
 
 /// A chart `name` at `version` in `dir/name`, made by `helm create` (a Deployment, a Service,
@@ -149,7 +176,8 @@ pub fn sort_objects(mut v: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
 }
 
 /// A static HTTP server of a directory: `GET /path` serves `root/path`. Every request line is
-/// recorded; with `basic` set, requests without those credentials get `401`.
+/// recorded (`GET+auth /path` when it carried an `Authorization` header); with `basic` set,
+/// requests without those credentials get `401`.
 pub struct StaticServer {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<String>>>,
@@ -201,6 +229,16 @@ impl StaticServer {
             .count()
     }
 
+    /// How many requests with an `Authorization` header asked for a path ending with `suffix`.
+    pub fn count_authorized(&self, suffix: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.starts_with("GET+auth ") && r.ends_with(suffix))
+            .count()
+    }
+
     pub fn total(&self) -> usize {
         self.requests.lock().unwrap().len()
     }
@@ -236,7 +274,9 @@ fn serve(
         }
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    reqs.lock().unwrap().push(format!("GET {path}"));
+    // Requests that carried credentials are recorded as `GET+auth /path`.
+    let verb = if auth.is_some() { "GET+auth" } else { "GET" };
+    reqs.lock().unwrap().push(format!("{verb} {path}"));
     let mut c = c;
     if let Some(want) = expected
         && auth.as_deref() != Some(want)
@@ -483,4 +523,149 @@ fn front(
     let mut resp = Vec::new();
     up.read_to_end(&mut resp)?;
     c.write_all(&resp)
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A test CA, a self-signed server certificate for 127.0.0.1 and a client certificate of
+/// the CA, in `dir`.
+pub fn certificates(dir: &Path) {
+    let days = ["-days", "1", "-nodes", "-newkey", "rsa:2048"];
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &days,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=test-ca",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &days,
+            &[
+                "-keyout",
+                "srv.key",
+                "-out",
+                "srv.pem",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req"][..],
+            &days,
+            &[
+                "-keyout",
+                "cli.key",
+                "-out",
+                "cli.csr",
+                "-subj",
+                "/CN=client",
+            ],
+        ]
+        .concat(),
+    );
+    // Extensions make it an X.509 v3 certificate (rustls accepts no other).
+    std::fs::write(dir.join("cli.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "cli.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-extfile",
+            "cli.ext",
+            "-out",
+            "cli.pem",
+            "-days",
+            "1",
+        ],
+    );
+}
+
+/// `openssl s_server -WWW` serving `root`; killed when dropped.
+pub struct HttpsServer {
+    pub port: u16,
+    child: Child,
+}
+
+impl HttpsServer {
+    pub fn start(root: &Path, certs: &Path, client_ca: bool) -> HttpsServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = Command::new("openssl");
+        cmd.current_dir(root)
+            .args([
+                "s_server",
+                "-WWW",
+                "-quiet",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .arg("-cert")
+            .arg(certs.join("srv.pem"))
+            .arg("-key")
+            .arg(certs.join("srv.key"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if client_ca {
+            cmd.args(["-Verify", "1", "-verify_return_error", "-CAfile"])
+                .arg(certs.join("ca.pem"));
+        }
+        let child = cmd.spawn().expect("openssl s_server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "s_server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        HttpsServer { port, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
