@@ -66,8 +66,7 @@ pub use secrets::{
     ClusterSecret, ClusterSecretConfig, DestinationError, IN_CLUSTER_NAME, IN_CLUSTER_SERVER,
     NamespacedMode, RepoCredentials, RepoSecret, RepoSecretKind, ResolvedCluster,
     SECRET_TYPE_LABEL, SecretError, TlsClientConfig, chart_repo_credentials, chart_repository,
-    normalize_git_url, repo_credentials,
-    resolve_destination, secret_type,
+    normalize_git_url, repo_credentials, resolve_destination, secret_type,
 };
 pub use source::{
     ApplicationSource, Destination, DirectorySource, EnvEntry, HelmFileParameter, HelmParameter,
