@@ -100,6 +100,17 @@ pub(crate) struct Transformed {
     pub template: Value,
 }
 
+/// A generator filter's regular expression (`field` names it in the error, as Argo CD does).
+pub(crate) fn compile_regex(
+    field: &str,
+    re: Option<&String>,
+) -> Result<Option<regex::Regex>, String> {
+    re.map(|r| {
+        regex::Regex::new(r).map_err(|e| format!("error compiling {field} regexp {r:?}: {e}"))
+    })
+    .transpose()
+}
+
 pub(crate) fn parse<T: DeserializeOwned>(v: &Value, at: &str) -> Result<T, AppSetError> {
     serde_json::from_value(v.clone())
         .map_err(|e| AppSetError::generator(at, format!("invalid spec: {e}")))

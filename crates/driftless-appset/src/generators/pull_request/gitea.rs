@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::{ListError, PullRequest, labels_match, string_field, string_list, token};
+use super::{ListError, PullRequest, string_field, string_list, token};
 use crate::generators::Ctx;
 use crate::http::encode;
-use crate::scm_api::{ScmApi, names, str_at};
+use crate::scm_api::ScmApi;
 
 pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListError> {
     let token = token(ctx, p).map_err(ListError::Other)?;
@@ -25,25 +25,5 @@ pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListErr
         .get_all(&path)
         .map_err(|e| ListError::from_http(&context, e))?;
     let wanted = string_list(p, "labels");
-    let mut out = Vec::new();
-    for pull in &pulls {
-        let s = |ptr: &str| str_at(pull, ptr);
-        let labels = names(pull, "labels");
-        if !labels_match(&wanted, &[], &labels) {
-            continue;
-        }
-        out.push(PullRequest {
-            number: pull
-                .get("number")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            title: s("/title"),
-            branch: s("/head/ref"),
-            target_branch: s("/base/ref"),
-            head_sha: s("/head/sha"),
-            labels,
-            author: s("/user/login"),
-        });
-    }
-    Ok(out)
+    Ok(super::github::github_shaped(&pulls, &wanted, &[]))
 }

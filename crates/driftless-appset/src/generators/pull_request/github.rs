@@ -27,11 +27,21 @@ pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListErr
         .get_all(&path)
         .map_err(|e| ListError::from_http(&context, e))?;
     let (wanted, excluded) = (string_list(p, "labels"), string_list(p, "excludedLabels"));
+    Ok(github_shaped(&pulls, &wanted, &excluded))
+}
+
+/// The pull requests of a GitHub-shaped listing (GitHub's REST answer; Gitea answers in the
+/// same shape) that carry every label of `wanted` and none of `excluded`.
+pub(super) fn github_shaped(
+    pulls: &[Value],
+    wanted: &[String],
+    excluded: &[String],
+) -> Vec<PullRequest> {
     let mut out = Vec::new();
-    for pull in &pulls {
+    for pull in pulls {
         let s = |ptr: &str| str_at(pull, ptr);
         let labels = names(pull, "labels");
-        if !labels_match(&wanted, &excluded, &labels) {
+        if !labels_match(wanted, excluded, &labels) {
             continue;
         }
         out.push(PullRequest {
@@ -47,5 +57,5 @@ pub(super) fn list(ctx: &Ctx<'_>, p: &Value) -> Result<Vec<PullRequest>, ListErr
             author: s("/user/login"),
         });
     }
-    Ok(out)
+    out
 }

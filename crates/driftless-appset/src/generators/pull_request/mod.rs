@@ -18,7 +18,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Ctx, append_values, parse};
+use super::{Ctx, append_values, compile_regex, parse};
 use crate::cluster::{SecretRef, secret_ref};
 use crate::error::AppSetError;
 use crate::http::HttpError;
@@ -70,19 +70,14 @@ struct Filter {
     title: Option<Regex>,
 }
 
-fn compile(field: &str, re: Option<&String>) -> Result<Option<Regex>, String> {
-    re.map(|r| Regex::new(r).map_err(|e| format!("error compiling {field} regexp {r:?}: {e}")))
-        .transpose()
-}
-
 fn compile_filters(filters: &[FilterSpec]) -> Result<Vec<Filter>, String> {
     filters
         .iter()
         .map(|f| {
             Ok(Filter {
-                branch: compile("BranchMatch", f.branch_match.as_ref())?,
-                target_branch: compile("TargetBranchMatch", f.target_branch_match.as_ref())?,
-                title: compile("TitleMatch", f.title_match.as_ref())?,
+                branch: compile_regex("BranchMatch", f.branch_match.as_ref())?,
+                target_branch: compile_regex("TargetBranchMatch", f.target_branch_match.as_ref())?,
+                title: compile_regex("TitleMatch", f.title_match.as_ref())?,
             })
         })
         .collect()

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::pull_request::token;
-use super::{Ctx, append_values, parse};
+use super::{Ctx, append_values, compile_regex, parse};
 use crate::error::AppSetError;
 use crate::scm_api::string_field;
 use crate::template::{Params, sanitize_name};
@@ -123,19 +123,14 @@ impl Filter {
     }
 }
 
-fn compile(field: &str, re: Option<&String>) -> Result<Option<Regex>, String> {
-    re.map(|r| Regex::new(r).map_err(|e| format!("error compiling {field} regexp {r:?}: {e}")))
-        .transpose()
-}
-
 fn compile_filters(filters: &[FilterSpec]) -> Result<Vec<Filter>, String> {
     filters
         .iter()
         .map(|f| {
             Ok(Filter {
-                repository: compile("RepositoryMatch", f.repository_match.as_ref())?,
-                label: compile("LabelMatch", f.label_match.as_ref())?,
-                branch: compile("BranchMatch", f.branch_match.as_ref())?,
+                repository: compile_regex("RepositoryMatch", f.repository_match.as_ref())?,
+                label: compile_regex("LabelMatch", f.label_match.as_ref())?,
+                branch: compile_regex("BranchMatch", f.branch_match.as_ref())?,
                 paths_exist: f.paths_exist.clone().unwrap_or_default(),
                 paths_do_not_exist: f.paths_do_not_exist.clone().unwrap_or_default(),
             })
